@@ -1,0 +1,1 @@
+"""Leaderboards: suites, the runner, the results store, statistics and reports."""

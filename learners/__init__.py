@@ -1,0 +1,1 @@
+"""Learners: trainers for the models CauArena ships (tiny LM, CauScale, DEPO, GRPO, ...)."""
