@@ -281,7 +281,8 @@ def render_terminal(lb: pd.DataFrame, console: Console | None = None, *, title: 
         The printed table.
     """
     shown = display_frame(lb, compact=True)
-    table = Table(title=Text(title), title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=Text(title), title_style="bold", header_style="bold", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)  # fmt: skip
     for i, name in enumerate(shown.columns):
         # On a narrow terminal the names fold; the numbers stay whole.
         table.add_column(name, justify="left" if i < 3 else "right", overflow="fold", no_wrap=i >= 3)
