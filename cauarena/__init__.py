@@ -12,7 +12,7 @@ from cauarena.errors import (
     InvalidAction,
     NameNotFound,
 )
-from cauarena.registration import ENV_SPECS, env_ids, make, register_envs
+from cauarena.registration import ENV_SPECS, env_ids, make, register_env, register_envs
 
 __version__ = "0.1.0"
 
@@ -29,5 +29,6 @@ __all__ = [
     "__version__",
     "env_ids",
     "make",
+    "register_env",
     "register_envs",
 ]

@@ -7,12 +7,14 @@ made. Families add their ids to :data:`ENV_SPECS` (one :class:`EnvEntry` per id)
 from __future__ import annotations
 
 import copy
+import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 
-from cauarena.errors import EnvNotFound
+from cauarena.errors import ConfigError, EnvNotFound
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,37 @@ ENV_SPECS: dict[str, EnvEntry] = {
 }
 
 
+def register_env(
+    env_id: str,
+    entry_point: str,
+    *,
+    family: str = "",
+    kwargs: dict[str, Any] | None = None,
+    max_episode_steps: int | None = None,
+    multi_agent: bool = False,
+) -> None:
+    """Register an environment of your own (from any package) so the runner and CLI can use it.
+
+    Call it at import time of your module and address the env as ``"your.module:your/Name-v0"``: the
+    ``module:`` prefix makes every worker process import your module (and so register the env) first.
+
+    Args:
+        env_id: ``namespace/Name-vN``.
+        entry_point: ``module:Class`` of a ``gymnasium.Env`` (or a PettingZoo env factory).
+        family: env family; agents with short names are chosen by it.
+        kwargs: default constructor kwargs.
+        max_episode_steps: Gymnasium ``TimeLimit``.
+        multi_agent: True for a PettingZoo factory.
+    """
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+-v\d+", env_id):
+        raise ConfigError(f"Env ids look like 'namespace/Name-vN', got {env_id!r}.")
+    entry = EnvEntry(env_id, entry_point, dict(kwargs or {}), family, max_episode_steps, multi_agent)
+    ENV_SPECS[env_id] = entry
+    if not multi_agent and env_id not in gym.registry:
+        gym.register(id=env_id, entry_point=entry_point, kwargs=copy.deepcopy(entry.kwargs),
+                     max_episode_steps=max_episode_steps, disable_env_checker=True)
+
+
 def register_envs() -> None:
     """Register every id in :data:`ENV_SPECS` with Gymnasium (idempotent)."""
     for entry in ENV_SPECS.values():
@@ -70,8 +103,14 @@ def env_ids(family: str | None = None) -> list[str]:
 
 def env_entry(env_id: str) -> EnvEntry:
     """The registry entry of ``env_id``; raises :class:`EnvNotFound` with close matches."""
-    if env_id.startswith("cauarena:"):
-        env_id = env_id.removeprefix("cauarena:")
+    module, sep, bare = env_id.rpartition(":")
+    if sep:
+        if module != "cauarena":
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                raise ConfigError(f"Cannot import {module!r} to register {bare!r}: {exc}") from exc
+        env_id = bare
     try:
         return ENV_SPECS[env_id]
     except KeyError:
@@ -94,8 +133,11 @@ def make(env_id: str, **kwargs: Any) -> Any:
     entry = env_entry(env_id)
     if entry.multi_agent:
         module_name, _, attr = entry.entry_point.partition(":")
-        import importlib
-
         factory = getattr(importlib.import_module(module_name), attr)
         return factory(**{**copy.deepcopy(entry.kwargs), **kwargs})
     return gym.make(entry.id, **kwargs)
+
+
+def strip_module(env_id: str) -> str:
+    """``"my.module:ns/Name-v0"`` -> ``"ns/Name-v0"``."""
+    return env_id.rpartition(":")[2]

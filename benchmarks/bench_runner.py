@@ -1,0 +1,91 @@
+"""Runner overhead: episodes/s through the runner (workers, store, trajectories) vs a bare loop.
+
+The bare loop makes the env and agent once and plays the same episodes in this process, storing nothing.
+The runner plays the same plan with 1 worker (same compute, plus IPC, store and trajectories) and with 2.
+
+Usage: python benchmarks/bench_runner.py [--env ID] [--agent random] [--seeds 300] [--max-steps 64] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+from cauarena.leaderboards.runner import EpisodePlayer, Runner
+from cauarena.leaderboards.store import ResultsStore
+from cauarena.leaderboards.suites import EnvSpec, Suite, plan
+
+
+def bare(episodes) -> float:
+    from cauarena.agents import make_agent
+    from cauarena.registration import make
+
+    first = episodes[0]
+    env = make(first.env_id)
+    agent = make_agent(first.agent, family=first.family)
+    if hasattr(agent, "bind"):
+        agent.bind(env)
+    start = time.perf_counter()
+    for spec in episodes:
+        obs, info = env.reset(seed=spec.seed)
+        agent.reset(seed=spec.seed, info=info)
+        for _ in range(spec.max_steps):
+            obs, _, term, trunc, info = env.step(agent.act(obs, info))
+            if term or trunc:
+                break
+    return len(episodes) / (time.perf_counter() - start)
+
+
+def runner(episodes, workers: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ResultsStore(tmp)
+        start = time.perf_counter()
+        summary = Runner(store, workers=workers).run(episodes)
+        elapsed = time.perf_counter() - start
+        if summary.finished != len(episodes):
+            raise RuntimeError(f"runner stored {summary.finished} of {len(episodes)}")
+        store.close()
+    return len(episodes) / elapsed
+
+
+def player(episodes) -> float:
+    """In-process runner path (episode loop + trajectory records, no store): isolates the loop's own cost."""
+    p = EpisodePlayer("bench")
+    p.play(episodes[0])
+    start = time.perf_counter()
+    for spec in episodes:
+        p.play(spec)
+    return len(episodes) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env", default="cauarena/BabyAI-GoToLocal-Text-v0")
+    parser.add_argument("--agent", default="random")
+    parser.add_argument("--seeds", type=int, default=300)
+    parser.add_argument("--max-steps", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | python {platform.python_version()}")
+    suite = Suite("bench", envs=(EnvSpec(args.env),), agents=(args.agent,), seeds=args.seeds, max_steps=args.max_steps)
+    episodes = plan(suite)
+    results = {"bare loop": [], "episode loop (no store)": [], "runner, 1 worker": [], "runner, 2 workers": []}
+    for _ in range(args.repeats):
+        results["bare loop"].append(bare(episodes))
+        results["episode loop (no store)"].append(player(episodes))
+        results["runner, 1 worker"].append(runner(episodes, 1))
+        results["runner, 2 workers"].append(runner(episodes, 2))
+    base = statistics.median(results["bare loop"])
+    for name, rates in results.items():
+        med = statistics.median(rates)
+        print(f"{name:<26} median {med:7.1f} ep/s  x{med / base:5.2f} of bare  "
+              f"(runs: {', '.join(f'{r:.1f}' for r in rates)})")
+
+
+if __name__ == "__main__":
+    main()

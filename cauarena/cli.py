@@ -1,0 +1,183 @@
+"""The ``cauarena`` command: list envs and agents, run suites, print and write leaderboards."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cauarena.errors import CauArenaError, ConfigError
+
+app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
+
+
+@app.command("list")
+def list_envs(family: Annotated[str | None, typer.Option(help="only this env family")] = None) -> None:
+    """Print every registered env id, one per line."""
+    from cauarena.registration import env_ids
+
+    for env_id in env_ids(family):
+        typer.echo(env_id)
+
+
+@app.command("agents")
+def list_agents() -> None:
+    """Print the built-in agent short names with the env families they serve."""
+    from cauarena.agents import AGENT_REGISTRY
+
+    for entry in sorted(AGENT_REGISTRY, key=lambda e: (e.name, e.families)):
+        typer.echo(f"{entry.name:<12} {','.join(entry.families):<12} {entry.description}")
+
+
+@app.command("suites")
+def list_suites() -> None:
+    """Print the built-in suites."""
+    from cauarena.leaderboards.suites import BUILTIN_SUITES
+
+    for name, factory in BUILTIN_SUITES.items():
+        suite = factory()
+        typer.echo(f"{name:<10} {len(suite.envs)} envs x {len(suite.agents)} agents x {suite.seeds} seeds: "
+                   f"{suite.description}")
+
+
+def _build_suite(suite: str, envs: list[str], agents: list[str], seeds: int | None, seed_start: int | None,
+                 repeats: int | None, max_steps: int | None, timeout: float | None, env_kwargs: str | None):
+    from cauarena.leaderboards.suites import EnvSpec, Suite, get_suite, override
+
+    kwargs: dict = {}
+    if env_kwargs:
+        try:
+            kwargs = json.loads(env_kwargs)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"--env-kwargs must be a JSON object, got {env_kwargs!r}: {exc}") from exc
+        if not isinstance(kwargs, dict):
+            raise ConfigError(f"--env-kwargs must be a JSON object, got {env_kwargs!r}.")
+    if envs:
+        base = Suite(name="adhoc", envs=tuple(EnvSpec(e, tuple(sorted(kwargs.items()))) for e in envs),
+                     agents=tuple(agents) or ("oracle", "random"))
+    else:
+        base = get_suite(suite)
+        if kwargs:
+            raise ConfigError("--env-kwargs applies to --env runs; put kwargs for a suite in its suite file.")
+    return override(base, agents=agents, seeds=seeds, seed_start=seed_start, repeats=repeats,
+                    max_steps=max_steps, timeout_s=timeout)
+
+
+@app.command("run")
+def run(
+    suite: Annotated[str, typer.Option(help="built-in suite name or a .toml/.json suite file")] = "default",
+    env: Annotated[list[str], typer.Option(help="env id to run directly (repeatable); replaces --suite")] = [],  # noqa: B006
+    agent: Annotated[list[str], typer.Option(help="agent spec (repeatable): name, module:Class, backend/model")] = [],  # noqa: B006
+    seeds: Annotated[int | None, typer.Option(help="seeds per (env, agent)")] = None,
+    seed_start: Annotated[int | None, typer.Option(help="first seed")] = None,
+    repeats: Annotated[int | None, typer.Option(help="episodes per seed (>1 gives pass^k)")] = None,
+    out: Annotated[str | None, typer.Option(help="run directory or SQLAlchemy URL [runs/<suite>]")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes [cores]; 0 = in-process")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="play only the episodes not yet stored")] = False,
+    max_steps: Annotated[int | None, typer.Option(help="step limit per episode")] = None,
+    timeout: Annotated[float | None, typer.Option(help="wall-clock seconds per episode")] = None,
+    env_kwargs: Annotated[str | None, typer.Option(help="JSON kwargs for --env envs")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="LLM agents: no response cache")] = False,
+    no_trajectories: Annotated[bool, typer.Option("--no-trajectories", help="do not store trajectories")] = False,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Run a suite (or --env ids) with agents and seeds, store every episode, print the leaderboard."""
+    from cauarena.leaderboards.runner import Runner
+    from cauarena.leaderboards.store import ResultsStore
+    from cauarena.leaderboards.suites import plan
+
+    spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs)
+    out = out or os.path.join("runs", spec.name)
+    store = ResultsStore(out)
+    episodes = plan(spec)
+    stored = store.stored_keys([e.key for e in episodes])
+    if stored and not resume:
+        raise ConfigError(f"{len(stored)} of the {len(episodes)} planned episodes are already stored in {out}. "
+                          "Fix: add --resume to play only the rest, or choose another --out.")
+    agent_kwargs = {}
+    if any("/" in a for a in spec.agents) and not no_cache and "://" not in out:
+        agent_kwargs["cache_dir"] = str(Path(out) / "cache")
+    bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
+    runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, agent_kwargs=agent_kwargs,
+                    on_result=bar.update_result if bar else None)
+    store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "argv": sys.argv[1:]})
+    summary = runner.run(episodes)
+    if bar:
+        bar.close()
+    errors = ", ".join(f"{k}: {v}" for k, v in summary.errors.items()) or "none"
+    typer.echo(f"run {summary.run_id}: {summary.finished} episodes played, {summary.skipped} already stored, "
+               f"errors {errors}, {summary.wall_time_s:.1f} s -> {store.url}", err=True)
+    _leaderboard(store, out)
+
+
+class _Bar:
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self.tqdm = tqdm(total=total, unit="ep", dynamic_ncols=True, file=sys.stderr)
+
+    def update_result(self, result) -> None:  # noqa: ANN001
+        self.tqdm.set_postfix_str(f"{result.env_id.split('/')[-1]} {result.agent}", refresh=False)
+        self.tqdm.update(1)
+
+    def close(self) -> None:
+        self.tqdm.close()
+
+
+def _progress_bar(total: int, enabled: bool) -> _Bar | None:
+    return _Bar(total) if enabled and total else None
+
+
+def _leaderboard(store, out: str) -> None:  # noqa: ANN001
+    from cauarena.leaderboards.report import build_leaderboard, render_terminal, write_reports
+
+    df = store.dataframe()
+    if df.empty:
+        typer.echo(f"No results stored in {store.url} yet.", err=True)
+        return
+    board = build_leaderboard(df)
+    render_terminal(board)
+    if "://" not in out:
+        paths = write_reports(board, Path(out))
+        typer.echo("wrote " + ", ".join(str(p) for p in paths.values()), err=True)
+
+
+@app.command("leaderboard")
+def leaderboard(
+    out: Annotated[str, typer.Option(help="run directory or SQLAlchemy URL of a results store")] = "runs/default",
+) -> None:
+    """Print the leaderboard of a results store; write leaderboard.md/.csv/.html into --out."""
+    from cauarena.leaderboards.store import ResultsStore
+
+    if "://" not in out and not (Path(out) / "results.sqlite").exists():
+        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+    _leaderboard(ResultsStore(out), out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cauarena`` script; CauArena errors print one line and exit with code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except CauArenaError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    except (typer.Exit, SystemExit) as exc:
+        return int(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The runner: plays a plan of episodes in local worker processes and stores each as it finishes.
+
+Each worker is a spawned process that keeps its envs and agents between episodes. The parent hands one
+episode at a time to each worker, watches its wall-clock limit, kills a worker whose episode hangs (the
+episode is stored as ``timeout``) and starts a fresh one. Only the parent writes to the store, one
+transaction per finished episode, so a killed run loses at most the episodes in flight; re-planning the
+same suite gives the same keys and ``resume`` skips those already stored.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from cauarena.errors import ConfigError
+from cauarena.leaderboards.episode import run_episode, timeout_result
+from cauarena.leaderboards.schema import EpisodeResult, Trajectory
+from cauarena.leaderboards.store import ResultsStore
+from cauarena.leaderboards.suites import EpisodeSpec
+
+
+@dataclass
+class RunSummary:
+    """What a run did."""
+
+    run_id: str
+    planned: int
+    skipped: int
+    finished: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    wall_time_s: float = 0.0
+
+
+class EpisodePlayer:
+    """Plays episodes in one process, caching envs by (id, kwargs) and agents by (spec, env)."""
+
+    def __init__(self, run_id: str, keep_trajectories: bool = True, agent_kwargs: dict[str, Any] | None = None):
+        self.run_id = run_id
+        self.keep_trajectories = keep_trajectories
+        self.agent_kwargs = dict(agent_kwargs or {})
+        self._envs: dict[tuple, Any] = {}
+        self._agents: dict[tuple, Any] = {}
+
+    def _env(self, spec: EpisodeSpec) -> Any:
+        key = (spec.env_id, spec.env_kwargs)
+        if key not in self._envs:
+            from cauarena.registration import make
+
+            self._envs[key] = make(spec.env_id, **spec.env_kwargs_dict)
+        return self._envs[key]
+
+    def _agent(self, spec: EpisodeSpec, env: Any) -> Any:
+        key = (spec.agent, spec.env_id, spec.env_kwargs)
+        if key not in self._agents:
+            from cauarena.agents import make_agent
+
+            agent = make_agent(spec.agent, family=spec.family, **self.agent_kwargs)
+            if hasattr(agent, "bind"):
+                agent.bind(env)
+            self._agents[key] = agent
+        return self._agents[key]
+
+    def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None]:
+        """Play one episode; failing to build the env or agent is recorded like any other error."""
+        from cauarena.leaderboards.episode import _error
+
+        try:
+            env = self._env(spec)
+        except Exception as exc:  # noqa: BLE001
+            return self._failed(spec, "env_error", _error(exc)), None
+        try:
+            agent = self._agent(spec, env)
+        except Exception as exc:  # noqa: BLE001
+            return self._failed(spec, "agent_error", _error(exc)), None
+        return run_episode(env, agent, spec, self.run_id, self.keep_trajectories)
+
+    def _failed(self, spec: EpisodeSpec, kind: str, message: str) -> EpisodeResult:
+        result = timeout_result(spec, self.run_id, 0.0, "build")
+        return result.model_copy(update={"error_kind": kind, "error_message": message})
+
+    def close(self) -> None:
+        for agent in self._agents.values():
+            if hasattr(agent, "close"):
+                agent.close()
+        for env in self._envs.values():
+            env.close()
+
+
+def _worker_main(conn: Connection, run_id: str, keep: bool, agent_kwargs: dict[str, Any], path: list[str]) -> None:
+    sys.path[:] = path
+    player = EpisodePlayer(run_id, keep, agent_kwargs)
+    while True:
+        spec = conn.recv()
+        if spec is None:
+            break
+        conn.send(player.play(spec))
+    player.close()
+
+
+class _Worker:
+    def __init__(self, ctx: Any, run_id: str, keep: bool, agent_kwargs: dict[str, Any]) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, agent_kwargs, list(sys.path)),
+                                daemon=True)
+        self.proc.start()
+        child.close()
+        self.spec: EpisodeSpec | None = None
+        self.started = 0.0
+
+    def give(self, spec: EpisodeSpec) -> None:
+        self.spec, self.started = spec, time.perf_counter()
+        self.conn.send(spec)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class Runner:
+    """Plays a plan into a store.
+
+    Args:
+        store: where each finished episode goes.
+        workers: worker processes (``0`` plays in this process: no wall-clock limit, for debugging).
+        run_id: id stored in every row; a fresh one by default.
+        keep_trajectories: store each episode's trajectory too.
+        agent_kwargs: passed to every agent's constructor (e.g. ``cache_dir`` for LLM agents).
+        on_result: called with each stored result (progress bars, logs).
+    """
+
+    def __init__(
+        self,
+        store: ResultsStore,
+        workers: int | None = None,
+        run_id: str | None = None,
+        keep_trajectories: bool = True,
+        agent_kwargs: dict[str, Any] | None = None,
+        on_result: Callable[[EpisodeResult], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 0:
+            raise ConfigError(f"workers must be >= 0, got {self.workers}.")
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.keep = keep_trajectories
+        self.agent_kwargs = dict(agent_kwargs or {})
+        self.on_result = on_result
+
+    def pending(self, episodes: Sequence[EpisodeSpec]) -> list[EpisodeSpec]:
+        """The planned episodes not yet stored."""
+        stored = self.store.stored_keys([e.key for e in episodes])
+        return [e for e in episodes if e.key not in stored]
+
+    def run(self, episodes: Sequence[EpisodeSpec]) -> RunSummary:
+        """Play every episode of ``episodes`` not already stored."""
+        todo = self.pending(episodes)
+        summary = RunSummary(self.run_id, planned=len(episodes), skipped=len(episodes) - len(todo))
+        start = time.perf_counter()
+        if todo and self.workers == 0:
+            self._run_inline(todo, summary)
+        elif todo:
+            self._run_pool(todo, summary)
+        summary.wall_time_s = time.perf_counter() - start
+        return summary
+
+    def _store(self, result: EpisodeResult, trajectory: Trajectory | None, summary: RunSummary) -> None:
+        if self.store.add(result, trajectory):
+            summary.finished += 1
+            if result.error_kind != "none":
+                summary.errors[result.error_kind] = summary.errors.get(result.error_kind, 0) + 1
+            if self.on_result is not None:
+                self.on_result(result)
+
+    def _run_inline(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
+        player = EpisodePlayer(self.run_id, self.keep, self.agent_kwargs)
+        try:
+            for spec in todo:
+                self._store(*player.play(spec), summary)
+        finally:
+            player.close()
+
+    def _run_pool(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
+        ctx = mp.get_context("spawn")
+        queue = list(reversed(todo))
+        n = min(self.workers, len(todo))
+        pool = [_Worker(ctx, self.run_id, self.keep, self.agent_kwargs) for _ in range(n)]
+        try:
+            for worker in pool:
+                worker.give(queue.pop())
+            while any(w.spec is not None for w in pool):
+                busy = [w for w in pool if w.spec is not None]
+                deadline = min(w.started + w.spec.timeout_s for w in busy)
+                ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
+                             timeout=max(0.0, deadline - time.perf_counter()))
+                for i, worker in enumerate(pool):
+                    if worker.spec is None:
+                        continue
+                    pool[i] = self._collect(ctx, worker, ready, summary)
+                    if pool[i].spec is None and queue:
+                        pool[i].give(queue.pop())
+        finally:
+            for worker in pool:
+                if worker.spec is None:
+                    worker.stop()
+                else:
+                    worker.kill()
+
+    def _collect(self, ctx: Any, worker: _Worker, ready: list[Any], summary: RunSummary) -> _Worker:
+        spec, elapsed = worker.spec, time.perf_counter() - worker.started
+        assert spec is not None
+        if worker.conn in ready:
+            try:
+                result, trajectory = worker.conn.recv()
+            except (EOFError, OSError):
+                pass
+            else:
+                worker.spec = None
+                self._store(result, trajectory, summary)
+                return worker
+        if worker.conn in ready or worker.proc.sentinel in ready:
+            reason = f"exit code {worker.proc.exitcode}"
+        elif elapsed >= spec.timeout_s:
+            reason = "timeout"
+        else:
+            return worker
+        worker.kill()
+        self._store(timeout_result(spec, self.run_id, elapsed, reason), None, summary)
+        return _Worker(ctx, self.run_id, self.keep, self.agent_kwargs)

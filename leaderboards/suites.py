@@ -1,0 +1,204 @@
+"""Suites: which envs, agents and seeds a run plays, as frozen specs, built in or loaded from a file.
+
+A suite expands into a plan of :class:`EpisodeSpec`: env x agent x seed x repeat. The plan is a pure
+function of the suite, so a killed run re-plans the same episode keys and ``--resume`` skips those stored.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cauarena.errors import ConfigError, NameNotFound
+from cauarena.leaderboards.schema import episode_key
+from cauarena.registration import ENV_SPECS, env_entry, env_ids
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """One env of a suite: a registered id and constructor kwargs beyond its defaults."""
+
+    env_id: str
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def kwargs_dict(self) -> dict[str, Any]:
+        return dict(self.kwargs)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Envs x agents x seeds (x repeats), with the per-episode limits of the run.
+
+    Attributes:
+        name: the suite's name, stored in every row.
+        envs: the environments.
+        agents: agent specs (short names, ``module:Class``, ``backend/model``).
+        seeds: how many seeds per (env, agent).
+        seed_start: the first seed; seeds are ``seed_start .. seed_start + seeds - 1``.
+        repeats: episodes per (env, agent, seed); more than 1 gives pass^k.
+        max_steps: step limit per episode (truncation); ``None`` keeps the env's own limit.
+        timeout_s: wall-clock limit per episode; an episode past it is recorded as ``timeout``.
+        description: one line for ``cauarena suites``.
+    """
+
+    name: str
+    envs: tuple[EnvSpec, ...]
+    agents: tuple[str, ...]
+    seeds: int = 5
+    seed_start: int = 0
+    repeats: int = 1
+    max_steps: int | None = None
+    timeout_s: float = 120.0
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.envs:
+            raise ConfigError(f"Suite {self.name!r} has no envs. Fix: list at least one registered env id.")
+        if not self.agents:
+            raise ConfigError(f"Suite {self.name!r} has no agents. Fix: pass --agent NAME at least once.")
+        for spec in self.envs:
+            env_entry(spec.env_id)  # raises EnvNotFound with close matches
+        if self.seeds < 1 or self.repeats < 1:
+            raise ConfigError(f"Suite {self.name!r}: seeds and repeats must be >= 1, got {self.seeds}, {self.repeats}.")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ConfigError(f"Suite {self.name!r}: max_steps must be >= 1 or None, got {self.max_steps}.")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"Suite {self.name!r}: timeout_s must be > 0, got {self.timeout_s}.")
+
+
+@dataclass(frozen=True)
+class EpisodeSpec:
+    """One planned episode; what a worker needs to play it (picklable)."""
+
+    suite: str
+    env_id: str
+    env_kwargs: tuple[tuple[str, Any], ...]
+    family: str
+    agent: str
+    guard: str
+    seed: int
+    repeat: int
+    max_steps: int | None
+    timeout_s: float
+    key: str = field(default="")
+
+    @property
+    def env_kwargs_dict(self) -> dict[str, Any]:
+        return dict(self.env_kwargs)
+
+
+def agent_serves(agent: str, family: str) -> bool:
+    """Whether a short-named agent has an implementation for ``family`` (other specs serve every family)."""
+    from fnmatch import fnmatch
+
+    from cauarena.agents import AGENT_REGISTRY
+
+    if ":" in agent or "/" in agent:
+        return True
+    entries = [e for e in AGENT_REGISTRY if e.name == agent]
+    return not entries or any(fnmatch(family, p) for e in entries for p in e.families)
+
+
+def plan(suite: Suite, guard: str = "none") -> list[EpisodeSpec]:
+    """Expand a suite into its episodes; pairs whose short-named agent does not serve the env are skipped."""
+    episodes = []
+    for env in suite.envs:
+        family = env_entry(env.env_id).family
+        for agent in suite.agents:
+            if not agent_serves(agent, family):
+                continue
+            for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
+                for repeat in range(suite.repeats):
+                    spec = EpisodeSpec(suite.name, env.env_id, env.kwargs, family, agent, guard, seed,
+                                       repeat, suite.max_steps, suite.timeout_s)
+                    key = episode_key(env.env_id, env.kwargs_dict, agent, guard, seed, repeat)
+                    episodes.append(replace(spec, key=key))
+    return episodes
+
+
+def _smoke() -> Suite:
+    return Suite(
+        name="smoke",
+        envs=tuple(EnvSpec(i) for i in env_ids() if not ENV_SPECS[i].multi_agent),
+        agents=("oracle", "random"),
+        seeds=2,
+        max_steps=64,
+        timeout_s=60.0,
+        description="every registered env, oracle and random, 2 seeds, 64 steps: a check that all runs",
+    )
+
+
+def _default() -> Suite:
+    babyai = ("GoToLocal", "PickupLoc", "GoTo", "PutNextLocal", "BossLevel")
+    return Suite(
+        name="default",
+        envs=tuple(EnvSpec(f"cauarena/BabyAI-{level}-Text-v0") for level in babyai),
+        agents=("oracle", "heuristic", "random"),
+        seeds=20,
+        seed_start=1000,
+        timeout_s=60.0,
+        description="the main job: BabyAI-Text levels x built-in agents, 20 held-out seeds",
+    )
+
+
+BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {"smoke": _smoke, "default": _default}
+
+
+def load_suite_file(path: Path) -> Suite:
+    """Load a suite from a ``.toml`` or ``.json`` file with the :class:`Suite` fields.
+
+    ``envs`` is a list of ids or of tables ``{id = "...", kwargs = {...}}``.
+    """
+    try:
+        text = path.read_text()
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Cannot read suite file {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"Suite file {path} must hold a table/object with the Suite fields.")
+    known = set(Suite.__dataclass_fields__)
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"Suite file {path}: unknown fields {sorted(unknown)}; known: {sorted(known)}.")
+    envs = []
+    for item in data.get("envs", []):
+        if isinstance(item, str):
+            envs.append(EnvSpec(item))
+        elif isinstance(item, dict) and "id" in item:
+            envs.append(EnvSpec(item["id"], tuple(sorted(item.get("kwargs", {}).items()))))
+        else:
+            raise ConfigError(f"Suite file {path}: each env is an id or {{id=..., kwargs=...}}, got {item!r}.")
+    data["envs"] = tuple(envs)
+    data["agents"] = tuple(data.get("agents", ()))
+    data.setdefault("name", path.stem)
+    try:
+        return Suite(**data)
+    except TypeError as exc:
+        raise ConfigError(f"Suite file {path}: {exc}") from exc
+
+
+def get_suite(name_or_path: str) -> Suite:
+    """A built-in suite by name, or a suite file by path."""
+    if name_or_path in BUILTIN_SUITES:
+        return BUILTIN_SUITES[name_or_path]()
+    path = Path(name_or_path)
+    if path.suffix in (".toml", ".json"):
+        if not path.exists():
+            raise ConfigError(f"Suite file {path} does not exist.")
+        return load_suite_file(path)
+    raise NameNotFound("suite", name_or_path, BUILTIN_SUITES, hint="Or pass a .toml/.json suite file.")
+
+
+def override(suite: Suite, *, agents: Sequence[str] = (), seeds: int | None = None, **changes: Any) -> Suite:
+    """The suite with CLI overrides applied (empty/None values keep the suite's own)."""
+    updates = {k: v for k, v in changes.items() if v is not None}
+    if agents:
+        updates["agents"] = tuple(agents)
+    if seeds is not None:
+        updates["seeds"] = seeds
+    return replace(suite, **updates)

@@ -1,0 +1,120 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import arenakit  # noqa: F401  (registers arenakit/Count-v0)
+import pytest
+
+from cauarena.leaderboards.runner import Runner
+from cauarena.leaderboards.store import ResultsStore
+from cauarena.leaderboards.suites import EnvSpec, Suite, plan
+
+COUNT = "arenakit:arenakit/Count-v0"
+
+
+def _suite(agents, env=COUNT, seeds=3, **kw):
+    return Suite("test", envs=(EnvSpec(env),), agents=tuple(agents), seeds=seeds, **kw)
+
+
+def test_inline_run_stores_every_episode(tmp_path):
+    store = ResultsStore(tmp_path)
+    episodes = plan(_suite(["arenakit:GoAgent", "random"], seeds=4))
+    summary = Runner(store, workers=0).run(episodes)
+    assert summary.finished == 8 and store.count() == 8
+    go = [r for r in store.results() if r.agent == "arenakit:GoAgent"]
+    assert all(r.success and r.steps == 5 and r.episode_return == 5.0 and r.env_id == "arenakit/Count-v0"
+               for r in go)
+    assert go[0].metrics == {"progress": 1.0}
+    assert store.trajectory(go[0].episode_key).steps[0].action == "go"
+
+
+def test_rerun_skips_stored_episodes(tmp_path):
+    store = ResultsStore(tmp_path)
+    episodes = plan(_suite(["arenakit:GoAgent"]))
+    Runner(store, workers=0).run(episodes)
+    again = Runner(store, workers=0).run(episodes)
+    assert again.skipped == 3 and again.finished == 0 and store.count() == 3
+
+
+def test_agent_and_env_errors_are_recorded_and_the_run_goes_on(tmp_path):
+    store = ResultsStore(tmp_path)
+    episodes = plan(_suite(["arenakit:RaisingAgent", "arenakit:GoAgent"], seeds=2))
+    episodes += plan(_suite(["arenakit:GoAgent"], env="arenakit:arenakit/Crash-v0", seeds=1))
+    episodes += plan(_suite(["no.such.module:Agent"], seeds=1))
+    summary = Runner(store, workers=0).run(episodes)
+    kinds = {(r.agent, r.env_id): r for r in store.results()}
+    assert summary.finished == 6
+    raising = kinds[("arenakit:RaisingAgent", "arenakit/Count-v0")]
+    assert raising.error_kind == "agent_error" and "fails on purpose" in raising.error_message
+    assert not raising.success
+    assert kinds[("arenakit:GoAgent", "arenakit/Crash-v0")].error_kind == "env_error"
+    assert kinds[("no.such.module:Agent", "arenakit/Count-v0")].error_kind == "agent_error"
+    assert kinds[("arenakit:GoAgent", "arenakit/Count-v0")].success
+
+
+def test_step_limit_truncates(tmp_path):
+    store = ResultsStore(tmp_path)
+    Runner(store, workers=0).run(plan(_suite(["arenakit:GoAgent"], seeds=1, max_steps=2)))
+    (row,) = store.results()
+    assert row.steps == 2 and row.truncated and not row.success
+
+
+@pytest.mark.slow
+def test_pool_kills_hanging_and_dying_workers(tmp_path):
+    store = ResultsStore(tmp_path)
+    episodes = plan(_suite(["arenakit:HangingAgent", "arenakit:DyingAgent", "arenakit:GoAgent"], seeds=2,
+                           timeout_s=2.0))
+    start = time.perf_counter()
+    summary = Runner(store, workers=2).run(episodes)
+    assert time.perf_counter() - start < 60
+    rows = {(r.agent, r.seed): r for r in store.results()}
+    assert summary.finished == 6 and len(rows) == 6
+    assert all(rows[("arenakit:HangingAgent", s)].error_kind == "timeout" for s in (0, 1))
+    assert all(rows[("arenakit:DyingAgent", s)].error_kind == "env_error" for s in (0, 1))
+    assert "worker process died" in rows[("arenakit:DyingAgent", 0)].error_message
+    assert all(rows[("arenakit:GoAgent", s)].success for s in (0, 1))
+
+
+def test_pool_matches_inline_results(tmp_path):
+    episodes = plan(_suite(["random"], env="cauarena/BabyAI-GoToLocal-Text-v0", seeds=3, max_steps=20))
+    inline, pool = ResultsStore(tmp_path / "a"), ResultsStore(tmp_path / "b")
+    Runner(inline, workers=0).run(episodes)
+    Runner(pool, workers=2).run(episodes)
+
+    def key(r):
+        return (r.episode_key, r.episode_return, r.steps, r.success, r.invalid_actions)
+
+    assert sorted(map(key, inline.results())) == sorted(map(key, pool.results()))
+
+
+@pytest.mark.slow
+def test_sigkill_halfway_then_resume_stores_each_episode_once(tmp_path):
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "cauarena", "run", "--env", COUNT, "--agent", "arenakit:SlowAgent",
+            "--agent", "arenakit:GoAgent", "--seeds", "30", "--workers", "2", "--out", str(out), "--no-progress"]
+    planned = 60
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    db = out / "results.sqlite"
+    deadline = time.time() + 120
+    stored = 0
+    while time.time() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                stored = ResultsStore(out).count()
+            except Exception:  # the file may be half-created
+                continue
+            if stored >= 15:
+                break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    halfway = ResultsStore(out).count()
+    assert 15 <= halfway < planned, "the run must be killed halfway"
+    done = subprocess.run(args + ["--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = ResultsStore(out).results()
+    assert len(rows) == planned
+    assert len({(r.agent, r.seed) for r in rows}) == planned
+    assert all(r.error_kind == "none" and r.success for r in rows)

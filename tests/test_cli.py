@@ -1,0 +1,71 @@
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from cauarena.cli import main
+
+
+def test_list_prints_every_env(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.split()
+    assert "cauarena/BabyAI-GoToLocal-Text-v0" in lines and len(lines) >= 5
+
+
+def test_wrong_env_id_says_did_you_mean(capsys, tmp_path):
+    assert main(["run", "--env", "cauarena/BabyAI-GoToLokal-Text-v0", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Did you mean: 'cauarena/BabyAI-GoToLocal-Text-v0'" in err
+
+
+def test_unknown_agent_and_bad_kwargs_are_clear(capsys, tmp_path):
+    assert main(["run", "--env", "cauarena/BabyAI-GoTo-Text-v0", "--env-kwargs", "{nope", "--out", str(tmp_path)]) == 2
+    assert "--env-kwargs must be a JSON object" in capsys.readouterr().err
+    assert main(["run", "--suite", "nosuch", "--out", str(tmp_path)]) == 2
+    assert "No suite named 'nosuch'" in capsys.readouterr().err
+
+
+def test_run_env_directly_then_resume_and_leaderboard(capsys, tmp_path):
+    out = tmp_path / "c"
+    args = ["run", "--env", "cauarena/BabyAI-GoToLocal-Text-v0", "--agent", "random", "--agent", "heuristic",
+            "--seeds", "3", "--max-steps", "30", "--workers", "0", "--out", str(out), "--no-progress"]
+    assert main(args) == 0
+    for name in ("results.sqlite", "leaderboard.md", "leaderboard.csv", "leaderboard.html"):
+        assert (out / name).exists(), name
+    rows = list(csv.DictReader((out / "leaderboard.csv").open()))
+    assert {"env_id", "agent", "guard", "episodes", "success_rate", "mean_return", "steps", "tokens_per_step",
+            "error_rate"} <= set(rows[0])
+    assert main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(args + ["--resume"]) == 0
+    assert "0 episodes played, 6 already stored" in capsys.readouterr().err
+    (out / "leaderboard.md").unlink()
+    assert main(["leaderboard", "--out", str(out)]) == 0
+    assert (out / "leaderboard.md").exists()
+
+
+def test_leaderboard_without_results_says_how(capsys, tmp_path):
+    assert main(["leaderboard", "--out", str(tmp_path / "none")]) == 2
+    assert "cauarena run --out" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_agent_from_outside_the_repo(tmp_path):
+    pkg = tmp_path / "mypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "mod.py").write_text(
+        "class MyAgent:\n"
+        "    def reset(self, *, seed=None, info=None):\n        pass\n"
+        "    def act(self, observation, info):\n        return 'turn left'\n"
+    )
+    out = tmp_path / "b"
+    done = subprocess.run(
+        [sys.executable, "-m", "cauarena", "run", "--suite", "smoke", "--agent", "mypkg.mod:MyAgent", "--seeds", "1",
+         "--workers", "2", "--out", str(out), "--no-progress"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (out / "leaderboard.csv").read_text()
+    assert "mypkg.mod:MyAgent" in text and "error_kind" not in text
