@@ -1,0 +1,173 @@
+"""Checks every CauArena environment must pass: Gymnasium's ``check_env``, the info contract, malformed actions.
+
+Library code, run by the test-suite over the whole registry (:func:`check_env_all`) so every new family
+inherits the checks. Failures raise ``AssertionError`` (as Gymnasium's checker does) with a message that
+says what was expected, what came, and the fix.
+
+The cross-family contract checked here:
+
+- ``reset`` and ``step`` return a JSON-serialisable ``info`` with ``success`` (bool) and ``invalid_action``
+  (bool), and ``metrics`` (a dict of numbers) when present;
+- a malformed action (unparseable text, wrong type) never ends the run with an arbitrary exception: either
+  ``step`` answers it (``info["invalid_action"] = True``, a non-empty ``info["feedback"]`` that also appears
+  in the next observation's text), or it raises the documented :class:`cauarena.errors.InvalidAction`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from gymnasium.utils.env_checker import check_env
+
+from cauarena.errors import InvalidAction
+
+MALFORMED_ACTIONS: tuple[Any, ...] = (
+    "",
+    "   ",
+    "jump over the wall",
+    "Action:",
+    "\x00\x1b[31m\u2603",
+    "x" * 5000,
+    42,
+    -1,
+    3.5,
+    float("nan"),
+    None,
+    True,
+    b"go forward",
+    [],
+    ["go forward"],
+    {},
+    {"action": "go forward"},
+    (1, 2),
+)
+"""Actions no text env should accept; each must get feedback or raise ``InvalidAction``."""
+
+
+def observation_text(observation: Any) -> str:
+    """All text in an observation: the string itself, or the string values of a (nested) dict/sequence."""
+    if isinstance(observation, str):
+        return observation
+    if isinstance(observation, dict):
+        return "\n".join(observation_text(value) for value in observation.values())
+    if isinstance(observation, (list, tuple)):
+        return "\n".join(observation_text(value) for value in observation)
+    return ""
+
+
+def check_info(info: Any, where: str) -> None:
+    """The info contract: a JSON-serialisable dict with bool ``success``/``invalid_action``, numeric metrics."""
+    if not isinstance(info, dict):
+        raise AssertionError(f"{where}: info must be a dict, got {type(info).__name__}.")
+    for key in ("success", "invalid_action"):
+        if not isinstance(info.get(key), bool):
+            raise AssertionError(
+                f"{where}: info[{key!r}] must be a bool on every reset and step, got {info.get(key)!r}. "
+                f"Fix: always put {key!r} in info (False until it holds)."
+            )
+    metrics = info.get("metrics", {})
+    if not isinstance(metrics, dict) or not all(
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in metrics.items()
+    ):
+        raise AssertionError(
+            f"{where}: info['metrics'] must map str to int/float (the results store saves it), got {metrics!r}."
+        )
+    try:
+        json.dumps(info)
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(
+            f"{where}: info is not JSON-serialisable ({exc}). Fix: keep info to plain python types "
+            "(convert numpy scalars with int()/float(), arrays with .tolist())."
+        ) from None
+
+
+def check_action_answer(env: Any, action: Any) -> tuple[Any, ...] | None:
+    """Step ``env`` with ``action`` and check the malformed-action contract if the env rejected it.
+
+    Returns:
+        The step's 5-tuple, or ``None`` when the env raised :class:`~cauarena.errors.InvalidAction`.
+
+    Raises:
+        AssertionError: any other exception, or an invalid action without feedback in the observation.
+    """
+    try:
+        result = env.step(action)
+    except InvalidAction:
+        return None
+    except Exception as exc:
+        raise AssertionError(
+            f"step({action!r:.60}) raised {type(exc).__name__}: {exc}. Fix: answer a malformed action with a "
+            "no-op step, info['invalid_action'] = True and feedback in the next observation, or raise "
+            "cauarena.errors.InvalidAction (documented in the env card)."
+        ) from exc
+    observation, _, _, _, info = result
+    check_info(info, f"step({action!r:.60})")
+    if info["invalid_action"]:
+        feedback = info.get("feedback")
+        if not isinstance(feedback, str) or not feedback.strip():
+            raise AssertionError(
+                f"step({action!r:.60}) set info['invalid_action'] but gave no info['feedback']. "
+                "Fix: put the feedback line (what was wrong, what is valid) in info['feedback']."
+            )
+        if feedback not in observation_text(observation):
+            raise AssertionError(
+                f"step({action!r:.60}): the feedback {feedback!r:.80} is not in the next observation. "
+                "Fix: append the feedback to the observation text so the agent can read it."
+            )
+    if observation not in env.observation_space:
+        raise AssertionError(f"step({action!r:.60}) returned an observation outside the observation space.")
+    return result
+
+
+def check_malformed_actions(env: Any, actions: Sequence[Any] = MALFORMED_ACTIONS, *, seed: int = 0) -> None:
+    """Every action in ``actions`` is rejected with feedback (or ``InvalidAction``), never accepted or crashed."""
+    check_info(env.reset(seed=seed)[1], "reset()")
+    for action in actions:
+        result = check_action_answer(env, action)
+        if result is None:
+            continue
+        _, reward, terminated, truncated, info = result
+        if not info["invalid_action"]:
+            raise AssertionError(
+                f"step({action!r:.60}) was accepted as a valid action. Fix: reject actions the env cannot "
+                "parse (info['invalid_action'] = True plus feedback) instead of guessing."
+            )
+        if terminated or truncated:
+            env.reset(seed=seed)
+
+
+def check_text_env(env: Any, *, seed: int = 0, skip_render_check: bool = False) -> None:
+    """Run Gymnasium's ``check_env`` on the unwrapped env, then the info and malformed-action contracts.
+
+    Args:
+        env: a single-agent env as returned by ``cauarena.make`` (wrapped or not).
+        seed: reset seed for the CauArena checks.
+        skip_render_check: passed to ``check_env``.
+    """
+    check_env(env.unwrapped, skip_render_check=skip_render_check)
+    check_malformed_actions(env, seed=seed)
+
+
+def check_env_all(env_ids: Iterable[str] | None = None, *, seed: int = 0) -> list[str]:
+    """:func:`check_text_env` over registered single-agent ids (all of them by default).
+
+    Returns:
+        The ids checked (multi-agent ids are skipped: PettingZoo's ``api_test`` covers them).
+    """
+    from cauarena.registration import ENV_SPECS, env_entry, make
+
+    checked = []
+    for env_id in sorted(ENV_SPECS) if env_ids is None else env_ids:
+        if env_entry(env_id).multi_agent:
+            continue
+        env = make(env_id)
+        try:
+            check_text_env(env, seed=seed)
+        except AssertionError as exc:
+            raise AssertionError(f"{env_id}: {exc}") from exc
+        finally:
+            env.close()
+        checked.append(env_id)
+    return checked
