@@ -1,0 +1,75 @@
+"""LLM chat agents: ``ChatAgent(backend, prompt_template, parser)`` on backends named ``"backend/model"``.
+
+Backends: ``mock/``, ``hf/``, ``openai/``, ``vllm/``, ``langchain/``, ``tiny/`` (see :data:`BACKENDS`);
+each imports its dependency only when made. Importing this package imports no model library.
+"""
+
+from cauarena.agents.llm.agent import ChatAgent, make_chat_agent
+from cauarena.agents.llm.backends import (
+    BACKENDS,
+    BackendError,
+    BackendTimeout,
+    ChatBackend,
+    ChatResponse,
+    Message,
+    backend_names,
+    estimate_tokens,
+    make_backend,
+    register_backend,
+)
+from cauarena.agents.llm.cache import CachedBackend, ResponseCache
+from cauarena.agents.llm.parsing import (
+    PARSERS,
+    ActionParser,
+    extract_action,
+    get_parser,
+    match_action,
+    parse_action,
+    register_parser,
+)
+from cauarena.agents.llm.prompts import (
+    ACTIONS_HEADER,
+    PROMPTS,
+    PromptTemplate,
+    Turn,
+    fit_history,
+    get_prompt,
+    observation_text,
+    register_prompt,
+    render_messages,
+    render_reply,
+)
+
+__all__ = [
+    "ACTIONS_HEADER",
+    "BACKENDS",
+    "PARSERS",
+    "PROMPTS",
+    "ActionParser",
+    "BackendError",
+    "BackendTimeout",
+    "CachedBackend",
+    "ChatAgent",
+    "ChatBackend",
+    "ChatResponse",
+    "Message",
+    "PromptTemplate",
+    "ResponseCache",
+    "Turn",
+    "backend_names",
+    "estimate_tokens",
+    "extract_action",
+    "fit_history",
+    "get_parser",
+    "get_prompt",
+    "make_backend",
+    "make_chat_agent",
+    "match_action",
+    "observation_text",
+    "parse_action",
+    "register_backend",
+    "register_parser",
+    "register_prompt",
+    "render_messages",
+    "render_reply",
+]
