@@ -176,7 +176,8 @@ class BabyAIHeuristic(SeededAgent):
     object is right in front: ``pick up``, ``toggle``, ``drop`` (next to the target), or for ``go to`` nothing
     more is needed (BabyAI verifies "go to" when the agent faces the object). With nothing to walk to it
     explores: forward when the way is free (toggling closed doors), else a random turn, plus an occasional
-    random turn (seeded). Compound BossLevel missions beyond the first clause are not planned.
+    random turn (seeded). It never undoes its previous turn (that loops when both ways are blocked).
+    Compound BossLevel missions beyond the first clause are not planned.
     """
 
     def __init__(self, explore_turn_prob: float = 0.15) -> None:
