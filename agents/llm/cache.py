@@ -3,8 +3,9 @@
 Replies live in one SQLite file, ``<cache_dir>/responses.sqlite`` (the runner passes ``<out>/cache``;
 nothing is written elsewhere). Keys hash the backend's :meth:`~ChatBackend.cache_identity`, the messages
 and the decoding parameters. Greedy replies are cached whatever the seed; sampled replies only with a seed
-(which is part of the key); unseeded sampling is never cached. Safe across the runner's processes: each
-process opens its own connection, and writes are single upserts.
+(which is part of the key); unseeded sampling is never cached. Safe across the runner's processes (each
+opens its own connection; writes are single upserts) and threads (one connection per process, behind a
+lock).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -67,31 +69,33 @@ class ResponseCache:
         self.misses = 0
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self._lock = threading.Lock()
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None or self._pid != os.getpid():  # a forked worker opens its own connection
-            self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute(_SCHEMA)
-            self._pid = os.getpid()
-        return self._conn
+    def _execute(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            if self._conn is None or self._pid != os.getpid():  # a forked worker opens its own connection
+                self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute(_SCHEMA)
+                self._pid = os.getpid()
+            return self._conn.execute(sql, args).fetchall()
 
     def get(self, key: str) -> ChatResponse | None:
         """The stored reply of ``key`` (marked ``cached``), counting a hit or a miss."""
-        row = self._connection().execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        rows = self._execute("SELECT response FROM responses WHERE key = ?", (key,))
+        if not rows:
             self.misses += 1
             return None
         self.hits += 1
-        return ChatResponse(**{**json.loads(row[0]), "cached": True})
+        return ChatResponse(**{**json.loads(rows[0][0]), "cached": True})
 
     def put(self, key: str, response: ChatResponse) -> None:
         """Store ``response`` under ``key`` (replacing any older one)."""
         value = json.dumps({**asdict(response), "cached": False})
-        self._connection().execute("INSERT OR REPLACE INTO responses VALUES (?, ?)", (key, value))
+        self._execute("INSERT OR REPLACE INTO responses VALUES (?, ?)", (key, value))
 
     def __len__(self) -> int:
-        return self._connection().execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        return self._execute("SELECT COUNT(*) FROM responses")[0][0]
 
     def stats(self) -> dict[str, int]:
         """``{"hits", "misses", "entries"}``."""
@@ -99,9 +103,10 @@ class ResponseCache:
 
     def close(self) -> None:
         """Close this process's connection (reopened on the next use)."""
-        if self._conn is not None and self._pid == os.getpid():
-            self._conn.close()
-        self._conn = None
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
 
     def __repr__(self) -> str:
         return f"ResponseCache({str(self.path.parent)!r}, hits={self.hits}, misses={self.misses})"

@@ -75,10 +75,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
     def _error(self, reject: _Reject) -> None:
+        self.close_connection = True  # the body may be unread: never parse it as the next request
         self._send(reject.status, {"error": {"message": reject.message, "type": reject.kind}})
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -100,7 +103,6 @@ class _Handler(BaseHTTPRequestHandler):
         if length is None or not length.isdigit():
             raise _Reject(411, "A Content-Length header is required.")
         if int(length) > MAX_BODY_BYTES:
-            self.close_connection = True
             raise _Reject(413, f"The body is {length} bytes; the limit is {MAX_BODY_BYTES}.")
         try:
             return json.loads(self.rfile.read(int(length)))

@@ -60,3 +60,15 @@ def test_rerun_hits_the_cache_with_identical_replies_and_a_speed_up(tmp_path):
 def test_no_cache_dir_means_no_cache(tmp_path):
     agent = make_chat_agent("mock/first-valid", cache_dir=None)
     assert not isinstance(agent.backend, CachedBackend)
+
+
+def test_cache_is_usable_from_another_thread(tmp_path):
+    import threading
+
+    cached = CachedBackend(make_backend("mock/s", replies=["a"]), ResponseCache(tmp_path))
+    cached.generate(MSGS)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(cached.generate(MSGS)))  # a runner's timeout thread
+    worker.start()
+    worker.join()
+    assert results[0].cached and results[0].text == "a"

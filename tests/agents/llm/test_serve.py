@@ -84,3 +84,10 @@ def test_backend_failure_is_a_500_with_its_message():
 def test_loopback_only():
     with pytest.raises(ConfigError, match="loopback addresses only"):
         ChatServer(make_backend("mock/first-valid"), "0.0.0.0", 0)
+
+
+def test_an_error_closes_the_connection_and_the_next_request_works(server):
+    with httpx.Client(timeout=5) as client:
+        assert client.post(f"{server.url}/wrong", content=b"x" * 100).status_code == 404
+        body = {"messages": [{"role": "user", "content": "hi"}]}
+        assert client.post(f"{server.url}/chat/completions", json=body).status_code == 200
