@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cauarena.agents.base import StepUsage
-from cauarena.agents.llm.backends import BackendError, BackendTimeout, ChatBackend, make_backend
+from cauarena.agents.llm.backends import BackendError, BackendTimeout, ChatBackend, ChatResponse, make_backend
 from cauarena.agents.llm.cache import CachedBackend, ResponseCache
 from cauarena.agents.llm.parsing import Parser, get_parser
 from cauarena.agents.llm.prompts import (
@@ -128,7 +128,7 @@ class ChatAgent:
                 "shorter prompt template or observation, a lower max_tokens, or a model with a longer context."
             )
 
-    def _generate(self, messages: list[dict[str, str]]) -> Any:
+    def _generate(self, messages: list[dict[str, str]]) -> ChatResponse:
         seed = None if self._episode_seed is None else self._episode_seed + self._step
         where = f"{self.spec} (step {self._step})"
         try:
