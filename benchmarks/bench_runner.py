@@ -71,8 +71,10 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | python {platform.python_version()}")
-    suite = Suite("bench", envs=(EnvSpec(args.env),), agents=(args.agent,), seeds=args.seeds, max_steps=args.max_steps)
+    print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | "
+          f"python {platform.python_version()}")
+    suite = Suite("bench", envs=(EnvSpec(args.env),), agents=(args.agent,), seeds=args.seeds,
+                  max_steps=args.max_steps)
     episodes = plan(suite)
     results = {"bare loop": [], "episode loop (no store)": [], "runner, 1 worker": [], "runner, 2 workers": []}
     for _ in range(args.repeats):

@@ -22,9 +22,10 @@ def rows(n: int, steps: int):
         key = f"k{i:08d}"
         result = EpisodeResult(run_id="bench", suite="bench", episode_key=key, env_id="cauarena/BabyAI-GoTo-Text-v0",
                                env_version=0, agent="random", seed=i, episode_return=0.5, success=True, steps=steps,
-                               metrics={"progress": 1.0})
+                               metrics={"progression": 1.0})
         obs = "Mission: go to the red ball\nYou see a wall 2 steps forward\nYou see a red ball 1 step left"
-        traj = Trajectory(episode_key=key, steps=[StepRecord(observation=obs, action="go forward") for _ in range(steps)])
+        records = [StepRecord(observation=obs, action="go forward") for _ in range(steps)]
+        traj = Trajectory(episode_key=key, steps=records)
         yield result, traj
 
 
@@ -46,7 +47,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
-    print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | python {platform.python_version()}")
+    print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | "
+          f"python {platform.python_version()}")
     for keep in (False, True):
         rates = [once(args.episodes, args.steps, keep) for _ in range(args.repeats)]
         print(f"store writes, trajectories={'yes' if keep else 'no '}: median {statistics.median(rates):8.0f} ep/s "

@@ -142,7 +142,9 @@ def _leaderboard(store, out: str) -> None:  # noqa: ANN001
     board = build_leaderboard(df)
     render_terminal(board)
     if "://" not in out:
-        paths = write_reports(board, Path(out))
+        metadata = {"store": store.url, "runs": int(df["run_id"].nunique()), "episodes": len(df),
+                    "suites": ", ".join(sorted(df["suite"].unique()))}
+        paths = write_reports(board, Path(out), metadata=metadata)
         typer.echo("wrote " + ", ".join(str(p) for p in paths.values()), err=True)
 
 

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -105,18 +106,34 @@ def _worker_main(conn: Connection, run_id: str, keep: bool, agent_kwargs: dict[s
 
 
 class _Worker:
+    """A worker process with up to :data:`PIPELINE` episodes in flight.
+
+    The next episode waits in the pipe, so the worker never idles while the parent stores a result. Only the
+    head episode is running; its clock starts when the previous result arrives.
+    """
+
     def __init__(self, ctx: Any, run_id: str, keep: bool, agent_kwargs: dict[str, Any]) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, agent_kwargs, list(sys.path)),
                                 daemon=True)
         self.proc.start()
         child.close()
-        self.spec: EpisodeSpec | None = None
+        self.inflight: deque[EpisodeSpec] = deque()
         self.started = 0.0
 
+    @property
+    def head(self) -> EpisodeSpec | None:
+        return self.inflight[0] if self.inflight else None
+
     def give(self, spec: EpisodeSpec) -> None:
-        self.spec, self.started = spec, time.perf_counter()
+        if not self.inflight:
+            self.started = time.perf_counter()
+        self.inflight.append(spec)
         self.conn.send(spec)
+
+    def finish_head(self) -> None:
+        self.inflight.popleft()
+        self.started = time.perf_counter()
 
     def kill(self) -> None:
         self.proc.kill()
@@ -131,6 +148,10 @@ class _Worker:
         self.proc.join(5)
         if self.proc.is_alive():
             self.proc.kill()
+
+
+PIPELINE = 2
+"""Episodes handed to a worker at once."""
 
 
 def default_workers() -> int:
@@ -203,42 +224,48 @@ class Runner:
 
     def _run_pool(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
         ctx = mp.get_context("spawn")
-        queue = list(reversed(todo))
-        n = min(self.workers, len(todo))
-        pool = [_Worker(ctx, self.run_id, self.keep, self.agent_kwargs) for _ in range(n)]
+        queue = deque(todo)
+        pool = [self._new_worker(ctx) for _ in range(min(self.workers, len(todo)))]
         try:
-            for worker in pool:
-                worker.give(queue.pop())
-            while any(w.spec is not None for w in pool):
-                busy = [w for w in pool if w.spec is not None]
-                deadline = min(w.started + w.spec.timeout_s for w in busy)
+            self._fill(pool, queue)
+            while any(w.inflight for w in pool):
+                busy = [w for w in pool if w.inflight]
+                deadline = min(w.started + w.head.timeout_s for w in busy)
                 ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
                              timeout=max(0.0, deadline - time.perf_counter()))
                 for i, worker in enumerate(pool):
-                    if worker.spec is None:
-                        continue
-                    pool[i] = self._collect(ctx, worker, ready, summary)
-                    if pool[i].spec is None and queue:
-                        pool[i].give(queue.pop())
+                    if worker.inflight:
+                        pool[i] = self._collect(ctx, worker, ready, queue, summary)
+                self._fill(pool, queue)
         finally:
             for worker in pool:
-                if worker.spec is None:
-                    worker.stop()
-                else:
+                if worker.inflight:
                     worker.kill()
+                else:
+                    worker.stop()
 
-    def _collect(self, ctx: Any, worker: _Worker, ready: list[Any], summary: RunSummary) -> _Worker:
-        spec, elapsed = worker.spec, time.perf_counter() - worker.started
-        assert spec is not None
+    def _new_worker(self, ctx: Any) -> _Worker:
+        return _Worker(ctx, self.run_id, self.keep, self.agent_kwargs)
+
+    @staticmethod
+    def _fill(pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:
+        for worker in pool:
+            while queue and len(worker.inflight) < PIPELINE:
+                worker.give(queue.popleft())
+
+    def _collect(self, ctx: Any, worker: _Worker, ready: list[Any], queue: deque[EpisodeSpec],
+                 summary: RunSummary) -> _Worker:
+        """Store what ``worker`` finished; replace it if it died or its head episode ran out of time."""
         if worker.conn in ready:
             try:
-                result, trajectory = worker.conn.recv()
+                while worker.inflight and worker.conn.poll():
+                    result, trajectory = worker.conn.recv()
+                    worker.finish_head()
+                    self._store(result, trajectory, summary)
+                return worker
             except (EOFError, OSError):
                 pass
-            else:
-                worker.spec = None
-                self._store(result, trajectory, summary)
-                return worker
+        spec, elapsed = worker.head, time.perf_counter() - worker.started
         if worker.conn in ready or worker.proc.sentinel in ready:
             reason = f"exit code {worker.proc.exitcode}"
         elif elapsed >= spec.timeout_s:
@@ -247,4 +274,5 @@ class Runner:
             return worker
         worker.kill()
         self._store(timeout_result(spec, self.run_id, elapsed, reason), None, summary)
-        return _Worker(ctx, self.run_id, self.keep, self.agent_kwargs)
+        queue.extendleft(reversed(list(worker.inflight)[1:]))  # not started: play them elsewhere
+        return self._new_worker(ctx)
