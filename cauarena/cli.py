@@ -31,6 +31,11 @@ def list_agents() -> None:
 
     for entry in sorted(AGENT_REGISTRY, key=lambda e: (e.name, e.families)):
         typer.echo(f"{entry.name:<12} {','.join(entry.families):<12} {entry.description}")
+    from cauarena.agents.llm import backend_names
+    from cauarena.agents.llm.backends.mock import mock_names
+
+    typer.echo("LLM chat agents, as backend/model: " + ", ".join(f"{b}/..." for b in backend_names()))
+    typer.echo("  scripted mock replies: " + ", ".join(f"mock/{m}" for m in mock_names()))
 
 
 @app.command("suites")

@@ -81,6 +81,9 @@ def run_episode(
         t_act = time.perf_counter()
         try:
             action = agent.act(obs, info)
+        except TimeoutError as exc:  # a model backend that did not answer in time
+            error_kind, error_message = "timeout", _error(exc)
+            break
         except Exception as exc:  # noqa: BLE001
             error_kind, error_message = "agent_error", _error(exc)
             break
