@@ -44,6 +44,8 @@ class Suite:
         max_steps: step limit per episode (truncation); ``None`` keeps the env's own limit.
         timeout_s: wall-clock limit per episode; an episode past it is recorded as ``timeout``.
         description: one line for ``cauarena suites``.
+        agent_envs: optional ``(agent, env ids)`` pairs restricting an agent to some envs (a slow LLM agent
+            on the short levels only); agents not listed play every env.
     """
 
     name: str
@@ -55,6 +57,7 @@ class Suite:
     max_steps: int | None = None
     timeout_s: float = 120.0
     description: str = ""
+    agent_envs: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.envs:
@@ -69,6 +72,16 @@ class Suite:
             raise ConfigError(f"Suite {self.name!r}: max_steps must be >= 1 or None, got {self.max_steps}.")
         if self.timeout_s <= 0:
             raise ConfigError(f"Suite {self.name!r}: timeout_s must be > 0, got {self.timeout_s}.")
+        ids = {e.env_id for e in self.envs}
+        for agent, envs in self.agent_envs:
+            if set(envs) - ids:
+                raise ConfigError(f"Suite {self.name!r}: agent_envs[{agent!r}] names envs not in the suite: "
+                                  f"{sorted(set(envs) - ids)}.")
+
+    def plays(self, agent: str, env_id: str) -> bool:
+        """Whether ``agent`` plays ``env_id`` in this suite (see ``agent_envs``)."""
+        allowed = dict(self.agent_envs).get(agent)
+        return allowed is None or env_id in allowed
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,7 @@ def plan(suite: Suite, guard: str = "none") -> list[EpisodeSpec]:
     for env in suite.envs:
         family = env_entry(env.env_id).family
         for agent in suite.agents:
-            if not agent_serves(agent, family):
+            if not agent_serves(agent, family) or not suite.plays(agent, env.env_id):
                 continue
             for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
                 for repeat in range(suite.repeats):
@@ -175,6 +188,10 @@ def load_suite_file(path: Path) -> Suite:
             raise ConfigError(f"Suite file {path}: each env is an id or {{id=..., kwargs=...}}, got {item!r}.")
     data["envs"] = tuple(envs)
     data["agents"] = tuple(data.get("agents", ()))
+    agent_envs = data.get("agent_envs", {})
+    if not isinstance(agent_envs, dict):
+        raise ConfigError(f"Suite file {path}: agent_envs is a table agent -> [env ids], got {agent_envs!r}.")
+    data["agent_envs"] = tuple((agent, tuple(envs)) for agent, envs in agent_envs.items())
     data.setdefault("name", path.stem)
     try:
         return Suite(**data)

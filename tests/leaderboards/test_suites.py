@@ -48,3 +48,15 @@ def test_suite_file_with_kwargs(tmp_path):
                     'kwargs = {max_steps = 10}\n')
     suite = get_suite(str(path))
     assert suite.name == "mine" and suite.envs[0].kwargs_dict == {"max_steps": 10}
+
+
+def test_agent_envs_restricts_an_agent(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text('agents = ["random", "oracle"]\nenvs = ["cauarena/BabyAI-GoTo-Text-v0", '
+                    '"cauarena/BabyAI-GoToLocal-Text-v0"]\n[agent_envs]\noracle = ["cauarena/BabyAI-GoTo-Text-v0"]\n')
+    episodes = plan(get_suite(str(path)))
+    assert {(e.agent, e.env_id.split("/")[1]) for e in episodes} == {
+        ("random", "BabyAI-GoTo-Text-v0"), ("random", "BabyAI-GoToLocal-Text-v0"), ("oracle", "BabyAI-GoTo-Text-v0")}
+    with pytest.raises(ConfigError, match="not in the suite"):
+        Suite("t", envs=(EnvSpec("cauarena/BabyAI-GoTo-Text-v0"),), agents=("random",),
+              agent_envs=(("random", ("cauarena/BabyAI-Pickup-Text-v0",)),))
