@@ -103,11 +103,11 @@ def run(
     if stored and not resume:
         raise ConfigError(f"{len(stored)} of the {len(episodes)} planned episodes are already stored in {out}. "
                           "Fix: add --resume to play only the rest, or choose another --out.")
-    agent_kwargs = {}
+    chat_kwargs = {}
     if any("/" in a for a in spec.agents) and not no_cache and "://" not in out:
-        agent_kwargs["cache_dir"] = str(Path(out) / "cache")
+        chat_kwargs["cache_dir"] = str(Path(out) / "cache")
     bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
-    runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, agent_kwargs=agent_kwargs,
+    runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, chat_kwargs=chat_kwargs,
                     on_result=bar.update_result if bar else None)
     store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "argv": sys.argv[1:]})
     summary = runner.run(episodes)

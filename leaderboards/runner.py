@@ -42,10 +42,10 @@ class RunSummary:
 class EpisodePlayer:
     """Plays episodes in one process, caching envs by (id, kwargs) and agents by (spec, env)."""
 
-    def __init__(self, run_id: str, keep_trajectories: bool = True, agent_kwargs: dict[str, Any] | None = None):
+    def __init__(self, run_id: str, keep_trajectories: bool = True, chat_kwargs: dict[str, Any] | None = None):
         self.run_id = run_id
         self.keep_trajectories = keep_trajectories
-        self.agent_kwargs = dict(agent_kwargs or {})
+        self.chat_kwargs = dict(chat_kwargs or {})
         self._envs: dict[tuple, Any] = {}
         self._agents: dict[tuple, Any] = {}
 
@@ -62,7 +62,8 @@ class EpisodePlayer:
         if key not in self._agents:
             from cauarena.agents import make_agent
 
-            agent = make_agent(spec.agent, family=spec.family, **self.agent_kwargs)
+            kwargs = self.chat_kwargs if "/" in spec.agent and ":" not in spec.agent else {}
+            agent = make_agent(spec.agent, family=spec.family, **kwargs)
             if hasattr(agent, "bind"):
                 agent.bind(env)
             self._agents[key] = agent
@@ -94,9 +95,9 @@ class EpisodePlayer:
             env.close()
 
 
-def _worker_main(conn: Connection, run_id: str, keep: bool, agent_kwargs: dict[str, Any], path: list[str]) -> None:
+def _worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str]) -> None:
     sys.path[:] = path
-    player = EpisodePlayer(run_id, keep, agent_kwargs)
+    player = EpisodePlayer(run_id, keep, chat_kwargs)
     while True:
         spec = conn.recv()
         if spec is None:
@@ -112,9 +113,9 @@ class _Worker:
     head episode is running; its clock starts when the previous result arrives.
     """
 
-    def __init__(self, ctx: Any, run_id: str, keep: bool, agent_kwargs: dict[str, Any]) -> None:
+    def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any]) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, agent_kwargs, list(sys.path)),
+        self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path)),
                                 daemon=True)
         self.proc.start()
         child.close()
@@ -167,7 +168,8 @@ class Runner:
         workers: worker processes (``0`` plays in this process: no wall-clock limit, for debugging).
         run_id: id stored in every row; a fresh one by default.
         keep_trajectories: store each episode's trajectory too.
-        agent_kwargs: passed to every agent's constructor (e.g. ``cache_dir`` for LLM agents).
+        chat_kwargs: passed to every ``backend/model`` chat agent (e.g. ``cache_dir``); other agents are built
+            with no arguments.
         on_result: called with each stored result (progress bars, logs).
     """
 
@@ -177,7 +179,7 @@ class Runner:
         workers: int | None = None,
         run_id: str | None = None,
         keep_trajectories: bool = True,
-        agent_kwargs: dict[str, Any] | None = None,
+        chat_kwargs: dict[str, Any] | None = None,
         on_result: Callable[[EpisodeResult], None] | None = None,
     ) -> None:
         self.store = store
@@ -186,7 +188,7 @@ class Runner:
             raise ConfigError(f"workers must be >= 0, got {self.workers}.")
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.keep = keep_trajectories
-        self.agent_kwargs = dict(agent_kwargs or {})
+        self.chat_kwargs = dict(chat_kwargs or {})
         self.on_result = on_result
 
     def pending(self, episodes: Sequence[EpisodeSpec]) -> list[EpisodeSpec]:
@@ -215,7 +217,7 @@ class Runner:
                 self.on_result(result)
 
     def _run_inline(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
-        player = EpisodePlayer(self.run_id, self.keep, self.agent_kwargs)
+        player = EpisodePlayer(self.run_id, self.keep, self.chat_kwargs)
         try:
             for spec in todo:
                 self._store(*player.play(spec), summary)
@@ -245,7 +247,7 @@ class Runner:
                     worker.stop()
 
     def _new_worker(self, ctx: Any) -> _Worker:
-        return _Worker(ctx, self.run_id, self.keep, self.agent_kwargs)
+        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs)
 
     @staticmethod
     def _fill(pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:

@@ -69,3 +69,15 @@ def test_agent_from_outside_the_repo(tmp_path):
     assert done.returncode == 0, done.stderr
     text = (out / "leaderboard.csv").read_text()
     assert "mypkg.mod:MyAgent" in text and "error_kind" not in text
+
+
+def test_chat_agent_beside_scripted_agents_uses_the_cache(capsys, tmp_path):
+    out = tmp_path / "d"
+    args = ["run", "--env", "cauarena/BabyAI-GoToLocal-Text-v0", "--agent", "mock/first-valid", "--agent", "oracle",
+            "--seeds", "2", "--max-steps", "5", "--workers", "0", "--out", str(out), "--no-progress"]
+    assert main(args) == 0
+    assert "errors none" in capsys.readouterr().err
+    assert (out / "cache").is_dir()
+    rows = list(csv.DictReader((out / "leaderboard.csv").open()))
+    mock = next(r for r in rows if r["agent"] == "mock/first-valid" and r["env_id"] != "ALL")
+    assert float(mock["tokens_per_step"]) > 0
