@@ -13,6 +13,15 @@ register_agent(
     "heuristic", "cauarena.agents.babyai:BabyAIHeuristic", families=("babyai",),
     description="reads the text: walks to the mission object, explores otherwise",
 )
+register_agent(
+    "oracle", "cauarena.agents.caugym:CauGymOracle", families=("caugym",),
+    description="parses the CauGym problem text and solves it exactly (LACK_CONDITION when it cannot)",
+)
+register_agent(
+    "random", "cauarena.agents.caugym:CauGymGuesser", families=("caugym",),
+    description="a well-formed CauGym answer with random content (chance baseline)",
+)
+import cauarena.agents.caugym_chat  # noqa: E402, F401  (registers the caugym prompt template and parser)
 
 __all__ = [
     "AGENT_REGISTRY",

@@ -50,6 +50,18 @@ ENV_SPECS: dict[str, EnvEntry] = {
     for level in BABYAI_TEXT_LEVELS
 }
 
+CAUGYM_VARIANTS = ("base", "rephrased", "omitted", "deconfounding", "redundant", "insufficient")
+"""CauGym's six test variants; each has its own id so a leaderboard gets one row per variant."""
+
+ENV_SPECS["cauarena/CauGym-v0"] = EnvEntry(
+    id="cauarena/CauGym-v0", entry_point="cauarena.envs.caugym:CauGymEnv", family="caugym"
+)
+for _variant in CAUGYM_VARIANTS:
+    _id = f"cauarena/CauGym-{_variant.capitalize()}-v0"
+    ENV_SPECS[_id] = EnvEntry(
+        id=_id, entry_point="cauarena.envs.caugym:CauGymEnv", kwargs={"variant": _variant}, family="caugym"
+    )
+
 
 def register_env(
     env_id: str,

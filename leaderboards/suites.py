@@ -159,7 +159,21 @@ def _default() -> Suite:
     )
 
 
-BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {"smoke": _smoke, "default": _default}
+def _caugym() -> Suite:
+    from cauarena.registration import CAUGYM_VARIANTS
+
+    return Suite(
+        name="caugym",
+        envs=tuple(EnvSpec(f"cauarena/CauGym-{variant.capitalize()}-v0") for variant in CAUGYM_VARIANTS),
+        agents=("oracle", "random"),
+        seeds=70,
+        seed_start=1000,
+        timeout_s=60.0,
+        description="CauGym: six test variants x seven tasks (seed % 7), 10 held-out items per task and variant",
+    )
+
+
+BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {"smoke": _smoke, "default": _default, "caugym": _caugym}
 
 
 def load_suite_file(path: Path) -> Suite:

@@ -1,0 +1,213 @@
+"""``CauGymEnv``: one causal-inference question per episode, answered in one step, scored exactly."""
+
+from __future__ import annotations
+
+import string
+from fractions import Fraction
+from typing import Any
+
+import gymnasium as gym
+from gymnasium import spaces
+
+from cauarena.envs.caugym.generate import VARIANTS, check_request, generate_problem
+from cauarena.envs.caugym.items import CauGymItem, Gold, gold_of, load_items, to_item
+from cauarena.envs.caugym.scorer import Score, find_answers, score_answer
+from cauarena.envs.caugym.tasks import TASKS
+from cauarena.errors import ConfigError
+
+OBSERVATION_MAX_LENGTH = 16384
+"""Longest problem text (generated ones stay under ~6,000 characters; published ones average 885-2,061)."""
+
+ACTION_MAX_LENGTH = 8192
+"""Longest string in the action space; longer replies are still scored."""
+
+NO_ANSWER = (
+    'No answer found in your reply. End it with JSON such as {"ANSWER": "Yes", "PROB": "0.1234"} '
+    '(or {"PROB": "0.1234"} for PN/PS, or {"ANSWER": "LACK_CONDITION"} when information is missing).'
+)
+
+
+def _not_text(action: Any) -> str:
+    return f"Your reply must be text (a string); got {type(action).__name__}. {NO_ANSWER}"
+
+
+class CauGymEnv(gym.Env):
+    """CauGym: causal-inference questions on binary SCMs (ATE, CDE, ETT, NDE, NIE, PN, PS), one per episode.
+
+    ## Description
+
+    Each episode is one problem in the published CauGym layout: a hypothetical world described in words (a
+    random binary DAG with 3-9 nodes), conditional probabilities to 4 decimals, an ``Instruction:`` naming the
+    estimand and a ``Question:``. Problems come from our generator (exact answers from enumerating the SCM,
+    see :mod:`cauarena.envs.caugym.generate`) in one of six variants (``base``, ``rephrased``, ``omitted``,
+    ``deconfounding``, ``redundant``, ``insufficient``), or from a CauGym-format JSON file (``items_path``),
+    e.g. the published test sets. Registered as ``cauarena/CauGym-v0`` (any kwargs) and
+    ``cauarena/CauGym-<Variant>-v0`` (one variant, the seven tasks by seed).
+
+    ## Action Space
+
+    ``Text(max_length=8192, charset=string.printable)``: the reply. It may reason at length; it must end
+    with an answer: ``{"ANSWER": "Yes"|"No", "PROB": "0.1234"}`` (PN/PS: ``{"PROB": "0.1234"}``), or
+    ``{"ANSWER": "LACK_CONDITION"}`` when the information is not enough. Only the **last** answer counts
+    (:mod:`cauarena.envs.caugym.scorer`). A reply with no answer at all (including ``""``), or a non-string
+    action, is an **invalid action**: the episode ends with reward 0, ``info["invalid_action"] = True`` and
+    the feedback line appended to the observation. ``step`` never raises on a malformed action.
+
+    ## Observation Space
+
+    ``Text(max_length=16384)`` over printable ASCII (plus any other characters of a loaded file): the
+    problem text, and after an invalid reply the feedback line.
+
+    ## Rewards
+
+    1.0 when the reply is fully correct (``info["success"]``): PROB equal to the gold value at 4 decimals, the
+    Yes/No right where the task has one; on insufficient items, ``LACK_CONDITION`` and no number. Else 0.
+
+    ## Episode End
+
+    Terminated after the one step. Never truncated.
+
+    ``info`` (JSON-safe) at reset: ``variant``, ``seed`` (generated) or ``item`` (file index), ``names``,
+    ``nodes``, ``success`` False, ``invalid_action`` False, ``feedback`` ``""`` (not the task: the omitted
+    variant hides it). After the step also ``task``, ``gold`` (the item's answer), ``reply_answer`` (the
+    answer that counted, or None), ``relabelled`` and ``metrics`` (floats, leaderboard columns):
+    ``correct``, ``answered``, ``correct_<task>``; on answerable items ``prob_correct``, ``false_alarm``,
+    ``abs_error`` (when a number was given) and, for ATE/CDE/ETT/NDE/NIE, ``yesno_correct``; on
+    insufficient items ``lack_hit``.
+
+    ## Arguments
+
+    ```python
+    import cauarena
+    env = cauarena.make("cauarena/CauGym-v0", task="ATE", variant="deconfounding", difficulty="hard")
+    env = cauarena.make("cauarena/CauGym-v0", items_path="test_datasets/base_dataset.json")
+    ```
+
+    - ``task``: one of ATE, CDE, ETT, NDE, NIE, PN, PS; None cycles through them by seed (``seed % 7``).
+    - ``variant``: one of the six variants (generated items only).
+    - ``difficulty``: node count 3-9, ``basic`` (3-5), ``hard`` (6-9) or None (3-9).
+    - ``names``: ``real``, ``invented``, ``symbols``, or None (drawn per item).
+    - ``items_path``: a CauGym-format ``.json``/``.jsonl`` file; item ``seed % len(items)`` is served
+      (``reset()`` without a seed serves the next one); ``task`` then filters the file by ``Type``.
+    - ``relabel``: for loaded items, take Yes/No from the item's last Reason step when its label contradicts it.
+    - ``prob_tolerance``: widen the PROB match (default 0, exact at 4 decimals; the published scorer used 5e-4).
+    - ``render_mode``: None or ``"ansi"``.
+
+    ## Fidelity
+
+    Problem layout, the seven tasks, the six variant names and the answer JSON follow the published CauGym
+    (OpenCausaLab/CauGym); the question wording follows CaLM. The scorer is ours: the last answer only, PROB
+    exact at 4 decimals, Yes/No scored separately, LACK_CONDITION right only on insufficient items and only
+    without a number. ``omitted`` drops the Instruction line (published) *and* leaves one stated quantity out
+    but derivable; PN/PS ask for the Tian-Pearl bound. See FIDELITY.md.
+
+    ## Version History
+
+    - v0: initial release.
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(
+        self,
+        task: str | None = None,
+        variant: str = "base",
+        difficulty: int | str | None = None,
+        names: str | None = None,
+        items_path: str | None = None,
+        relabel: bool = True,
+        prob_tolerance: float = 0.0,
+        render_mode: str | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ConfigError(f"render_mode must be None or 'ansi', got {render_mode!r}.")
+        if task is not None and task not in TASKS:
+            raise ConfigError(f"Unknown task {task!r}. Fix: one of {', '.join(TASKS)} (or None for all seven).")
+        if not 0 <= prob_tolerance < 1:
+            raise ConfigError(f"prob_tolerance must be in [0, 1); got {prob_tolerance!r}.")
+        self.task, self.variant, self.difficulty, self.names = task, variant, difficulty, names
+        self.relabel, self.render_mode = relabel, render_mode
+        self.tolerance = Fraction(str(prob_tolerance))
+        self.items = self._load(items_path) if items_path else None
+        if self.items is None:
+            for t in [task] if task else TASKS:
+                check_request(t, variant, difficulty, names or "real")
+        extra = "".join(sorted({c for i in self.items or [] for c in i.problem} - set(string.printable)))
+        self.observation_space = spaces.Text(max_length=OBSERVATION_MAX_LENGTH, charset=string.printable + extra)
+        self.action_space = spaces.Text(max_length=ACTION_MAX_LENGTH, charset=string.printable)
+        self._item: CauGymItem | None = None
+        self._gold: Gold | None = None
+        self._next = 0
+        self._text = ""
+        self._info: dict[str, Any] = {}
+
+    def _load(self, path: str) -> list[CauGymItem]:
+        items = load_items(path)
+        if self.task is not None:
+            items = [i for i in items if i.Type == self.task]
+            if not items:
+                raise ConfigError(f"{path} has no items of Type {self.task!r}. Fix: another task, or task=None.")
+        return items
+
+    @property
+    def item(self) -> CauGymItem | None:
+        """The current item, answer included (privileged: for tests and analysis, not for agents)."""
+        return self._item
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict]:
+        super().reset(seed=seed)
+        info: dict[str, Any]
+        if self.items is not None:
+            index = (seed if seed is not None else self._next) % len(self.items)
+            self._next = index + 1
+            self._item = self.items[index]
+            info = {"item": index, "variant": self._item.variant or "", "names": "", "nodes": 0}
+        else:
+            item_seed = seed if seed is not None else int(self.np_random.integers(2**31 - 1))
+            task = self.task or TASKS[item_seed % len(TASKS)]
+            problem = generate_problem(item_seed, task, self.variant, self.difficulty, self.names)
+            self._item = to_item(problem)
+            info = {"seed": item_seed, "variant": self.variant, "names": problem.names_mode, "nodes": problem.model.n}
+        self._gold = gold_of(self._item, self.relabel)
+        self._text = self._item.problem
+        self._info = {**info, "success": False, "invalid_action": False, "feedback": ""}
+        return self._text, dict(self._info)
+
+    def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
+        if self._item is None or self._gold is None:
+            raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
+        answers = find_answers(action) if isinstance(action, str) else []
+        info = {**self._info, "task": self._item.Type, "gold": self._item.answer, "relabelled": self._gold.relabelled}
+        if not answers:
+            feedback = NO_ANSWER if isinstance(action, str) else _not_text(action)
+            observation = f"{self._item.problem}\n{feedback}"
+            info.update(invalid_action=True, feedback=feedback, reply_answer=None, metrics=self._metrics(None))
+            return observation, 0.0, True, False, info
+        last = answers[-1]
+        score = score_answer(last, self._gold, self.tolerance)
+        reply = {"answer": last.yesno, "prob": last.prob_text, "lack": last.lack}
+        info.update(success=score.success, reply_answer=reply, metrics=self._metrics(score))
+        return self._item.problem, float(score.success), True, False, info
+
+    def _metrics(self, score: Score | None) -> dict[str, float]:
+        assert self._gold is not None and self._item is not None
+        success = bool(score and score.success)
+        metrics = {"correct": float(success), "answered": float(bool(score))}
+        metrics[f"correct_{self._item.Type}"] = float(success)
+        if self._gold.lack:
+            metrics["lack_hit"] = float(bool(score and score.lack_declared))
+            return metrics
+        metrics["prob_correct"] = float(bool(score and score.prob_correct))
+        metrics["false_alarm"] = float(bool(score and score.lack_declared))
+        if self._gold.yesno:
+            metrics["yesno_correct"] = float(bool(score and score.yesno_correct))
+        if score and score.abs_error is not None:
+            metrics["abs_error"] = score.abs_error
+        return metrics
+
+    def render(self) -> str | None:
+        """The problem text in ``ansi`` mode; None otherwise."""
+        return self._text if self.render_mode == "ansi" else None
+
+
+__all__ = ["CauGymEnv", "VARIANTS"]

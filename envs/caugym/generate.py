@@ -1,0 +1,345 @@
+"""The item generator: a random binary SCM, a question, its exact answer, and the problem in one of six variants.
+
+:func:`generate_item` is a pure function of its arguments (the seed is the only randomness). The answer is the
+SCM's exact estimand (:func:`~cauarena.envs.caugym.tasks.exact_value`, by enumeration) rounded half-up to 4
+decimals, and every item is *checked* before it is returned: the identifying formula evaluated on the 4-decimal
+numbers the text states must round to the same answer (and be no tie), so the text determines the answer;
+``deconfounding`` items are kept only when the unadjusted route gives a different answer; ``insufficient``
+items only when no valid identification can be evaluated from what is left.
+
+Variants (the same SCM machinery, different statements):
+
+- ``base``: the formula's inputs, stratum by stratum, in the base wording;
+- ``rephrased``: the rephrased wording, shuffled edges, and some statements given as their complement;
+- ``omitted``: no ``Instruction:`` line (the published meaning) and one stated quantity left out but
+  derivable by the sum-to-one rule (the issue's meaning);
+- ``deconfounding``: a confounder that must be adjusted for, plus the unadjusted probabilities as a lure;
+- ``redundant``: 3-5 true but irrelevant probabilities added;
+- ``insufficient``: every statement of one needed quantity removed; the answer is ``LACK_CONDITION``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from cauarena.envs.caugym import scm as S
+from cauarena.envs.caugym import tasks as T
+from cauarena.envs.caugym.names import NAME_MODES, Variable, check_unambiguous, sample_variables
+from cauarena.envs.caugym.store import Store, family
+from cauarena.errors import ConfigError
+
+VARIANTS = ("base", "rephrased", "omitted", "deconfounding", "redundant", "insufficient")
+"""The six test variants (the published test-set names)."""
+
+DIFFICULTIES = {"basic": (3, 5), "hard": (6, 9), "any": (3, 9)}
+"""Named node-count ranges (CaLM: basic 3-5 nodes, hard 6-9)."""
+
+LACK = "LACK_CONDITION"
+"""The answer of an insufficient item."""
+
+_MAX_TRIES = 400
+
+
+class GenerationError(RuntimeError):
+    """The generator found no item for a feasible request in its try budget, or an internal check failed."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything about one generated item before it is written as text.
+
+    Attributes:
+        seed: the generator seed.
+        variant: one of :data:`VARIANTS`.
+        names_mode: the naming mode used.
+        variables: the named variables, by node index.
+        model: the SCM.
+        query: the question.
+        formula: the canonical identifying formula.
+        truth: the exact estimand (float, from enumeration).
+        gold: the answer at 4 decimals, or None for an insufficient item.
+        statements: the stated probabilities, in text order.
+        removed: insufficient: the terms taken out.
+    """
+
+    seed: int
+    variant: str
+    names_mode: str
+    variables: tuple[Variable, ...]
+    model: S.SCM
+    query: T.Query
+    formula: T.Formula
+    truth: float
+    gold: Fraction | None
+    statements: tuple[tuple[T.Term, Fraction], ...]
+    removed: tuple[T.Term, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.variables]
+
+    def store(self) -> Store:
+        return Store(dict(self.statements))
+
+
+def round4(value: float | Fraction) -> Fraction:
+    """Round half-up to 4 decimals, exactly (a float is taken at its exact binary value).
+
+    >>> round4(0.03125), round4(Fraction(-1, 3))
+    (Fraction(313, 10000), Fraction(-3333, 10000))
+    """
+    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
+    return Fraction(exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def near_tie(value: float | Fraction, margin: float = 1e-6) -> bool:
+    """True when ``value`` is within ``margin`` (in units of 0.0001) of a rounding tie at 4 decimals."""
+    units = Fraction(value) * 10000
+    return abs(units - (units.numerator // units.denominator) - Fraction(1, 2)) < margin
+
+
+def node_range(nodes: int | str | None) -> tuple[int, int]:
+    """The node-count range of a ``difficulty`` argument (an int 3-9, ``basic``, ``hard``, ``any``/None)."""
+    if nodes is None:
+        return DIFFICULTIES["any"]
+    if isinstance(nodes, str) and nodes in DIFFICULTIES:
+        return DIFFICULTIES[nodes]
+    if isinstance(nodes, int) and not isinstance(nodes, bool) and 3 <= nodes <= 9:
+        return nodes, nodes
+    raise ConfigError(f"difficulty is a node count 3-9, 'basic' (3-5), 'hard' (6-9) or None; got {nodes!r}.")
+
+
+def min_nodes(task: str, variant: str) -> int:
+    """Fewest nodes a (task, variant) needs: a mediator for CDE/NDE/NIE, a confounder for deconfounding."""
+    return 3 + (variant == "deconfounding" and task in ("CDE", "NDE", "NIE"))
+
+
+def check_request(task: str, variant: str, nodes: int | str | None, names: str) -> None:
+    """Raise :class:`ConfigError` (with the fix) for an unknown or infeasible request."""
+    if task not in T.TASKS:
+        raise ConfigError(f"Unknown task {task!r}. Fix: one of {', '.join(T.TASKS)}.")
+    if variant not in VARIANTS:
+        raise ConfigError(f"Unknown variant {variant!r}. Fix: one of {', '.join(VARIANTS)}.")
+    if names not in NAME_MODES:
+        raise ConfigError(f"Unknown name mode {names!r}. Fix: one of {', '.join(NAME_MODES)}.")
+    low, high = node_range(nodes)
+    if high < min_nodes(task, variant):
+        raise ConfigError(
+            f"{task} items of the {variant} variant need at least {min_nodes(task, variant)} nodes; "
+            f"difficulty {nodes!r} allows at most {high}. Fix: a larger difficulty."
+        )
+
+
+# --- sampling the model and the question ----------------------------------------------------------------
+
+
+def sample_graph(rng: np.random.Generator, n: int) -> list[list[int]]:
+    """A random DAG in topological order (about 1.1 edges per node), every node on at least one edge."""
+    p = min(0.7, 2.2 / (n - 1))
+    while True:
+        parents = [[j for j in range(i) if rng.random() < p] for i in range(n)]
+        touched = {i for i, pa in enumerate(parents) if pa} | {j for pa in parents for j in pa}
+        if len(touched) == n:
+            return parents
+
+
+def sample_model(rng: np.random.Generator, parents: list[list[int]]) -> S.SCM:
+    """CPTs with every ``P(node = 1 | parents)`` uniform in [0.05, 0.95]."""
+    cpts = tuple(tuple(float(p) for p in rng.uniform(0.05, 0.95, size=2 ** len(pa))) for pa in parents)
+    return S.SCM(tuple(tuple(pa) for pa in parents), cpts)
+
+
+def _queries(rng: np.random.Generator, parents: Sequence[Sequence[int]], task: str, model: S.SCM) -> Iterator[T.Query]:
+    """Candidate queries of ``task`` on this graph (pairs in random order), made lazily."""
+    n = len(parents)
+    reach = [S.descendants(parents, [x]) for x in range(n)]
+    pairs = [(x, y) for x in range(n) for y in range(x + 1, n) if reach[x] >> y & 1]
+    pairs = [(x, y) for x, y in pairs if T.structure_ok(parents, task, x, y)]
+    for k in rng.permutation(len(pairs)):
+        x, y = pairs[int(k)]
+        xv, yv = int(rng.integers(2)), int(rng.integers(2))
+        if task == "CDE":
+            fixed = tuple((m, int(rng.integers(2))) for m in S.mediators(parents, x, y))
+            yield T.Query(task, x, y, xv, yv, fixed=fixed)
+        elif task in ("PN", "PS"):
+            yield from _bound_queries(rng, model, task, x, y)
+        else:
+            yield T.Query(task, x, y, xv, yv)
+
+
+def _bound_queries(rng: np.random.Generator, model: S.SCM, task: str, x: int, y: int) -> list[T.Query]:
+    """PN: factual (1, 1); PS: factual (0, 0). The bound whose raw value lies inside (0, 1) first."""
+    a = 1 if task == "PN" else 0
+    queries = [T.Query(task, x, y, a, a, bound=bound) for bound in ("lower", "upper")]
+    if rng.random() < 0.5:
+        queries.reverse()
+    inside = [q for q in queries if 0.0005 < T.exact_value(model, q) < 0.9995]
+    return inside or queries[:1]
+
+
+def _variables(rng: np.random.Generator, mode: str, n: int) -> tuple[Variable, ...]:
+    from cauarena.envs.caugym.text import TEMPLATE_WORDS
+
+    while True:
+        variables = sample_variables(mode, n, rng)
+        words = {w for v in variables for w in v.name.split()}
+        if check_unambiguous(variables) and not words & TEMPLATE_WORDS:
+            return tuple(variables)
+
+
+# --- statements per variant -----------------------------------------------------------------------------
+
+
+def _stated(model: S.SCM, terms: list[T.Term]) -> list[tuple[T.Term, Fraction]]:
+    obs = model.joint()
+    return [(t, round4(S.prob(obs, model.n, dict(t[0]), dict(t[1]) or None))) for t in terms]
+
+
+def _complement(t: T.Term, value: Fraction) -> tuple[T.Term, Fraction]:
+    ((node, v),), given = t
+    return (((node, 1 - v),), given), 1 - value
+
+
+def _rephrase(rng: np.random.Generator, statements: list[tuple[T.Term, Fraction]]) -> list[tuple[T.Term, Fraction]]:
+    """Give about a third of the single-variable statements as their complement (when that is not stated)."""
+    have = {t for t, _ in statements}
+    out = []
+    for t, v in statements:
+        flip = len(t[0]) == 1 and rng.random() < 0.35 and _complement(t, v)[0] not in have
+        out.append(_complement(t, v) if flip else (t, v))
+    return out
+
+
+def _omit(rng: np.random.Generator, model: S.SCM, statements: list[tuple[T.Term, Fraction]]):
+    """Leave one statement out; if its family is not otherwise complete, state the rest of the family instead."""
+    k = int(rng.integers(len(statements)))
+    t, _ = statements[k]
+    have = {s for s, _ in statements}
+    rest = [o for o in family(t) if o != t and o not in have]
+    return statements[:k] + _stated(model, rest) + statements[k + 1 :]
+
+
+def _lure(model: S.SCM, f: T.Formula, statements: list[tuple[T.Term, Fraction]]):
+    """The unadjusted formula's inputs, stated before the rest (the tempting wrong route)."""
+    naive = T.formula(model.parents, f.query, ())
+    have = {t for t, _ in statements}
+    extra = [t for t in naive.terms if t not in have]
+    return _stated(model, extra) + statements, naive
+
+
+def _redundant(rng: np.random.Generator, model: S.SCM, statements: list[tuple[T.Term, Fraction]]):
+    """Add 3-5 true probabilities whose families no needed statement belongs to, at random places."""
+    used = {o for t, _ in statements for o in family(t)}
+    n = model.n
+    pool = [T.term({u: int(rng.integers(2))}) for u in range(n)]
+    pool += [T.term({u: int(rng.integers(2))}, {v: int(rng.integers(2))}) for u in range(n) for v in range(n) if u != v]
+    pool = [t for t in pool if not set(family(t)) & used]
+    picks = [pool[int(i)] for i in rng.permutation(len(pool))[: int(rng.integers(3, 6))]]
+    out = list(statements)
+    for item in _stated(model, picks):
+        out.insert(int(rng.integers(len(out) + 1)), item)
+    return out
+
+
+def _remove_family(rng: np.random.Generator, statements: list[tuple[T.Term, Fraction]]):
+    t, _ = statements[int(rng.integers(len(statements)))]
+    gone = set(family(t))
+    return [(s, v) for s, v in statements if s not in gone], tuple(sorted(gone))
+
+
+# --- assembling one item ----------------------------------------------------------------------------------
+
+
+def _answer_ok(q: T.Query, value: Any) -> bool:
+    """A usable gold value: not a rounding tie, and for Yes/No tasks not 0.0000 (no sign)."""
+    if near_tie(value):
+        return False
+    return q.task not in T.YES_NO_TASKS or round4(value) != 0
+
+
+def _attempt(rng: np.random.Generator, seed: int, task: str, variant: str, n: int, mode: str) -> Problem | None:
+    model = sample_model(rng, sample_graph(rng, n))
+    parents = model.parents
+    variables = _variables(rng, mode, n)
+    names = [v.name for v in variables]
+    for q in islice(_queries(rng, parents, task, model), 4):
+        zs = next(T.adjustment_candidates(parents, q, names), None)
+        if zs is None or (variant == "deconfounding" and not zs):
+            continue
+        problem = _build(rng, seed, variant, mode, variables, model, q, zs)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _build(rng, seed, variant, mode, variables, model, q, zs) -> Problem | None:
+    truth = T.exact_value(model, q)
+    if not _answer_ok(q, truth):
+        return None
+    f = T.formula(model.parents, q, zs)
+    obs = model.joint()
+    exact = T.evaluate(f, lambda t: S.prob(obs, model.n, dict(t[0]), dict(t[1]) or None))
+    if abs(exact - truth) > 1e-9:
+        raise GenerationError(f"identification disagrees with enumeration ({exact} vs {truth}) for {q}, Z={zs}")
+    statements = _stated(model, list(f.terms))
+    removed: tuple[T.Term, ...] = ()
+    if variant == "rephrased":
+        statements = _rephrase(rng, statements)
+    elif variant == "omitted":
+        statements = _omit(rng, model, statements)
+    elif variant == "deconfounding":
+        statements, naive = _lure(model, f, statements)
+        lure = T.evaluate(naive, Store(dict(statements)).get)
+        if round4(lure) == round4(truth):
+            return None
+    elif variant == "redundant":
+        statements = _redundant(rng, model, statements)
+    elif variant == "insufficient":
+        statements, removed = _remove_family(rng, statements)
+    names = [v.name for v in variables]
+    solved = T.solve(model.parents, names, q, Store(dict(statements)).get)
+    if variant == "insufficient":
+        if solved is not None:
+            return None
+        gold = None
+    else:
+        if solved is None or not _answer_ok(q, solved[1]) or round4(solved[1]) != round4(truth):
+            return None
+        gold = round4(truth)
+    return Problem(seed, variant, mode, tuple(variables), model, q, f, truth, gold, tuple(statements), removed)
+
+
+def generate_problem(
+    seed: int, task: str, variant: str = "base", nodes: int | str | None = None, names: str | None = None
+) -> Problem:
+    """One checked :class:`Problem`, a pure function of the arguments.
+
+    Args:
+        seed: the only source of randomness (a non-negative int).
+        task: one of :data:`~cauarena.envs.caugym.tasks.TASKS`.
+        variant: one of :data:`VARIANTS`.
+        nodes: the difficulty: a node count 3-9, ``basic``, ``hard``, or None for 3-9.
+        names: ``real``, ``invented``, ``symbols``, or None to draw one per item.
+
+    Raises:
+        ConfigError: an unknown or infeasible request.
+        GenerationError: no item within the try budget (should not happen for feasible requests).
+    """
+    rng = np.random.default_rng([int(seed), T.TASKS.index(task) if task in T.TASKS else 99, 7])
+    mode = names if names is not None else NAME_MODES[int(rng.integers(len(NAME_MODES)))]
+    check_request(task, variant, nodes, mode)
+    low, high = node_range(nodes)
+    low = max(low, min_nodes(task, variant))
+    for _ in range(_MAX_TRIES):
+        n = int(rng.integers(low, high + 1))
+        problem = _attempt(rng, int(seed), task, variant, n, mode)
+        if problem is not None:
+            return problem
+    raise GenerationError(f"no {task}/{variant} item with {low}-{high} nodes after {_MAX_TRIES} tries (seed {seed})")
