@@ -49,6 +49,21 @@ ENV_SPECS: dict[str, EnvEntry] = {
     )
     for level in BABYAI_TEXT_LEVELS
 }
+ENV_SPECS.update(
+    {
+        "cauarena/CausalDiscovery-v0": EnvEntry(
+            id="cauarena/CausalDiscovery-v0",
+            entry_point="cauarena.envs.causal.discovery_env:CausalDiscoveryEnv",
+            family="causal",
+        ),
+        "cauarena/CauScientist-v0": EnvEntry(
+            id="cauarena/CauScientist-v0",
+            entry_point="cauarena.envs.causal.scientist_env:CauScientistEnv",
+            family="causal",
+        ),
+    }
+)
+
 
 CAUGYM_VARIANTS = ("base", "rephrased", "omitted", "deconfounding", "redundant", "insufficient")
 """CauGym's six test variants; each has its own id so a leaderboard gets one row per variant."""

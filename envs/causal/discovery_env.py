@@ -1,0 +1,278 @@
+"""``CausalDiscoveryEnv``: one step; read samples, answer an ``[n, n]`` matrix of edge scores."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from cauarena.envs.causal.dataset import CausalDataset, DatasetConfig
+from cauarena.envs.causal.descriptions import DESCRIPTIONS
+from cauarena.envs.causal.edits import shorten
+from cauarena.envs.causal.metrics import all_metrics
+from cauarena.errors import ConfigError
+
+PRINTABLE = string.printable
+FEEDBACK_MAX_LENGTH = 512
+NAME_MAX_LENGTH = 64
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def observation_spaces(m: int, n: int) -> dict[str, spaces.Space]:
+    """The data, mask and names entries shared by both causal envs (finite bounds: ``check_env`` is quiet)."""
+    return {
+        "data": spaces.Box(-_FLOAT32_MAX, _FLOAT32_MAX, shape=(m, n), dtype=np.float32),
+        "interventions": spaces.Box(0, 1, shape=(m, n), dtype=np.int8),
+        "names": spaces.Tuple([spaces.Text(NAME_MAX_LENGTH, min_length=1, charset=PRINTABLE) for _ in range(n)]),
+    }
+
+
+def dataset_info(dataset: CausalDataset, config: DatasetConfig) -> dict[str, Any]:
+    """What an agent may know before acting (JSON-safe): names, descriptions, data type, the sampling setup."""
+    intervened = sorted({dataset.names[j] for j in np.flatnonzero(dataset.interventions.any(axis=0))})
+    info: dict[str, Any] = {
+        "names": list(dataset.names),
+        "descriptions": dict(zip(dataset.names, dataset.descriptions, strict=True)),
+        "summary": dataset.summary,
+        "data_type": dataset.data_type,
+        "graph": config.graph,
+        "n": dataset.n,
+        "m": dataset.m,
+        "intervened": intervened,
+    }
+    if config.synthetic:
+        info.update(mechanism=config.mechanism, noise=config.noise, degree=float(config.degree))
+    return info
+
+
+def n_variables(config: DatasetConfig) -> int:
+    """Variables of the configured graph, without loading a network."""
+    return config.n if config.synthetic else len(DESCRIPTIONS[config.graph])
+
+
+def _describe(action: Any) -> str:
+    if isinstance(action, np.ndarray):
+        return f"an array of shape {action.shape} and dtype {action.dtype}"
+    return f"{type(action).__name__} {shorten(repr(action), 40)}"
+
+
+class CausalDiscoveryEnv(gym.Env):
+    """Causal discovery in one step: from samples (and intervention masks), score every possible edge.
+
+    ## Description
+
+    Each episode samples a causal graph and data from it: a synthetic SCM (``er``/``sf`` DAG, five
+    mechanisms, three noises; :mod:`cauarena.envs.causal.simulate`) or a bnlearn network shipped with pgmpy
+    (``asia``, ``sachs``, ``child``, ``insurance``, ``alarm``, ...; :mod:`cauarena.envs.causal.bnlearn`).
+    Optionally some rows come from perfect single-node interventions. The agent answers a matrix of
+    scores, one per ordered pair, and is graded like CauScale (AUPRC over the ``n (n - 1)`` pairs, SHD...).
+    Registered as ``cauarena/CausalDiscovery-v0``.
+
+    ## Action Space
+
+    ``Box(0, 1, (n, n), float64)``: entry ``[i, j]`` scores the edge ``names[i] -> names[j]`` (read as a
+    probability; the diagonal is ignored). Any numeric array of that shape in ``[0, 1]`` (float32, int,
+    bool, nested lists) is accepted. Anything else (wrong shape, NaN/inf, outside ``[0, 1]``, text, ``None``)
+    is an **invalid action**: reward 0, the episode goes on, ``info["invalid_action"] = True`` and the
+    reason is in ``info["feedback"]`` and in the next observation's ``feedback``. After ``max_invalid``
+    invalid answers in a row the episode is truncated and scored as the empty graph (reward 0).
+
+    ## Observation Space
+
+    ``Dict``: ``data`` ``Box(float32, (m, n))`` the samples (discrete networks: state indices 0, 1, ...);
+    ``interventions`` ``Box(0, 1, (m, n), int8)``, 1 where that variable was intervened on in that row;
+    ``names`` ``Tuple`` of ``n`` ``Text`` (variable names; their descriptions are in ``info``);
+    ``feedback`` ``Text`` (empty, or why the last action was invalid). Nothing about the truth is in the
+    observation, nor in ``info`` before the action.
+
+    ## Rewards
+
+    AUPRC (average precision of the scores over ordered pairs ``i != j``) for a valid answer; 0 for an
+    invalid one.
+
+    ## Episode End
+
+    Terminated after the first valid answer; truncated after ``max_invalid`` invalid answers in a row.
+
+    ``info`` at reset: ``names``, ``descriptions`` (name -> line), ``summary``, ``data_type``
+    (``continuous``/``discrete``), ``graph``, ``n``, ``m``, ``intervened`` (names of intervened variables),
+    and for synthetic graphs ``mechanism``, ``noise``, ``degree``; ``success``/``invalid_action`` False and
+    ``feedback`` ``""``. After the last step: ``metrics`` (``auprc``, ``auroc``, ``orientation_accuracy``,
+    ``shd``, ``shd_cpdag``, ``precision``, ``recall``, ``f1``, ``skeleton_precision``, ``skeleton_recall``,
+    ``skeleton_f1``, ``cyclic``, ``n_edges``, ``n_true_edges``; graph metrics on ``scores > threshold``),
+    ``true_adjacency`` (int8 ``[n, n]`` as nested lists: ``info`` is JSON), and ``success`` (``shd == 0``).
+
+    ## Arguments
+
+    ```python
+    import cauarena
+    env = cauarena.make("cauarena/CausalDiscovery-v0", graph="er", n=10, degree=1.0, mechanism="linear",
+                        noise="gaussian", m=1000, interventions=0)
+    ```
+
+    - ``graph``: ``er``, ``sf``, or a network: ``asia``, ``cancer``, ``earthquake``, ``survey``, ``sachs``,
+      ``child``, ``insurance``, ``alarm`` (needs pgmpy: ``pip install 'cauarena[causal]'``).
+    - ``n``, ``degree`` (expected edges per node), ``mechanism`` (``linear``, ``nn_add``, ``nn``,
+      ``sigmoid_add``, ``polynomial``), ``noise`` (``gaussian``, ``laplace``, ``cauchy``), ``root``
+      (``uniform``/``noise``), ``standardize``: synthetic graphs only.
+    - ``m``: rows. ``interventions``: intervened variables, an int count or a float fraction of ``n``; rows
+      are split evenly into an observational regime and one regime per intervened variable.
+    - ``threshold``: scores above it are edges for the graph metrics (0.5).
+    - ``max_invalid``: invalid answers before truncation (3).
+    - ``render_mode``: ``None`` or ``"ansi"``.
+
+    Privileged access: :attr:`true_adjacency` (for oracles and tests).
+
+    ## Fidelity
+
+    Graph, mechanism and noise families, the ER edge probability, noise scales, root distribution and the
+    metrics follow CauScale's generator and ``eval_results.py`` (REFERENCE 1.1), re-implemented in numpy,
+    so numbers are comparable in kind, not bit for bit. Deviations: (1) one intervention regime per
+    *chosen* variable (``interventions``), not one per node, and rows split evenly; intervened values are
+    N(2, 1) (DCDI's shifted normal); (2) SF graphs use CDT's ER parent counts with preferential attachment
+    on out-degree (CauScale's ``sf``), parents drawn without replacement; (3) SHD and F1 use ``scores >
+    threshold`` (CauScale: the 3-way head's P > 0.5); (4) bnlearn data are sampled by our numpy ancestral
+    sampler from pgmpy's CPTs, with the variables in a random order per episode (the files list them
+    topologically); (5) the CPDAG SHD uses the observational CPDAG even with interventions; (6) AID is not
+    computed (no gadjid offline).
+
+    ## Version History
+
+    - v0: initial release.
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(
+        self,
+        graph: str = "er",
+        n: int = 10,
+        degree: float = 1.0,
+        mechanism: str = "linear",
+        noise: str = "gaussian",
+        m: int = 1000,
+        interventions: int | float = 0,
+        root: str = "uniform",
+        standardize: bool = False,
+        threshold: float = 0.5,
+        max_invalid: int = 3,
+        render_mode: str | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ConfigError(f"render_mode must be None or 'ansi', got {render_mode!r}.")
+        if not isinstance(max_invalid, int) or isinstance(max_invalid, bool) or max_invalid < 1:
+            raise ConfigError(f"max_invalid must be an int >= 1, got {max_invalid!r}.")
+        if not 0.0 <= float(threshold) < 1.0:
+            raise ConfigError(f"threshold must be in [0, 1), got {threshold!r}.")
+        self.config = DatasetConfig(graph, n, degree, mechanism, noise, m, interventions, root, standardize)
+        self.threshold = float(threshold)
+        self.max_invalid = max_invalid
+        self.render_mode = render_mode
+        self.n = n_variables(self.config)
+        self.observation_space = spaces.Dict(
+            {
+                **observation_spaces(self.config.m, self.n),
+                "feedback": spaces.Text(FEEDBACK_MAX_LENGTH, min_length=0, charset=PRINTABLE),
+            }
+        )
+        self.action_space = spaces.Box(0.0, 1.0, shape=(self.n, self.n), dtype=np.float64)
+        self._dataset: CausalDataset | None = None
+        self._done = False
+        self._invalid = 0
+        self._last: dict[str, Any] = {}
+
+    @property
+    def true_adjacency(self) -> np.ndarray:
+        """The current episode's DAG (privileged: for oracles and tests, not for agents)."""
+        if self._dataset is None:
+            raise gym.error.ResetNeeded("No episode yet: call env.reset(seed=...) first.")
+        return self._dataset.adjacency.copy()
+
+    @property
+    def dataset(self) -> CausalDataset | None:
+        """The current episode's dataset, truth included (privileged)."""
+        return self._dataset
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict, dict]:
+        super().reset(seed=seed)
+        from cauarena.envs.causal.dataset import make_dataset
+
+        self._dataset = make_dataset(self.config, self.np_random)
+        self._done, self._invalid, self._last = False, 0, {}
+        info = {"success": False, "invalid_action": False, "feedback": "",
+                **dataset_info(self._dataset, self.config)}
+        return self._observe(""), info
+
+    def step(self, action: Any) -> tuple[dict, float, bool, bool, dict]:
+        if self._dataset is None:
+            raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
+        if self._done:
+            raise gym.error.ResetNeeded("The episode has ended; call env.reset(seed=...) before stepping again.")
+        scores, reason = self._read(action)
+        truth = self._dataset.adjacency
+        if scores is None:
+            self._invalid += 1
+            feedback = shorten(
+                f"Your last action ({_describe(action)}) was not accepted: {reason}. Send a float array of shape "
+                f"({self.n}, {self.n}) with values in [0, 1]; entry [i, j] scores the edge names[i] -> names[j].",
+                FEEDBACK_MAX_LENGTH,
+            )
+            truncated = self._invalid >= self.max_invalid
+            info: dict[str, Any] = {"success": False, "invalid_action": True, "feedback": feedback}
+            if truncated:
+                self._done = True
+                info.update(self._final(np.zeros(truth.shape), truth))
+            return self._observe(feedback), 0.0, False, truncated, info
+        self._done = True
+        info = {"success": False, "invalid_action": False, "feedback": ""}
+        info.update(self._final(scores, truth))
+        return self._observe(""), float(info["metrics"]["auprc"]), True, False, info
+
+    def _final(self, scores: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
+        metrics = all_metrics(scores, truth, self.threshold)
+        self._last = metrics
+        return {"metrics": metrics, "success": metrics["shd"] == 0, "true_adjacency": truth.astype(int).tolist()}
+
+    def _read(self, action: Any) -> tuple[np.ndarray | None, str]:
+        """The scores, or None and the reason; accepts exactly what ``action_space.contains`` accepts."""
+        if isinstance(action, np.ndarray):
+            if not np.can_cast(action.dtype, np.float64):
+                return None, f"dtype {action.dtype} is not a real number type"
+            scores = action
+        else:
+            try:
+                scores = np.asarray(action, dtype=np.float64)
+            except (ValueError, TypeError, OverflowError):
+                return None, "it is not an array of numbers"
+        if scores.shape != (self.n, self.n):
+            return None, f"the shape is {scores.shape}, not ({self.n}, {self.n})"
+        scores = scores.astype(np.float64)
+        if not np.all(np.isfinite(scores)):
+            return None, "it contains NaN or infinite values"
+        if scores.min() < 0.0 or scores.max() > 1.0:
+            return None, "scores must lie in [0, 1]"
+        return scores, ""
+
+    def _observe(self, feedback: str) -> dict[str, Any]:
+        dataset = self._dataset
+        if dataset is None:
+            raise gym.error.ResetNeeded("No episode yet: call env.reset(seed=...) first.")
+        return {
+            "data": dataset.data.copy(),
+            "interventions": dataset.interventions.copy(),
+            "names": tuple(dataset.names),
+            "feedback": feedback,
+        }
+
+    def render(self) -> str | None:
+        """A one-paragraph summary in ``ansi`` mode; ``None`` otherwise."""
+        if self.render_mode != "ansi" or self._dataset is None:
+            return None
+        d = self._dataset
+        text = f"{d.summary}: {d.n} variables, {d.m} rows ({d.data_type})."
+        if self._last:
+            text += f" AUPRC {self._last['auprc']:.3f}, SHD {self._last['shd']:.0f}, F1 {self._last['f1']:.3f}."
+        return text

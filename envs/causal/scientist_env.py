@@ -1,0 +1,423 @@
+"""``CauScientistEnv``: improve a causal graph one proposed edit at a time under a BIC verifier."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from cauarena.envs.causal.dataset import CausalDataset, DatasetConfig, make_dataset
+from cauarena.envs.causal.discovery_env import PRINTABLE, dataset_info, n_variables, observation_spaces
+from cauarena.envs.causal.edits import (
+    SYNTAX,
+    Edit,
+    EditError,
+    apply_edit,
+    check_edit,
+    parent_changes,
+    parse_edit,
+    prior_adjacency,
+    shorten,
+)
+from cauarena.envs.causal.graphs import edge_list, pdag_to_dag
+from cauarena.envs.causal.metrics import graph_metrics
+from cauarena.envs.causal.scores import BICVerifier, is_improvement, make_verifier
+from cauarena.errors import ConfigError, DependencyNotInstalled
+
+TEXT_MAX_LENGTH = 32768
+INIT_CHOICES = ("empty", "pc", "ges")
+
+
+@dataclass
+class _Instance:
+    """One seed's dataset, verifier and initial candidates (cached: resets with the same seed are cheap)."""
+
+    dataset: CausalDataset
+    verifier: BICVerifier
+    candidates: dict[str, np.ndarray]
+    bics: dict[str, float]
+
+
+@dataclass
+class _State:
+    adj: np.ndarray
+    bic: float
+    init_name: str
+    init_adj: np.ndarray
+    init_bic: float
+    bics: dict[str, float]
+    iteration: int = 0
+    failures: int = 0
+    memory: list[str] = field(default_factory=list)
+    last: str = "none yet."
+    prior_allowed: bool = True
+    counts: dict[str, int] = field(default_factory=lambda: {"accepted": 0, "rejected": 0, "invalid": 0})
+    done: bool = False
+
+
+def initial_candidates(dataset: CausalDataset, init: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The hybrid initialisation's candidate DAGs: the empty graph, PC's and GES's (CPDAGs extended to DAGs)."""
+    from cauarena.envs.causal.causallearn import run_ges, run_pc
+
+    n = dataset.n
+    candidates = {}
+    for name in init:
+        if name == "empty":
+            candidates[name] = np.zeros((n, n), dtype=np.int8)
+        elif name == "pc":
+            candidates[name] = pdag_to_dag(run_pc(dataset.data, dataset.data_type))
+        elif name == "ges":
+            candidates[name] = pdag_to_dag(run_ges(dataset.data, dataset.data_type))
+    return candidates
+
+
+class CauScientistEnv(gym.Env):
+    """CauScientist's loop: propose one edit at a time; a BIC verifier keeps it only if the score improves.
+
+    ## Description
+
+    The env samples a causal-discovery instance as ``cauarena/CausalDiscovery-v0`` does (synthetic SCM or
+    bnlearn network) and starts from the **hybrid initialisation**: the best-BIC graph among the empty
+    graph, PC's and GES's (CPDAGs extended to DAGs), and, if the agent proposes one as its first action, the
+    agent's own prior (``PRIOR ...``; it wins ties). The agent then proposes one edit per step; each is
+    checked (syntax, known variables, no self-loop, no duplicate, the edge exists, no cycle) and scored by
+    the verifier, an intervention-aware BIC (linear-Gaussian for continuous data, multinomial for bnlearn
+    data; :mod:`cauarena.envs.causal.scores`). An edit that lowers the BIC is applied, the failure count
+    resets and the error memory is cleared; otherwise it is not applied, the failure count grows and the
+    edit enters the error memory shown to the agent. Registered as ``cauarena/CauScientist-v0``.
+
+    ## Action Space
+
+    ``Text(max_length=4096)``: ``ADD a -> b``, ``REMOVE a -> b``, ``REVERSE a -> b``, ``STOP``, and as the
+    first action only ``PRIOR a -> b, c -> d`` (a whole initial graph). Or the same as a dict:
+    ``{"op": "ADD", "source": "a", "target": "b"}``, ``{"op": "STOP"}``, ``{"op": "PRIOR", "edges": [[a, b]]}``.
+    Keywords are case-insensitive; names match exactly, else case-insensitively. A malformed edit, an
+    unknown variable, a self-loop, a duplicate or missing edge, a cycle, a non-text action: an **invalid
+    action**: nothing changes, ``info["invalid_action"] = True``, the reason is in ``info["feedback"]`` and
+    in the next observation, and it counts as an iteration and as a failure. The episode goes on.
+
+    ## Observation Space
+
+    ``Dict``: ``text`` (``Text``, max 32768 printable characters): the task, every variable with its
+    description, the current graph and its BIC, the initial candidates' BICs, the last proposal with its
+    verdict and BIC change, the error memory, the budget and the edit syntax; ``data``, ``interventions`` and
+    ``names`` as in CausalDiscovery-v0 (so scripted proposers can score edits themselves). The truth is never
+    shown before the end.
+
+    ## Rewards
+
+    0 on every step but the last; on the last, the directed F1 of the final graph against the true graph.
+
+    ## Episode End
+
+    Terminated on ``STOP`` or when the consecutive failures exceed ``max_failures``; truncated when the
+    ``max_iterations``-th action has been played (every action is one iteration).
+
+    ``info`` on every step (JSON): ``success`` (False until the end, then ``shd == 0``), ``invalid_action``,
+    ``feedback``, ``verdict`` (``accepted``, ``rejected``, ``invalid``, ``prior-accepted``, ``prior-kept``,
+    ``stop``), ``delta_bic``, ``bic``, ``edges`` (the current graph as ``[source, target]`` names),
+    ``iteration``, ``failures``, ``memory``, ``prior_allowed``. At reset also ``names``, ``descriptions``,
+    ``summary``, ``data_type``, ``graph``, ``n``, ``m``, ``intervened``, ``init`` and ``init_bics``, and
+    ``edit_examples`` (syntax examples; there is no finite ``valid_actions`` list). At the end: ``metrics``
+    (``f1``, ``precision``, ``recall``, ``shd``, ``shd_cpdag``, skeleton P/R/F1, ``cyclic``, ``n_edges``,
+    ``n_true_edges``, ``bic``, ``init_bic``, ``init_f1``, ``init_shd``, ``f1_gain``, ``shd_drop``,
+    ``iterations``, ``accepted``, ``rejected``, ``invalid``) and ``true_adjacency`` (nested lists).
+
+    ## Arguments
+
+    ```python
+    import cauarena
+    env = cauarena.make("cauarena/CauScientist-v0", graph="er", n=5, m=500, init=("empty", "pc", "ges"),
+                        max_iterations=30, max_failures=5)
+    ```
+
+    - ``graph``, ``n``, ``degree``, ``mechanism``, ``noise``, ``m``, ``interventions``, ``root``,
+      ``standardize``: the instance, as CausalDiscovery-v0 (defaults are smoke-sized: 5 variables, 500 rows,
+      every variable intervened on).
+    - ``init``: the hybrid initialisation's data-driven candidates, a subset of ``("empty", "pc", "ges")``
+      (PC and GES need causal-learn: ``pip install 'cauarena[causal]'``; GES is slow past ~30 variables).
+    - ``max_iterations``: the iteration budget ``d``. ``max_failures``: the failed-trial limit ``k``.
+    - ``memory_size``: most error-memory entries shown (the oldest are dropped).
+    - ``render_mode``: ``None`` or ``"ansi"`` (the observation text).
+
+    Privileged access: :attr:`true_adjacency` and :attr:`verifier` (for oracles and tests).
+
+    ## Fidelity
+
+    Follows the loop of CauScientist's README and method figure (REFERENCE 1.3; the code is unreleased):
+    hybrid initialisation keeping the better BIC, one edit per proposal, an acyclicity check, accept only on
+    a BIC improvement, reset the failures and clear the error memory on acceptance, stop after more than
+    ``k`` failures or ``d`` iterations. Deviations: (1) the verifier's local models are linear-Gaussian or
+    multinomial, not the MLPs of the review's formula (the same intervention-aware form: a variable's
+    intervened rows leave its term); (2) the data-driven candidates are both PC and GES (plus the empty
+    graph), the LLM's graph B is the agent's optional ``PRIOR``; (3) invalid proposals count as failures and
+    iterations; (4) a score change within ``1e-6 + 1e-9 |BIC|`` is no improvement, so Markov-equivalent
+    reversals are rejected unless interventions tell the directions apart; (5) the data are in the
+    observation, so scripted proposers can score edits (an LLM proposer reads the text only).
+
+    ## Version History
+
+    - v0: initial release.
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(
+        self,
+        graph: str = "er",
+        n: int = 5,
+        degree: float = 1.0,
+        mechanism: str = "linear",
+        noise: str = "gaussian",
+        m: int = 500,
+        interventions: int | float = 1.0,
+        root: str = "uniform",
+        standardize: bool = False,
+        init: tuple[str, ...] | list[str] = INIT_CHOICES,
+        max_iterations: int = 30,
+        max_failures: int = 5,
+        memory_size: int = 10,
+        render_mode: str | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ConfigError(f"render_mode must be None or 'ansi', got {render_mode!r}.")
+        self.config = DatasetConfig(graph, n, degree, mechanism, noise, m, interventions, root, standardize)
+        self.init = _check_init(init)
+        for name, value, low in (("max_iterations", max_iterations, 1), ("max_failures", max_failures, 0),
+                                 ("memory_size", memory_size, 0)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ConfigError(f"{name} must be an int >= {low}, got {value!r}.")
+        self.max_iterations, self.max_failures, self.memory_size = max_iterations, max_failures, memory_size
+        self.render_mode = render_mode
+        self.n = n_variables(self.config)
+        self.observation_space = spaces.Dict(
+            {"text": spaces.Text(TEXT_MAX_LENGTH, min_length=1, charset=PRINTABLE),
+             **observation_spaces(self.config.m, self.n)}
+        )
+        self.action_space = spaces.Text(4096, min_length=0, charset=PRINTABLE)
+        self._cache: OrderedDict[int, _Instance] = OrderedDict()
+        self._instance: _Instance | None = None
+        self._state: _State | None = None
+        self._text = ""
+
+    @property
+    def true_adjacency(self) -> np.ndarray:
+        """The current episode's DAG (privileged: for oracles and tests, not for agents)."""
+        return self._current()[0].dataset.adjacency.copy()
+
+    @property
+    def verifier(self) -> BICVerifier:
+        """The current episode's BIC verifier (privileged only in that it is this env's own instance)."""
+        return self._current()[0].verifier
+
+    @property
+    def graph(self) -> np.ndarray:
+        """The current graph (``int8 [n, n]``)."""
+        return self._current()[1].adj.copy()
+
+    def _current(self) -> tuple[_Instance, _State]:
+        if self._instance is None or self._state is None:
+            raise gym.error.ResetNeeded("No episode yet: call env.reset(seed=...) first.")
+        return self._instance, self._state
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict, dict]:
+        super().reset(seed=seed)
+        instance = self._load(int(self.np_random.integers(2**63 - 1)))
+        best = min(instance.bics, key=lambda k: (instance.bics[k], self.init.index(k)))
+        adj = instance.candidates[best].copy()
+        self._instance = instance
+        self._state = _State(adj, instance.bics[best], best, adj.copy(), instance.bics[best], dict(instance.bics))
+        names = instance.dataset.names
+        info = {**self._info("none", 0.0, ""), **dataset_info(instance.dataset, self.config),
+                "init": best, "init_bics": dict(instance.bics), "max_iterations": self.max_iterations,
+                "max_failures": self.max_failures,
+                "edit_examples": [f"ADD {names[0]} -> {names[1]}", f"REMOVE {names[0]} -> {names[1]}",
+                                  f"REVERSE {names[0]} -> {names[1]}", "STOP", f"PRIOR {names[0]} -> {names[1]}"]}
+        return self._observe(), info
+
+    def _load(self, seed: int) -> _Instance:
+        if seed in self._cache:
+            self._cache.move_to_end(seed)
+            return self._cache[seed]
+        dataset = make_dataset(self.config, np.random.default_rng(seed))
+        verifier = make_verifier(dataset.data, dataset.interventions, dataset.data_type)
+        candidates = initial_candidates(dataset, self.init)
+        bics = {name: verifier.score(adj) for name, adj in candidates.items()}
+        self._cache[seed] = _Instance(dataset, verifier, candidates, bics)
+        while len(self._cache) > 4:
+            self._cache.popitem(last=False)
+        return self._cache[seed]
+
+    def step(self, action: Any) -> tuple[dict, float, bool, bool, dict]:
+        instance, state = self._current()
+        if state.done:
+            raise gym.error.ResetNeeded("The episode has ended; call env.reset(seed=...) before stepping again.")
+        names = instance.dataset.names
+        state.iteration += 1
+        verdict, delta, feedback, terminated = "invalid", 0.0, "", False
+        try:
+            edit = parse_edit(action, names)
+            if edit.op == "PRIOR":
+                verdict = self._prior(edit, instance, state)
+            elif edit.op == "STOP":
+                verdict, terminated = "stop", True
+                state.last = "STOP: you ended the episode."
+            else:
+                verdict, delta = self._edit(edit, instance, state)
+        except EditError as exc:
+            shown = shorten(action if isinstance(action, str) else repr(action), 80)
+            feedback = f'Your last action "{shown}" was rejected: {exc}'
+            state.failures += 1
+            state.counts["invalid"] += 1
+            state.last = feedback
+            self._remember(f"{shown}: invalid ({exc})", state)
+        state.prior_allowed = False
+        terminated = terminated or state.failures > self.max_failures
+        truncated = not terminated and state.iteration >= self.max_iterations
+        info = self._info(verdict, delta, feedback)
+        reward = 0.0
+        if terminated or truncated:
+            state.done = True
+            reward = self._finish(instance, state, info)
+        return self._observe(), reward, terminated, truncated, info
+
+    def _prior(self, edit: Edit, instance: _Instance, state: _State) -> str:
+        if not state.prior_allowed:
+            raise EditError("PRIOR is only allowed as the first action; propose single edits now.")
+        names = instance.dataset.names
+        prior = prior_adjacency(edit, len(names), names)
+        bic = instance.verifier.score(prior)
+        state.bics["prior"] = bic
+        if bic <= state.bic:
+            state.last = (f"PRIOR ({int(prior.sum())} edges): accepted, BIC {bic:.1f} <= {state.bic:.1f} of the "
+                          f"{state.init_name} graph; it is the initial graph now.")
+            state.adj, state.bic, state.init_name = prior, bic, "prior"
+            state.init_adj, state.init_bic = prior.copy(), bic
+            return "prior-accepted"
+        state.last = (f"PRIOR ({int(prior.sum())} edges): not used, BIC {bic:.1f} > {state.bic:.1f} of the "
+                      f"{state.init_name} graph, which stays the initial graph.")
+        return "prior-kept"
+
+    def _edit(self, edit: Edit, instance: _Instance, state: _State) -> tuple[str, float]:
+        names = instance.dataset.names
+        check_edit(edit, state.adj, names)
+        delta = instance.verifier.delta(state.adj, parent_changes(state.adj, edit))
+        text = edit.describe(names)
+        if is_improvement(delta, state.bic):
+            new_adj = apply_edit(state.adj, edit)
+            new_bic = instance.verifier.score(new_adj)
+            state.last = f"{text}: accepted, BIC {state.bic:.1f} -> {new_bic:.1f} ({delta:+.1f})."
+            state.adj, state.bic = new_adj, new_bic
+            state.failures = 0
+            state.memory.clear()
+            state.counts["accepted"] += 1
+            return "accepted", float(delta)
+        change = "BIC unchanged" if not is_improvement(-abs(delta), state.bic) else f"BIC {delta:+.1f}"
+        state.last = f"{text}: rejected, {change} (no improvement); the graph is unchanged."
+        state.failures += 1
+        state.counts["rejected"] += 1
+        self._remember(f"{text}: {change}, no improvement", state)
+        return "rejected", float(delta)
+
+    def _remember(self, line: str, state: _State) -> None:
+        state.memory.append(line)
+        if len(state.memory) > self.memory_size:
+            del state.memory[: len(state.memory) - self.memory_size]
+
+    def _finish(self, instance: _Instance, state: _State, info: dict[str, Any]) -> float:
+        truth = instance.dataset.adjacency
+        final, initial = graph_metrics(state.adj, truth), graph_metrics(state.init_adj, truth)
+        metrics = {
+            **final,
+            "bic": float(state.bic),
+            "init_bic": float(state.init_bic),
+            "init_f1": initial["f1"],
+            "init_shd": initial["shd"],
+            "f1_gain": final["f1"] - initial["f1"],
+            "shd_drop": initial["shd"] - final["shd"],
+            "iterations": float(state.iteration),
+            **{k: float(v) for k, v in state.counts.items()},
+        }
+        info.update(metrics=metrics, success=final["shd"] == 0, true_adjacency=truth.astype(int).tolist())
+        return float(final["f1"])
+
+    def _info(self, verdict: str, delta: float, feedback: str) -> dict[str, Any]:
+        instance, state = self._current()
+        names = instance.dataset.names
+        return {
+            "success": False,
+            "invalid_action": verdict == "invalid",
+            "feedback": feedback,
+            "verdict": verdict,
+            "delta_bic": float(delta),
+            "bic": float(state.bic),
+            "edges": [[names[a], names[b]] for a, b in edge_list(state.adj)],
+            "iteration": state.iteration,
+            "failures": state.failures,
+            "memory": list(state.memory),
+            "prior_allowed": state.prior_allowed,
+        }
+
+    def _observe(self) -> dict[str, Any]:
+        instance, _ = self._current()
+        self._text = shorten_text(self._render_text(), TEXT_MAX_LENGTH)
+        return {
+            "text": self._text,
+            "data": instance.dataset.data.copy(),
+            "interventions": instance.dataset.interventions.copy(),
+            "names": tuple(instance.dataset.names),
+        }
+
+    def _render_text(self) -> str:
+        instance, state = self._current()
+        d = instance.dataset
+        names = d.names
+        edges = edge_list(state.adj)
+        lines = [
+            f"Task: find the causal graph of {d.summary}. You edit a directed acyclic graph one proposal at a "
+            f"time; a verifier keeps an edit only if it lowers the {instance.verifier.kind} (lower is better).",
+            f"Variables ({d.n}):",
+            *(f"- {name}: {desc}" for name, desc in zip(names, d.descriptions, strict=True)),
+            f"Current graph ({len(edges)} edges, BIC {state.bic:.1f}):",
+            *([f"- {names[a]} -> {names[b]}" for a, b in edges] or ["- (no edges)"]),
+            "Initial graph: " + state.init_name + " (BIC " + ", ".join(
+                f"{k} {v:.1f}" for k, v in state.bics.items()) + ").",
+            f"Last proposal: {state.last}",
+            "Error memory (proposals rejected since the last accepted edit):",
+            *([f"- {line}" for line in state.memory] or ["- (empty)"]),
+            f"Iteration {state.iteration} of {self.max_iterations}; consecutive failures {state.failures} "
+            f"(the episode ends after {self.max_failures + 1}).",
+            f"Answer with one edit: {SYNTAX}.",
+        ]
+        if state.prior_allowed:
+            lines.append("As your first action you may instead propose a whole initial graph: PRIOR a -> b, c -> d "
+                         "(it replaces the initial graph if its BIC is at least as good).")
+        return "\n".join(lines)
+
+    def render(self) -> str | None:
+        """The current observation text in ``ansi`` mode; ``None`` otherwise."""
+        return self._text if self.render_mode == "ansi" else None
+
+
+def shorten_text(text: str, limit: int) -> str:
+    """``text`` with non-printable characters replaced and cut to ``limit`` characters."""
+    clean = "".join(c if c in PRINTABLE else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 4] + "\n..."
+
+
+def _check_init(init: Any) -> tuple[str, ...]:
+    if isinstance(init, str) or not isinstance(init, list | tuple) or not init:
+        raise ConfigError(f"init must be a non-empty tuple drawn from {INIT_CHOICES}; got {init!r}.")
+    unknown = [x for x in init if x not in INIT_CHOICES]
+    if unknown or len(set(init)) != len(init):
+        raise ConfigError(f"init must list distinct names from {INIT_CHOICES}; got {init!r}.")
+    if ("pc" in init or "ges" in init) and importlib.util.find_spec("causallearn") is None:
+        raise DependencyNotInstalled(
+            "causal-learn", "causal", "CauScientist's PC/GES initialisation (or pass init=('empty',))"
+        )
+    return tuple(init)
