@@ -22,6 +22,21 @@ register_agent(
     description="a well-formed CauGym answer with random content (chance baseline)",
 )
 import cauarena.agents.caugym_chat  # noqa: E402, F401  (registers the caugym prompt template and parser)
+import cauarena.agents.causal.prompts  # noqa: E402,F401  (the causcientist prompt and edit parser for LLM agents)
+
+_CAUSAL = "cauarena.agents.causal"
+for _name, _entry, _description in (
+    ("oracle", "oracle:CausalOracle", "reads the true graph (privileged): AUPRC 1 / F1 1"),
+    ("random", "baselines:RandomCausalAgent", "uniform scores; random edits on CauScientist"),
+    ("corr", "baselines:CorrelationAgent", "|correlation| scores (CauScale's CORR)"),
+    ("precision", "baselines:PrecisionAgent", "|partial correlation| from the precision matrix (INVCOV)"),
+    ("pc", "baselines:PCAgent", "causal-learn PC (Fisher-z / chi-square); edits toward its graph on CauScientist"),
+    ("ges", "baselines:GESAgent", "causal-learn GES (BIC / BDeu); edits toward its graph on CauScientist"),
+    ("lingam", "baselines:LiNGAMAgent", "causal-learn DirectLiNGAM"),
+    ("notears", "notears:NotearsAgent", "linear NOTEARS (numpy/scipy, 60 s budget)"),
+    ("causcientist", "causcientist:CauScientistAgent", "CauScientist: hybrid init + greedy BIC proposer (or LLM)"),
+):
+    register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description)
 
 __all__ = [
     "AGENT_REGISTRY",
