@@ -11,7 +11,7 @@ from gymnasium import spaces
 
 from cauarena.envs.caugym.generate import VARIANTS, check_request, generate_problem
 from cauarena.envs.caugym.items import CauGymItem, Gold, gold_of, load_items, to_item
-from cauarena.envs.caugym.scorer import Score, find_answers, score_answer
+from cauarena.envs.caugym.scorer import Score, last_answer, score_answer
 from cauarena.envs.caugym.tasks import TASKS
 from cauarena.errors import ConfigError
 
@@ -176,14 +176,13 @@ class CauGymEnv(gym.Env):
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
         if self._item is None or self._gold is None:
             raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
-        answers = find_answers(action) if isinstance(action, str) else []
+        last = last_answer(action) if isinstance(action, str) else None
         info = {**self._info, "task": self._item.Type, "gold": self._item.answer, "relabelled": self._gold.relabelled}
-        if not answers:
+        if last is None:
             feedback = NO_ANSWER if isinstance(action, str) else _not_text(action)
             observation = f"{self._item.problem}\n{feedback}"
             info.update(invalid_action=True, feedback=feedback, reply_answer=None, metrics=self._metrics(None))
             return observation, 0.0, True, False, info
-        last = answers[-1]
         score = score_answer(last, self._gold, self.tolerance)
         reply = {"answer": last.yesno, "prob": last.prob_text, "lack": last.lack}
         info.update(success=score.success, reply_answer=reply, metrics=self._metrics(score))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import islice
 from typing import Any
@@ -89,20 +88,32 @@ class Problem:
         return Store(dict(self.statements))
 
 
-def round4(value: float | Fraction) -> Fraction:
-    """Round half-up to 4 decimals, exactly (a float is taken at its exact binary value).
+def _ratio(value: float | Fraction) -> tuple[int, int]:
+    return (value.numerator, value.denominator) if isinstance(value, Fraction) else value.as_integer_ratio()
 
-    >>> round4(0.03125), round4(Fraction(-1, 3))
-    (Fraction(313, 10000), Fraction(-3333, 10000))
+
+def round4(value: float | Fraction) -> Fraction:
+    """Round half away from zero to 4 decimals, exactly (a float is taken at its exact binary value).
+
+    The same rule as ``decimal.ROUND_HALF_UP``, in integer arithmetic.
+
+    >>> round4(0.03125), round4(Fraction(-1, 3)), round4(-0.00005)
+    (Fraction(313, 10000), Fraction(-3333, 10000), Fraction(-1, 10000))
     """
-    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
-    return Fraction(exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    num, den = _ratio(value)
+    units = (2 * abs(num) * 10000 + den) // (2 * den)
+    return Fraction(units if num >= 0 else -units, 10000)
 
 
 def near_tie(value: float | Fraction, margin: float = 1e-6) -> bool:
-    """True when ``value`` is within ``margin`` (in units of 0.0001) of a rounding tie at 4 decimals."""
-    units = Fraction(value) * 10000
-    return abs(units - (units.numerator // units.denominator) - Fraction(1, 2)) < margin
+    """True when ``value`` is within ``margin`` (in units of 0.0001) of a rounding tie at 4 decimals.
+
+    >>> near_tie(0.12345), near_tie(Fraction(1, 3))
+    (True, False)
+    """
+    num, den = _ratio(value)
+    rest = abs(num) * 10000 % den
+    return abs(2 * rest - den) < 2 * margin * den
 
 
 def node_range(nodes: int | str | None) -> tuple[int, int]:
@@ -140,33 +151,44 @@ def check_request(task: str, variant: str, nodes: int | str | None, names: str) 
 # --- sampling the model and the question ----------------------------------------------------------------
 
 
-def sample_graph(rng: np.random.Generator, n: int) -> list[list[int]]:
+def sample_graph(rng: np.random.Generator, n: int) -> tuple[tuple[int, ...], ...]:
     """A random DAG in topological order (about 1.1 edges per node), every node on at least one edge."""
     p = min(0.7, 2.2 / (n - 1))
     while True:
-        parents = [[j for j in range(i) if rng.random() < p] for i in range(n)]
-        touched = {i for i, pa in enumerate(parents) if pa} | {j for pa in parents for j in pa}
-        if len(touched) == n:
-            return parents
+        edges = np.tril(rng.random((n, n)) < p, k=-1)  # edges[i, j]: j -> i, j < i
+        if (edges.any(axis=0) | edges.any(axis=1)).all():
+            return tuple(tuple(np.flatnonzero(row).tolist()) for row in edges)
 
 
-def sample_model(rng: np.random.Generator, parents: list[list[int]]) -> S.SCM:
+def sample_model(rng: np.random.Generator, parents: Sequence[Sequence[int]]) -> S.SCM:
     """CPTs with every ``P(node = 1 | parents)`` uniform in [0.05, 0.95]."""
     cpts = tuple(tuple(float(p) for p in rng.uniform(0.05, 0.95, size=2 ** len(pa))) for pa in parents)
     return S.SCM(tuple(tuple(pa) for pa in parents), cpts)
 
 
-def _queries(rng: np.random.Generator, parents: Sequence[Sequence[int]], task: str, model: S.SCM) -> Iterator[T.Query]:
-    """Candidate queries of ``task`` on this graph (pairs in random order), made lazily."""
+def _pairs(rng: np.random.Generator, parents: Sequence[Sequence[int]], task: str, variant: str) -> list[tuple]:
+    """Up to 4 (x, y) pairs that suit ``task`` (and, for deconfounding, are confounded), in random order."""
     n = len(parents)
     reach = [S.descendants(parents, [x]) for x in range(n)]
     pairs = [(x, y) for x in range(n) for y in range(x + 1, n) if reach[x] >> y & 1]
     pairs = [(x, y) for x, y in pairs if T.structure_ok(parents, task, x, y)]
-    for k in rng.permutation(len(pairs)):
-        x, y = pairs[int(k)]
+    if variant == "deconfounding":
+        pairs = [(x, y) for x, y in pairs if not T.is_valid(parents, _skeleton(parents, task, x, y), ())]
+    return [pairs[int(k)] for k in rng.permutation(len(pairs))[:4]]
+
+
+def _skeleton(parents: Sequence[Sequence[int]], task: str, x: int, y: int) -> T.Query:
+    """A query with the structure of ``task`` on (x, y); validity of adjustment sets depends only on this."""
+    fixed = tuple((m, 0) for m in S.mediators(parents, x, y)) if task == "CDE" else ()
+    return T.Query(task, x, y, 0, 0, fixed=fixed)
+
+
+def _queries(rng: np.random.Generator, model: S.SCM, task: str, pairs: list[tuple]) -> Iterator[T.Query]:
+    """Queries of ``task`` on the chosen pairs, with random values (PN/PS: the informative bound first)."""
+    for x, y in pairs:
         xv, yv = int(rng.integers(2)), int(rng.integers(2))
         if task == "CDE":
-            fixed = tuple((m, int(rng.integers(2))) for m in S.mediators(parents, x, y))
+            fixed = tuple((m, int(rng.integers(2))) for m in S.mediators(model.parents, x, y))
             yield T.Query(task, x, y, xv, yv, fixed=fixed)
         elif task in ("PN", "PS"):
             yield from _bound_queries(rng, model, task, x, y)
@@ -198,8 +220,7 @@ def _variables(rng: np.random.Generator, mode: str, n: int) -> tuple[Variable, .
 
 
 def _stated(model: S.SCM, terms: list[T.Term]) -> list[tuple[T.Term, Fraction]]:
-    obs = model.joint()
-    return [(t, round4(S.prob(obs, model.n, dict(t[0]), dict(t[1]) or None))) for t in terms]
+    return [(t, round4(T.exact_term(model, t))) for t in terms]
 
 
 def _complement(t: T.Term, value: Fraction) -> tuple[T.Term, Fraction]:
@@ -238,8 +259,9 @@ def _redundant(rng: np.random.Generator, model: S.SCM, statements: list[tuple[T.
     """Add 3-5 true probabilities whose families no needed statement belongs to, at random places."""
     used = {o for t, _ in statements for o in family(t)}
     n = model.n
-    pool = [T.term({u: int(rng.integers(2))}) for u in range(n)]
-    pool += [T.term({u: int(rng.integers(2))}, {v: int(rng.integers(2))}) for u in range(n) for v in range(n) if u != v]
+    values = rng.integers(2, size=(n, n + 1)).tolist()
+    pool = [T.term({u: values[u][n]}) for u in range(n)]
+    pool += [T.term({u: values[u][v]}, {v: values[v][u]}) for u in range(n) for v in range(n) if u != v]
     pool = [t for t in pool if not set(family(t)) & used]
     picks = [pool[int(i)] for i in rng.permutation(len(pool))[: int(rng.integers(3, 6))]]
     out = list(statements)
@@ -265,11 +287,15 @@ def _answer_ok(q: T.Query, value: Any) -> bool:
 
 
 def _attempt(rng: np.random.Generator, seed: int, task: str, variant: str, n: int, mode: str) -> Problem | None:
-    model = sample_model(rng, sample_graph(rng, n))
+    graph = sample_graph(rng, n)
+    pairs = _pairs(rng, graph, task, variant)
+    if not pairs:
+        return None
+    model = sample_model(rng, graph)
     parents = model.parents
     variables = _variables(rng, mode, n)
     names = [v.name for v in variables]
-    for q in islice(_queries(rng, parents, task, model), 4):
+    for q in islice(_queries(rng, model, task, pairs), 4):
         zs = next(T.adjustment_candidates(parents, q, names), None)
         if zs is None or (variant == "deconfounding" and not zs):
             continue
@@ -284,8 +310,7 @@ def _build(rng, seed, variant, mode, variables, model, q, zs) -> Problem | None:
     if not _answer_ok(q, truth):
         return None
     f = T.formula(model.parents, q, zs)
-    obs = model.joint()
-    exact = T.evaluate(f, lambda t: S.prob(obs, model.n, dict(t[0]), dict(t[1]) or None))
+    exact = T.evaluate(f, lambda t: T.exact_term(model, t))
     if abs(exact - truth) > 1e-9:
         raise GenerationError(f"identification disagrees with enumeration ({exact} vs {truth}) for {q}, Z={zs}")
     statements = _stated(model, list(f.terms))

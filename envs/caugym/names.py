@@ -99,7 +99,7 @@ def sample_variables(mode: str, count: int, rng: np.random.Generator) -> list[Va
     """
     if mode == "real":
         pool = _REAL
-        picks = rng.choice(len(pool), size=count, replace=False)
+        picks = rng.permutation(len(pool))[:count]
         return [Variable(pool[int(i)][0], (pool[int(i)][1], pool[int(i)][2])) for i in picks]
     if mode not in NAME_MODES:
         raise NameNotFound("name mode", str(mode), NAME_MODES, hint="Pass names='real', 'invented' or 'symbols'.")

@@ -83,21 +83,56 @@ class SCM:
             self._cache[key] = self._enumerate(do or {}, views or {})
         return self._cache[key]
 
+    def p(self, event: Assignment, given: Assignment | None = None, do: Assignment | None = None) -> float:
+        """``P(event | given)``, under ``do(...)`` when given; marginals are cached per model.
+
+        >>> SCM(((), (0,)), ((0.5,), (0.2, 0.8))).p({1: 1}, {0: 1})
+        0.8
+        """
+        num = self._marginal({**(given or {}), **event}, do)
+        return num / self._marginal(given, do) if given else num
+
+    def _marginal(self, event: Assignment | None, do: Assignment | None) -> float:
+        key = ("m", tuple(sorted((do or {}).items())), tuple(sorted((event or {}).items())))
+        if key not in self._cache:
+            joint = self.joint(do=do)
+            self._cache[key] = float(joint @ _event_mask(self.n, key[2])) if key[2] else 1.0
+        return self._cache[key]
+
     def _enumerate(self, do: Assignment, views: Mapping[tuple[int, int], int]) -> np.ndarray:
         bits = state_bits(self.n)
+        index = _parent_index(self.parents)
+        if "cpts" not in self._cache:
+            self._cache["cpts"] = [np.asarray(cpt) for cpt in self.cpts]
+        cpts = self._cache["cpts"]
         prob = np.ones(2**self.n)
         for i in range(self.n):
             if i in do:
                 prob *= bits[:, i] == do[i]
                 continue
-            index = np.zeros(2**self.n, dtype=np.int64)
-            for j, p in enumerate(self.parents[i]):
-                column = views[(p, i)] if (p, i) in views else bits[:, p]
-                index = index | (np.asarray(column, dtype=np.int64) << j)
-            p1 = np.asarray(self.cpts[i])[index]
+            idx = index[i]
+            if views and any((p, i) in views for p in self.parents[i]):
+                idx = np.zeros(2**self.n, dtype=np.int64)
+                for j, p in enumerate(self.parents[i]):
+                    column = views[(p, i)] if (p, i) in views else bits[:, p]
+                    idx = idx | (np.asarray(column, dtype=np.int64) << j)
+            p1 = cpts[i][idx]
             prob *= np.where(bits[:, i] == 1, p1, 1.0 - p1)
         prob.setflags(write=False)
         return prob
+
+
+@lru_cache(maxsize=4096)
+def _parent_index(parents: tuple[tuple[int, ...], ...]) -> list[np.ndarray]:
+    """Per node, the CPT row index of every joint state (bit ``j`` = the value of parent ``j``)."""
+    bits = state_bits(len(parents))
+    out = []
+    for pa in parents:
+        idx = np.zeros(2 ** len(parents), dtype=np.int64)
+        for j, p in enumerate(pa):
+            idx |= bits[:, p] << j
+        out.append(idx)
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -158,7 +193,8 @@ def nodes_of(bitmask: int) -> list[int]:
     return [i for i in range(bitmask.bit_length()) if bitmask >> i & 1]
 
 
-def _frozen(parents: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], ...]:
+def frozen_graph(parents: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], ...]:
+    """``parents`` as a tuple of tuples (hashable, for the caches); tuples pass through."""
     if type(parents) is tuple and (not parents or type(parents[0]) is tuple):
         return parents  # type: ignore[return-value]
     return tuple(tuple(pa) for pa in parents)
@@ -190,12 +226,12 @@ def _ancestors(parents: tuple[tuple[int, ...], ...], targets: int) -> int:
 
 def descendants(parents: Sequence[Sequence[int]], sources: Iterable[int]) -> int:
     """Bitmask of ``sources`` and every node reachable from them by directed edges."""
-    return _descendants(_frozen(parents), _bit(sources))
+    return _descendants(frozen_graph(parents), _bit(sources))
 
 
 def ancestors(parents: Sequence[Sequence[int]], targets: Iterable[int]) -> int:
     """Bitmask of ``targets`` and every node with a directed path into them."""
-    return _ancestors(_frozen(parents), _bit(targets))
+    return _ancestors(frozen_graph(parents), _bit(targets))
 
 
 def mediators(parents: Sequence[Sequence[int]], x: int, y: int) -> list[int]:

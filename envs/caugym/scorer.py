@@ -3,7 +3,8 @@ r"""Scoring a reply to a CauGym item: exact, and ungameable by printing many ans
 Rules (ours; the published scorer differs, see the Fidelity notes):
 
 1. An *answer* is a JSON object with an ``ANSWER`` or ``PROB`` key (keys in any case; nested objects and
-   code fences are fine), or the bare token ``LACK_CONDITION``. **Only the last answer of the reply counts.**
+   code fences are fine), or the bare token ``LACK_CONDITION``. **Only the last answer of the reply counts**
+   (searched from the end, within the reply's last 64 KiB).
 2. ``PROB`` is right when, rounded half-up to 4 decimals, it equals the gold value exactly (``tolerance`` 0).
 3. ``ANSWER`` (Yes/No) is scored separately and must agree with the sign the question asks about.
 4. An insufficient item is right only when the last answer declares ``LACK_CONDITION`` and gives no number;
@@ -29,6 +30,10 @@ from cauarena.envs.caugym.items import Gold
 
 LACK = "LACK_CONDITION"
 _LACK_TOKEN = re.compile(r"LACK_CONDITION", re.IGNORECASE)
+MAX_SCAN = 65536
+"""Only the last this-many characters of a reply are searched for its answer."""
+MAX_TRIES = 64
+"""At most this many ``{`` that open no answer are tried, from the end, before giving up."""
 _LENIENT_PAIR = re.compile(r"""["']?(answer|prob)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([-+\w.%]+))""", re.IGNORECASE)
 
 
@@ -151,11 +156,28 @@ def find_answers(reply: str) -> list[Answer]:
 def last_answer(reply: str) -> Answer | None:
     """The answer that counts: the last one in the reply (None when there is none).
 
+    Scans backwards from the end, so the cost does not grow with the number of answers printed before it;
+    at most the last :data:`MAX_SCAN` characters and :data:`MAX_TRIES` unparseable ``{`` are examined.
+
     >>> last_answer('{"ANSWER": "Yes", "PROB": "0.3"} ... final: {"ANSWER": "No", "PROB": "-0.3"}').yesno
     'No'
     """
-    answers = find_answers(reply)
-    return answers[-1] if answers else None
+    text = reply[-MAX_SCAN:]
+    offset = len(reply) - len(text)
+    found, after = None, 0
+    pos, tries = text.rfind("{"), 0
+    while pos != -1 and tries < MAX_TRIES:
+        end = _matching_brace(text, pos)
+        data = _parse_object(text[pos : end + 1]) if end != -1 else None
+        if data is not None:
+            found, after = _answer(offset + pos, data), end + 1
+            break
+        tries += 1
+        pos = text.rfind("{", 0, pos)
+    bare = list(_LACK_TOKEN.finditer(text, after))[-1:]
+    if bare:
+        return Answer(offset + bare[0].start(), None, None, None, True)
+    return found
 
 
 def round4(value: Decimal) -> Decimal:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -112,49 +113,42 @@ def structure_ok(parents: Sequence[Sequence[int]], task: str, x: int, y: int) ->
 # --- exact values by enumeration ----------------------------------------------------------------------
 
 
-def _do_prob(model: S.SCM, do: dict[int, int], y: int, y_value: int, given: dict[int, int] | None = None) -> float:
-    return S.prob(model.joint(do=do), model.n, {y: y_value}, given)
-
-
 def exact_value(model: S.SCM, q: Query) -> float:
     """The estimand of ``q`` computed from the SCM by enumeration (no identification formula involved)."""
     x1, x0, y, yv = q.x_value, 1 - q.x_value, q.y, q.y_value
     if q.task == "ATE":
-        return _do_prob(model, {q.x: x1}, y, yv) - _do_prob(model, {q.x: x0}, y, yv)
+        return model.p({y: yv}, do={q.x: x1}) - model.p({y: yv}, do={q.x: x0})
     if q.task == "CDE":
         fixed = dict(q.fixed)
-        return _do_prob(model, {q.x: x1, **fixed}, y, yv) - _do_prob(model, {q.x: x0, **fixed}, y, yv)
+        return model.p({y: yv}, do={q.x: x1, **fixed}) - model.p({y: yv}, do={q.x: x0, **fixed})
     if q.task == "ETT":
-        return _ett_counterfactual(model, q) - S.prob(model.joint(), model.n, {y: yv}, {q.x: x0})
+        return _ett_counterfactual(model, q) - model.p({y: yv}, {q.x: x0})
     if q.task in ("NDE", "NIE"):
         (m,) = S.mediators(model.parents, q.x, y)
         m_reads, y_reads = (x0, x1) if q.task == "NDE" else (x1, x0)
         views = {(q.x, c): (m_reads if c == m else y_reads) for c in model.children(q.x)}
         nested = S.prob(model.joint(views=views), model.n, {y: yv})
-        return nested - _do_prob(model, {q.x: x0}, y, yv)
+        return nested - model.p({y: yv}, do={q.x: x0})
     return _pn_ps_bound(model, q)
 
 
 def _ett_counterfactual(model: S.SCM, q: Query) -> float:
     """``P(Y_x = y | X = x')`` = ``sum_pa P(pa | x') P(y | do(x), pa)`` over the parents of X."""
-    pa = list(model.parents[q.x])
-    obs, do = model.joint(), model.joint(do={q.x: q.x_value})
     total = 0.0
-    for config in S.configs(pa):
-        weight = S.prob(obs, model.n, config, {q.x: 1 - q.x_value})
+    for config in S.configs(list(model.parents[q.x])):
+        weight = model.p(config, {q.x: 1 - q.x_value})
         if weight > 0:
-            total += weight * S.prob(do, model.n, {q.y: q.y_value}, config)
+            total += weight * model.p({q.y: q.y_value}, config, do={q.x: q.x_value})
     return total
 
 
 def _pn_ps_bound(model: S.SCM, q: Query) -> float:
-    a, b = q.x_value, q.y_value
-    obs = model.joint()
-    p_ab = S.prob(obs, model.n, {q.x: a, q.y: b})
+    a, b, x, y = q.x_value, q.y_value, q.x, q.y
+    p_ab = model.p({x: a, y: b})
     if q.bound == "lower":
-        raw = (S.prob(obs, model.n, {q.y: b}) - _do_prob(model, {q.x: 1 - a}, q.y, b)) / p_ab
+        raw = (model.p({y: b}) - model.p({y: b}, do={x: 1 - a})) / p_ab
     else:
-        raw = (_do_prob(model, {q.x: 1 - a}, q.y, 1 - b) - S.prob(obs, model.n, {q.x: 1 - a, q.y: 1 - b})) / p_ab
+        raw = (model.p({y: 1 - b}, do={x: 1 - a}) - model.p({x: 1 - a, y: 1 - b})) / p_ab
     return clip_bound(raw, q.bound)
 
 
@@ -174,7 +168,12 @@ def treatments(parents: Sequence[Sequence[int]], q: Query) -> list[int]:
 
 
 def is_valid(parents: Sequence[Sequence[int]], q: Query, zs: Sequence[int]) -> bool:
-    """Whether ``zs`` identifies ``q``'s estimand by the formulas of :func:`required_terms`."""
+    """Whether ``zs`` identifies ``q``'s estimand by the formulas of :func:`formula`."""
+    return _is_valid(S.frozen_graph(parents), q, tuple(zs))
+
+
+@lru_cache(maxsize=16384)
+def _is_valid(parents: tuple[tuple[int, ...], ...], q: Query, zs: tuple[int, ...]) -> bool:
     if q.task == "CDE":
         return S.valid_adjustment(parents, treatments(parents, q), q.y, zs)
     if q.task in ("NDE", "NIE"):
@@ -320,7 +319,7 @@ def _finish(f: Formula, total: Any, value: Callable[[Term], Any]) -> Any:
 def exact_term(model: S.SCM, t: Term) -> float:
     """The probability of a :data:`Term` under the model's observational distribution."""
     event, given = t
-    return S.prob(model.joint(), model.n, dict(event), dict(given) or None)
+    return model.p(dict(event), dict(given) or None)
 
 
 def solve(

@@ -112,10 +112,10 @@ def fmt4(value: Fraction) -> str:
     ('0.1234', '-0.0005')
     """
     sign = "-" if value < 0 else ""
-    units = abs(value) * 10000
-    if units.denominator != 1:
+    scale, rest = divmod(10000, value.denominator)
+    if rest:
         raise ValueError(f"{value} is not a multiple of 0.0001")
-    whole, frac = divmod(int(units), 10000)
+    whole, frac = divmod(abs(value.numerator) * scale, 10000)
     return f"{sign}{whole}.{frac:04d}"
 
 

@@ -70,3 +70,18 @@ def test_replies_without_an_answer(reply):
 def test_nested_braces_and_strings_with_braces():
     answers = find_answers('{"note": "a } brace", "ANSWER": "No", "PROB": "-0.5"} {"outer": {"PROB": "0.3"}}')
     assert [str(a.prob) for a in answers] == ["-0.5", "0.3"]
+
+
+def test_last_answer_agrees_with_the_full_scan_and_is_fast_on_junk():
+    import time
+
+    for reply in ('a {"PROB": "0.1"} b {"x": {"ANSWER": "No", "PROB": "0.2"}} LACK_CONDITION c',
+                  '{"ANSWER": "Yes", "PROB": "0.3"} then {"ANSWER": "LACK_CONDITION"}', "nothing", "LACK_CONDITION {}"):
+        full = find_answers(reply)
+        assert (last_answer(reply) is None) == (not full)
+        if full:
+            assert (last_answer(reply).lack, last_answer(reply).prob) == (full[-1].lack, full[-1].prob)
+    start = time.perf_counter()
+    assert last_answer("{" * 200_000) is None
+    assert score_reply('{"ANSWER": "Yes", "PROB": "0.1234"}' + "{" * 50_000, YES).success is False
+    assert time.perf_counter() - start < 5
