@@ -23,6 +23,12 @@ register_agent(
 )
 import cauarena.agents.caugym_chat  # noqa: E402, F401  (registers the caugym prompt template and parser)
 import cauarena.agents.causal.prompts  # noqa: E402,F401  (the causcientist prompt and edit parser for LLM agents)
+import cauarena.agents.webshop  # noqa: E402, F401  (registers the webshop prompt template and parser)
+
+register_agent(
+    "oracle", "cauarena.agents.webshop:WebShopOracle", families=("webshop",),
+    description="privileged WebShop buyer: searches, reads results with the goal, selects options, buys (reward 1)",
+)
 
 _CAUSAL = "cauarena.agents.causal"
 for _name, _entry, _description in (

@@ -77,6 +77,10 @@ for _variant in CAUGYM_VARIANTS:
         id=_id, entry_point="cauarena.envs.caugym:CauGymEnv", kwargs={"variant": _variant}, family="caugym"
     )
 
+ENV_SPECS["cauarena/WebShop-v0"] = EnvEntry(
+    id="cauarena/WebShop-v0", entry_point="cauarena.envs.webshop:WebShopEnv", family="webshop"
+)
+
 
 def register_env(
     env_id: str,

@@ -233,3 +233,18 @@ def override(suite: Suite, *, agents: Sequence[str] = (), seeds: int | None = No
     if seeds is not None:
         updates["seeds"] = seeds
     return replace(suite, **updates)
+
+
+def _webshop() -> Suite:
+    return Suite(
+        name="webshop",
+        envs=(EnvSpec("cauarena/WebShop-v0"),),
+        agents=("oracle", "random"),
+        seeds=100,
+        seed_start=1000,
+        timeout_s=60.0,
+        description="WebShop-v0: 1k-product catalog, 100 test-split instructions (seeds 1000-1099), 50 steps",
+    )
+
+
+BUILTIN_SUITES["webshop"] = _webshop

@@ -158,7 +158,7 @@ def test_backend_failures_surface_from_act_with_a_readable_message(failure, kind
 def test_make_chat_agent_options_and_routing():
     agent = make_chat_agent("mock/first-valid", family="babyai")
     assert agent.template.name == "babyai" and agent.max_tokens == 48 and agent.temperature == 0.0
-    assert make_chat_agent("mock/first-valid", family="webshop").template.name == "default"
+    assert make_chat_agent("mock/first-valid", family="no-such-family").template.name == "default"
     custom = make_chat_agent("mock/first-valid", prompt="babyai", temperature=0.5, max_tokens=8, stop=["\n"])
     assert (custom.template.name, custom.temperature, custom.max_tokens, custom.stop) == ("babyai", 0.5, 8, ["\n"])
     routed = make_agent("mock/first-valid", family="babyai")  # the agent registry sends specs with '/' here

@@ -45,7 +45,7 @@ def test_render_messages_is_pure_and_handles_missing_info():
 
 
 def test_unknown_family_falls_back_to_default_and_strict_raises():
-    assert get_prompt("webshop") is PROMPTS["default"]
+    assert get_prompt("no-such-family") is PROMPTS["default"]
     with pytest.raises(NameNotFound, match="Did you mean: 'babyai'"):
         get_prompt("babyia", strict=True)
 
