@@ -11,6 +11,8 @@ adjacency matrices (a prediction is ``scores > threshold``).
 - **Directed precision/recall/F1**: ordered pairs (a mutual pair is two predicted edges); **skeleton** ones
   on unordered pairs.
 - **Orientation accuracy**: share of true edges ``i -> j`` with ``score[i, j] > score[j, i]``.
+- **Cycle flag** (``cyclic``): the prediction's directed edges form a cycle (mutual pairs are undirected edges,
+  not 2-cycles).
 
 >>> truth = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
 >>> shd(np.array([[0, 0, 0], [1, 0, 1], [0, 0, 0]]), truth)
@@ -158,7 +160,7 @@ def graph_metrics(pred: np.ndarray, truth: np.ndarray) -> dict[str, float]:
         "skeleton_precision": sk_precision,
         "skeleton_recall": sk_recall,
         "skeleton_f1": sk_f1,
-        "cyclic": float(has_cycle(p)),
+        "cyclic": float(has_cycle(p & ~p.T)),
         "n_edges": float(p.sum()),
         "n_true_edges": float(as_adjacency(truth).sum()),
     }

@@ -94,6 +94,7 @@ def test_orientation_accuracy():
 def test_cycle_flag_and_threshold():
     cycle = np.array([[0, 0.9, 0], [0, 0, 0.9], [0.9, 0, 0]])
     assert all_metrics(cycle, CHAIN)["cyclic"] == 1.0
+    assert all_metrics(np.array([[0, 0.9, 0], [0.9, 0, 0], [0, 0, 0]]), CHAIN)["cyclic"] == 0.0  # undirected
     assert binarize(np.array([[0.7, 0.5], [0.51, 0.0]])).tolist() == [[0, 0], [1, 0]]  # > 0.5, no diagonal
 
 
