@@ -135,7 +135,8 @@ class GraphAgent(SeededAgent):
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
         data, interventions, names = observed(observation)
         if not is_scientist_observation(observation):
-            return np.clip(np.asarray(self.estimate(data, interventions, names), dtype=np.float64), 0.0, 1.0)
+            scores = np.nan_to_num(np.asarray(self.estimate(data, interventions, names), dtype=np.float64))
+            return np.clip(scores, 0.0, 1.0)
         if self._proposer is None:
             self._proposer = self.make_proposer(data, interventions, names)
         return self._proposer.propose(names, info)

@@ -27,7 +27,6 @@ from cauarena.agents.base import StepUsage
 from cauarena.agents.causal.base import GraphAgent, TargetProposer, is_scientist_observation, observed
 from cauarena.agents.causal.prompts import CAUSCIENTIST_PROMPT, parse_edit_reply
 from cauarena.agents.causal.search import greedy_search
-from cauarena.envs.causal.dataset import CausalDataset
 from cauarena.envs.causal.edits import EditError, parse_edit, prior_adjacency
 from cauarena.envs.causal.scores import make_verifier
 from cauarena.errors import ConfigError
@@ -111,12 +110,10 @@ class CauScientistAgent(GraphAgent):
         return TargetProposer(verifier, target=None, prior=self._prior(data, interventions, names))
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
-        from cauarena.envs.causal.scientist_env import initial_candidates
+        from cauarena.envs.causal.scientist_state import initial_candidates
 
         verifier = make_verifier(data, interventions, self.data_type)
-        dataset = CausalDataset(data, interventions, np.zeros((len(names),) * 2, dtype=np.int8), tuple(names),
-                                tuple(names), self.data_type, "")
-        candidates = list(initial_candidates(dataset, self.init).values())
+        candidates = list(initial_candidates(data, self.data_type, self.init).values())
         prior = self._prior(data, interventions, names)
         if prior is not None:
             candidates.append(prior)
@@ -138,10 +135,10 @@ class CauScientistAgent(GraphAgent):
     def _llm_prior(self, names: list[str]) -> np.ndarray | None:
         messages = llm_prior_messages(names, self.reset_info.get("descriptions", {}),
                                       str(self.reset_info.get("summary", "a system")))
-        backend = self._chat.backend
-        reply = backend.generate(messages, max_tokens=CAUSCIENTIST_PROMPT.max_tokens, temperature=0.0, seed=None,
-                                 stop=[]).text
-        action = parse_edit_reply(reply)
+        response = self._chat.backend.generate(messages, max_tokens=CAUSCIENTIST_PROMPT.max_tokens, temperature=0.0,
+                                               seed=None, stop=[])
+        self._usage = StepUsage(response.prompt_tokens, response.completion_tokens, response.latency_s, response.cached)
+        action = parse_edit_reply(response.text)
         try:
             edit = parse_edit(action, names)
             if edit.op != "PRIOR":

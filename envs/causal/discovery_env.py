@@ -9,7 +9,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from cauarena.envs.causal.dataset import CausalDataset, DatasetConfig
+from cauarena.envs.causal.dataset import CausalDataset, DatasetConfig, make_dataset
 from cauarena.envs.causal.descriptions import DESCRIPTIONS
 from cauarena.envs.causal.edits import shorten
 from cauarena.envs.causal.metrics import all_metrics
@@ -198,8 +198,6 @@ class CausalDiscoveryEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict, dict]:
         super().reset(seed=seed)
-        from cauarena.envs.causal.dataset import make_dataset
-
         self._dataset = make_dataset(self.config, self.np_random)
         self._done, self._invalid, self._last = False, 0, {}
         info = {"success": False, "invalid_action": False, "feedback": "",

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from cauarena.envs.causal.dataset import CausalDataset, DatasetConfig, make_dataset
+from cauarena.envs.causal.dataset import DatasetConfig, make_dataset
 from cauarena.envs.causal.discovery_env import PRINTABLE, dataset_info, n_variables, observation_spaces
 from cauarena.envs.causal.edits import (
-    SYNTAX,
     Edit,
     EditError,
     apply_edit,
@@ -24,56 +21,22 @@ from cauarena.envs.causal.edits import (
     prior_adjacency,
     shorten,
 )
-from cauarena.envs.causal.graphs import edge_list, pdag_to_dag
+from cauarena.envs.causal.graphs import edge_list
 from cauarena.envs.causal.metrics import graph_metrics
+from cauarena.envs.causal.scientist_state import (
+    INIT_CHOICES,
+    Instance,
+    State,
+    check_init,
+    initial_candidates,
+    render_text,
+    shorten_text,
+)
 from cauarena.envs.causal.scores import BICVerifier, is_improvement, make_verifier
-from cauarena.errors import ConfigError, DependencyNotInstalled
+from cauarena.errors import ConfigError
 
 TEXT_MAX_LENGTH = 32768
-INIT_CHOICES = ("empty", "pc", "ges")
-
-
-@dataclass
-class _Instance:
-    """One seed's dataset, verifier and initial candidates (cached: resets with the same seed are cheap)."""
-
-    dataset: CausalDataset
-    verifier: BICVerifier
-    candidates: dict[str, np.ndarray]
-    bics: dict[str, float]
-
-
-@dataclass
-class _State:
-    adj: np.ndarray
-    bic: float
-    init_name: str
-    init_adj: np.ndarray
-    init_bic: float
-    bics: dict[str, float]
-    iteration: int = 0
-    failures: int = 0
-    memory: list[str] = field(default_factory=list)
-    last: str = "none yet."
-    prior_allowed: bool = True
-    counts: dict[str, int] = field(default_factory=lambda: {"accepted": 0, "rejected": 0, "invalid": 0})
-    done: bool = False
-
-
-def initial_candidates(dataset: CausalDataset, init: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The hybrid initialisation's candidate DAGs: the empty graph, PC's and GES's (CPDAGs extended to DAGs)."""
-    from cauarena.envs.causal.causallearn import run_ges, run_pc
-
-    n = dataset.n
-    candidates = {}
-    for name in init:
-        if name == "empty":
-            candidates[name] = np.zeros((n, n), dtype=np.int8)
-        elif name == "pc":
-            candidates[name] = pdag_to_dag(run_pc(dataset.data, dataset.data_type))
-        elif name == "ges":
-            candidates[name] = pdag_to_dag(run_ges(dataset.data, dataset.data_type))
-    return candidates
+"""Longest observation text (alarm's 37 descriptions, a 46-edge graph and a full memory fit in ~8,000)."""
 
 
 class CauScientistEnv(gym.Env):
@@ -187,7 +150,7 @@ class CauScientistEnv(gym.Env):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode must be None or 'ansi', got {render_mode!r}.")
         self.config = DatasetConfig(graph, n, degree, mechanism, noise, m, interventions, root, standardize)
-        self.init = _check_init(init)
+        self.init = check_init(init)
         for name, value, low in (("max_iterations", max_iterations, 1), ("max_failures", max_failures, 0),
                                  ("memory_size", memory_size, 0)):
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
@@ -200,9 +163,9 @@ class CauScientistEnv(gym.Env):
              **observation_spaces(self.config.m, self.n)}
         )
         self.action_space = spaces.Text(4096, min_length=0, charset=PRINTABLE)
-        self._cache: OrderedDict[int, _Instance] = OrderedDict()
-        self._instance: _Instance | None = None
-        self._state: _State | None = None
+        self._cache: OrderedDict[int, Instance] = OrderedDict()
+        self._instance: Instance | None = None
+        self._state: State | None = None
         self._text = ""
 
     @property
@@ -220,7 +183,7 @@ class CauScientistEnv(gym.Env):
         """The current graph (``int8 [n, n]``)."""
         return self._current()[1].adj.copy()
 
-    def _current(self) -> tuple[_Instance, _State]:
+    def _current(self) -> tuple[Instance, State]:
         if self._instance is None or self._state is None:
             raise gym.error.ResetNeeded("No episode yet: call env.reset(seed=...) first.")
         return self._instance, self._state
@@ -231,7 +194,7 @@ class CauScientistEnv(gym.Env):
         best = min(instance.bics, key=lambda k: (instance.bics[k], self.init.index(k)))
         adj = instance.candidates[best].copy()
         self._instance = instance
-        self._state = _State(adj, instance.bics[best], best, adj.copy(), instance.bics[best], dict(instance.bics))
+        self._state = State(adj, instance.bics[best], best, adj.copy(), instance.bics[best], dict(instance.bics))
         names = instance.dataset.names
         info = {**self._info("none", 0.0, ""), **dataset_info(instance.dataset, self.config),
                 "init": best, "init_bics": dict(instance.bics), "max_iterations": self.max_iterations,
@@ -240,16 +203,16 @@ class CauScientistEnv(gym.Env):
                                   f"REVERSE {names[0]} -> {names[1]}", "STOP", f"PRIOR {names[0]} -> {names[1]}"]}
         return self._observe(), info
 
-    def _load(self, seed: int) -> _Instance:
+    def _load(self, seed: int) -> Instance:
         if seed in self._cache:
             self._cache.move_to_end(seed)
             return self._cache[seed]
         dataset = make_dataset(self.config, np.random.default_rng(seed))
         verifier = make_verifier(dataset.data, dataset.interventions, dataset.data_type)
-        candidates = initial_candidates(dataset, self.init)
+        candidates = initial_candidates(dataset.data, dataset.data_type, self.init)
         bics = {name: verifier.score(adj) for name, adj in candidates.items()}
-        self._cache[seed] = _Instance(dataset, verifier, candidates, bics)
-        while len(self._cache) > 4:
+        self._cache[seed] = Instance(dataset, verifier, candidates, bics)
+        while len(self._cache) > 8:
             self._cache.popitem(last=False)
         return self._cache[seed]
 
@@ -286,7 +249,7 @@ class CauScientistEnv(gym.Env):
             reward = self._finish(instance, state, info)
         return self._observe(), reward, terminated, truncated, info
 
-    def _prior(self, edit: Edit, instance: _Instance, state: _State) -> str:
+    def _prior(self, edit: Edit, instance: Instance, state: State) -> str:
         if not state.prior_allowed:
             raise EditError("PRIOR is only allowed as the first action; propose single edits now.")
         names = instance.dataset.names
@@ -303,7 +266,7 @@ class CauScientistEnv(gym.Env):
                       f"{state.init_name} graph, which stays the initial graph.")
         return "prior-kept"
 
-    def _edit(self, edit: Edit, instance: _Instance, state: _State) -> tuple[str, float]:
+    def _edit(self, edit: Edit, instance: Instance, state: State) -> tuple[str, float]:
         names = instance.dataset.names
         check_edit(edit, state.adj, names)
         delta = instance.verifier.delta(state.adj, parent_changes(state.adj, edit))
@@ -324,12 +287,12 @@ class CauScientistEnv(gym.Env):
         self._remember(f"{text}: {change}, no improvement", state)
         return "rejected", float(delta)
 
-    def _remember(self, line: str, state: _State) -> None:
+    def _remember(self, line: str, state: State) -> None:
         state.memory.append(line)
         if len(state.memory) > self.memory_size:
             del state.memory[: len(state.memory) - self.memory_size]
 
-    def _finish(self, instance: _Instance, state: _State, info: dict[str, Any]) -> float:
+    def _finish(self, instance: Instance, state: State, info: dict[str, Any]) -> float:
         truth = instance.dataset.adjacency
         final, initial = graph_metrics(state.adj, truth), graph_metrics(state.init_adj, truth)
         metrics = {
@@ -364,8 +327,9 @@ class CauScientistEnv(gym.Env):
         }
 
     def _observe(self) -> dict[str, Any]:
-        instance, _ = self._current()
-        self._text = shorten_text(self._render_text(), TEXT_MAX_LENGTH)
+        instance, state = self._current()
+        text = render_text(instance, state, self.max_iterations, self.max_failures)
+        self._text = shorten_text(text, TEXT_MAX_LENGTH)
         return {
             "text": self._text,
             "data": instance.dataset.data.copy(),
@@ -373,51 +337,6 @@ class CauScientistEnv(gym.Env):
             "names": tuple(instance.dataset.names),
         }
 
-    def _render_text(self) -> str:
-        instance, state = self._current()
-        d = instance.dataset
-        names = d.names
-        edges = edge_list(state.adj)
-        lines = [
-            f"Task: find the causal graph of {d.summary}. You edit a directed acyclic graph one proposal at a "
-            f"time; a verifier keeps an edit only if it lowers the {instance.verifier.kind} (lower is better).",
-            f"Variables ({d.n}):",
-            *(f"- {name}: {desc}" for name, desc in zip(names, d.descriptions, strict=True)),
-            f"Current graph ({len(edges)} edges, BIC {state.bic:.1f}):",
-            *([f"- {names[a]} -> {names[b]}" for a, b in edges] or ["- (no edges)"]),
-            "Initial graph: " + state.init_name + " (BIC " + ", ".join(
-                f"{k} {v:.1f}" for k, v in state.bics.items()) + ").",
-            f"Last proposal: {state.last}",
-            "Error memory (proposals rejected since the last accepted edit):",
-            *([f"- {line}" for line in state.memory] or ["- (empty)"]),
-            f"Iteration {state.iteration} of {self.max_iterations}; consecutive failures {state.failures} "
-            f"(the episode ends after {self.max_failures + 1}).",
-            f"Answer with one edit: {SYNTAX}.",
-        ]
-        if state.prior_allowed:
-            lines.append("As your first action you may instead propose a whole initial graph: PRIOR a -> b, c -> d "
-                         "(it replaces the initial graph if its BIC is at least as good).")
-        return "\n".join(lines)
-
     def render(self) -> str | None:
         """The current observation text in ``ansi`` mode; ``None`` otherwise."""
         return self._text if self.render_mode == "ansi" else None
-
-
-def shorten_text(text: str, limit: int) -> str:
-    """``text`` with non-printable characters replaced and cut to ``limit`` characters."""
-    clean = "".join(c if c in PRINTABLE else "?" for c in text)
-    return clean if len(clean) <= limit else clean[: limit - 4] + "\n..."
-
-
-def _check_init(init: Any) -> tuple[str, ...]:
-    if isinstance(init, str) or not isinstance(init, list | tuple) or not init:
-        raise ConfigError(f"init must be a non-empty tuple drawn from {INIT_CHOICES}; got {init!r}.")
-    unknown = [x for x in init if x not in INIT_CHOICES]
-    if unknown or len(set(init)) != len(init):
-        raise ConfigError(f"init must list distinct names from {INIT_CHOICES}; got {init!r}.")
-    if ("pc" in init or "ges" in init) and importlib.util.find_spec("causallearn") is None:
-        raise DependencyNotInstalled(
-            "causal-learn", "causal", "CauScientist's PC/GES initialisation (or pass init=('empty',))"
-        )
-    return tuple(init)
