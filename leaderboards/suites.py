@@ -173,7 +173,41 @@ def _caugym() -> Suite:
     )
 
 
-BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {"smoke": _smoke, "default": _default, "caugym": _caugym}
+CAUSAL_AGENTS = ("oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist")
+
+
+def _causal() -> Suite:
+    def env(env_id: str, **kwargs: Any) -> EnvSpec:
+        return EnvSpec(f"cauarena/{env_id}-v0", tuple(sorted(kwargs.items())))
+
+    return Suite(
+        name="causal",
+        envs=(
+            env("CausalDiscovery"),  # ER, 10 variables, 10 edges expected, linear, Gaussian noise, 1000 rows
+            env("CausalDiscovery", n=20, degree=2.0),
+            env("CausalDiscovery", graph="sf", n=20, degree=2.0),
+            env("CausalDiscovery", mechanism="nn_add"),
+            env("CausalDiscovery", mechanism="sigmoid_add"),  # out of distribution
+            env("CausalDiscovery", interventions=1.0),
+            env("CausalDiscovery", graph="asia"),
+            env("CausalDiscovery", graph="sachs"),
+            env("CausalDiscovery", graph="child"),
+            env("CauScientist"),  # 5 variables, every one intervened on, 500 rows
+            env("CauScientist", n=10, m=1000),
+            env("CauScientist", graph="sachs", m=1000),
+            env("CauScientist", graph="child", m=1000, init=("empty", "pc")),
+        ),
+        agents=CAUSAL_AGENTS,
+        seeds=3,
+        seed_start=1000,
+        timeout_s=300.0,
+        description="causal discovery: synthetic SCMs and bnlearn networks x baselines; CauScientist edits, 3 seeds",
+    )
+
+
+BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {
+    "smoke": _smoke, "default": _default, "caugym": _caugym, "causal": _causal,
+}
 
 
 def load_suite_file(path: Path) -> Suite:
