@@ -30,8 +30,9 @@ import numpy as np
 
 from cauarena.envs.caugym import scm as S
 from cauarena.envs.caugym import tasks as T
+from cauarena.envs.caugym import variants as V
 from cauarena.envs.caugym.names import NAME_MODES, Variable, check_unambiguous, sample_variables
-from cauarena.envs.caugym.store import Store, family
+from cauarena.envs.caugym.store import Store
 from cauarena.errors import ConfigError
 
 VARIANTS = ("base", "rephrased", "omitted", "deconfounding", "redundant", "insufficient")
@@ -169,9 +170,17 @@ def sample_model(rng: np.random.Generator, parents: Sequence[Sequence[int]]) -> 
 def _pairs(rng: np.random.Generator, parents: Sequence[Sequence[int]], task: str, variant: str) -> list[tuple]:
     """Up to 4 (x, y) pairs that suit ``task`` (and, for deconfounding, are confounded), in random order."""
     n = len(parents)
-    reach = [S.descendants(parents, [x]) for x in range(n)]
-    pairs = [(x, y) for x in range(n) for y in range(x + 1, n) if reach[x] >> y & 1]
-    pairs = [(x, y) for x, y in pairs if T.structure_ok(parents, task, x, y)]
+    down = [S.descendants(parents, [x]) for x in range(n)]
+    up = [S.ancestors(parents, [y]) for y in range(n)]
+    pairs = []
+    for x in range(n):
+        for y in range(x + 1, n):
+            if down[x] >> y & 1:
+                between = (down[x] & up[y]).bit_count() - 2  # mediators: strictly between x and y
+                direct = x in parents[y]
+                ok = {"CDE": 1 <= between <= 2 and direct, "NDE": between == 1 and direct, "NIE": between == 1}
+                if ok.get(task, True):
+                    pairs.append((x, y))
     if variant == "deconfounding":
         pairs = [(x, y) for x, y in pairs if not T.is_valid(parents, _skeleton(parents, task, x, y), ())]
     return [pairs[int(k)] for k in rng.permutation(len(pairs))[:4]]
@@ -216,66 +225,6 @@ def _variables(rng: np.random.Generator, mode: str, n: int) -> tuple[Variable, .
             return tuple(variables)
 
 
-# --- statements per variant -----------------------------------------------------------------------------
-
-
-def _stated(model: S.SCM, terms: list[T.Term]) -> list[tuple[T.Term, Fraction]]:
-    return [(t, round4(T.exact_term(model, t))) for t in terms]
-
-
-def _complement(t: T.Term, value: Fraction) -> tuple[T.Term, Fraction]:
-    ((node, v),), given = t
-    return (((node, 1 - v),), given), 1 - value
-
-
-def _rephrase(rng: np.random.Generator, statements: list[tuple[T.Term, Fraction]]) -> list[tuple[T.Term, Fraction]]:
-    """Give about a third of the single-variable statements as their complement (when that is not stated)."""
-    have = {t for t, _ in statements}
-    out = []
-    for t, v in statements:
-        flip = len(t[0]) == 1 and rng.random() < 0.35 and _complement(t, v)[0] not in have
-        out.append(_complement(t, v) if flip else (t, v))
-    return out
-
-
-def _omit(rng: np.random.Generator, model: S.SCM, statements: list[tuple[T.Term, Fraction]]):
-    """Leave one statement out; if its family is not otherwise complete, state the rest of the family instead."""
-    k = int(rng.integers(len(statements)))
-    t, _ = statements[k]
-    have = {s for s, _ in statements}
-    rest = [o for o in family(t) if o != t and o not in have]
-    return statements[:k] + _stated(model, rest) + statements[k + 1 :]
-
-
-def _lure(model: S.SCM, f: T.Formula, statements: list[tuple[T.Term, Fraction]]):
-    """The unadjusted formula's inputs, stated before the rest (the tempting wrong route)."""
-    naive = T.formula(model.parents, f.query, ())
-    have = {t for t, _ in statements}
-    extra = [t for t in naive.terms if t not in have]
-    return _stated(model, extra) + statements, naive
-
-
-def _redundant(rng: np.random.Generator, model: S.SCM, statements: list[tuple[T.Term, Fraction]]):
-    """Add 3-5 true probabilities whose families no needed statement belongs to, at random places."""
-    used = {o for t, _ in statements for o in family(t)}
-    n = model.n
-    values = rng.integers(2, size=(n, n + 1)).tolist()
-    pool = [T.term({u: values[u][n]}) for u in range(n)]
-    pool += [T.term({u: values[u][v]}, {v: values[v][u]}) for u in range(n) for v in range(n) if u != v]
-    pool = [t for t in pool if not set(family(t)) & used]
-    picks = [pool[int(i)] for i in rng.permutation(len(pool))[: int(rng.integers(3, 6))]]
-    out = list(statements)
-    for item in _stated(model, picks):
-        out.insert(int(rng.integers(len(out) + 1)), item)
-    return out
-
-
-def _remove_family(rng: np.random.Generator, statements: list[tuple[T.Term, Fraction]]):
-    t, _ = statements[int(rng.integers(len(statements)))]
-    gone = set(family(t))
-    return [(s, v) for s, v in statements if s not in gone], tuple(sorted(gone))
-
-
 # --- assembling one item ----------------------------------------------------------------------------------
 
 
@@ -313,21 +262,26 @@ def _build(rng, seed, variant, mode, variables, model, q, zs) -> Problem | None:
     exact = T.evaluate(f, lambda t: T.exact_term(model, t))
     if abs(exact - truth) > 1e-9:
         raise GenerationError(f"identification disagrees with enumeration ({exact} vs {truth}) for {q}, Z={zs}")
-    statements = _stated(model, list(f.terms))
+    statements = V.stated(model, list(f.terms))
+    if variant in ("base", "deconfounding"):  # cheap float pre-check: most rejections are rounding mismatches
+        stated = dict(statements)
+        route = T.evaluate(f, lambda t: float(stated[t]))
+        if near_tie(route) or round4(route) != round4(truth):
+            return None
     removed: tuple[T.Term, ...] = ()
     if variant == "rephrased":
-        statements = _rephrase(rng, statements)
+        statements = V.rephrase(rng, statements)
     elif variant == "omitted":
-        statements = _omit(rng, model, statements)
+        statements = V.omit(rng, model, statements)
     elif variant == "deconfounding":
-        statements, naive = _lure(model, f, statements)
+        statements, naive = V.lure(model, f, statements)
         lure = T.evaluate(naive, Store(dict(statements)).get)
         if round4(lure) == round4(truth):
             return None
     elif variant == "redundant":
-        statements = _redundant(rng, model, statements)
+        statements = V.add_redundant(rng, model, statements)
     elif variant == "insufficient":
-        statements, removed = _remove_family(rng, statements)
+        statements, removed = V.remove_family(rng, statements)
     names = [v.name for v in variables]
     solved = T.solve(model.parents, names, q, Store(dict(statements)).get)
     if variant == "insufficient":

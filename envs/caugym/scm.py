@@ -89,37 +89,56 @@ class SCM:
         >>> SCM(((), (0,)), ((0.5,), (0.2, 0.8))).p({1: 1}, {0: 1})
         0.8
         """
-        num = self._marginal({**(given or {}), **event}, do)
-        return num / self._marginal(given, do) if given else num
+        do_key = tuple(sorted(do.items())) if do else ()
+        if given:
+            num = self._marginal(tuple(sorted({**given, **event}.items())), do_key, do)
+            return num / self._marginal(tuple(sorted(given.items())), do_key, do)
+        return self._marginal(tuple(sorted(event.items())), do_key, do)
 
-    def _marginal(self, event: Assignment | None, do: Assignment | None) -> float:
-        key = ("m", tuple(sorted((do or {}).items())), tuple(sorted((event or {}).items())))
-        if key not in self._cache:
+    def p_term(self, event: tuple[tuple[int, int], ...], given: tuple[tuple[int, int], ...] = ()) -> float:
+        """Observational ``P(event | given)`` from sorted ``(node, value)`` tuples (the fast path of :meth:`p`)."""
+        if given:
+            return self._marginal(tuple(sorted(event + given)), (), None) / self._marginal(given, (), None)
+        return self._marginal(event, (), None)
+
+    def _marginal(self, event: tuple[tuple[int, int], ...], do_key: tuple, do: Assignment | None) -> float:
+        key = ("m", do_key, event)
+        cached = self._cache.get(key)
+        if cached is None:
             joint = self.joint(do=do)
-            self._cache[key] = float(joint @ _event_mask(self.n, key[2])) if key[2] else 1.0
-        return self._cache[key]
+            cached = self._cache[key] = float(joint @ _event_mask(self.n, event)) if event else 1.0
+        return cached
 
     def _enumerate(self, do: Assignment, views: Mapping[tuple[int, int], int]) -> np.ndarray:
         bits = state_bits(self.n)
-        index = _parent_index(self.parents)
-        if "cpts" not in self._cache:
-            self._cache["cpts"] = [np.asarray(cpt) for cpt in self.cpts]
-        cpts = self._cache["cpts"]
+        factors = self._factors()
         prob = np.ones(2**self.n)
         for i in range(self.n):
             if i in do:
                 prob *= bits[:, i] == do[i]
-                continue
-            idx = index[i]
-            if views and any((p, i) in views for p in self.parents[i]):
+            elif views and any((p, i) in views for p in self.parents[i]):
                 idx = np.zeros(2**self.n, dtype=np.int64)
                 for j, p in enumerate(self.parents[i]):
                     column = views[(p, i)] if (p, i) in views else bits[:, p]
                     idx = idx | (np.asarray(column, dtype=np.int64) << j)
-            p1 = cpts[i][idx]
-            prob *= np.where(bits[:, i] == 1, p1, 1.0 - p1)
+                p1 = self._cache["cpts"][i][idx]
+                prob *= np.where(bits[:, i] == 1, p1, 1.0 - p1)
+            else:
+                prob *= factors[i]
         prob.setflags(write=False)
         return prob
+
+    def _factors(self) -> list[np.ndarray]:
+        """Per node, ``P(node = its value in the state | parents' values in the state)`` for every state."""
+        if "factors" not in self._cache:
+            bits = state_bits(self.n)
+            cpts = self._cache["cpts"] = [np.asarray(cpt) for cpt in self.cpts]
+            factors = []
+            for i, idx in enumerate(_parent_index(self.parents)):
+                p1 = cpts[i][idx]
+                factors.append(np.where(bits[:, i] == 1, p1, 1.0 - p1))
+            self._cache["factors"] = factors
+        return self._cache["factors"]
 
 
 @lru_cache(maxsize=4096)

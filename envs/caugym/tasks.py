@@ -198,6 +198,10 @@ def adjustment_candidates(
                 yield tuple(sorted(zs, key=lambda i: names[i]))
 
 
+Parts = dict[str, Term]
+"""Named terms of one stratum (or of the whole formula): ``y1``, ``y0``, ``pz``, ``m0_1``, ..."""
+
+
 @dataclass(frozen=True)
 class Formula:
     """The identifying formula of a query for one adjustment set: its terms and how to combine them.
@@ -207,119 +211,91 @@ class Formula:
         zs: the adjustment set (ordered by name).
         mediator: NDE/NIE: the mediator node.
         terms: every probability the formula reads, in the order a problem states them.
+        strata: per configuration of ``zs`` (in :func:`~cauarena.envs.caugym.scm.configs` order), its terms.
+        overall: the terms outside the sum over strata.
     """
 
     query: Query
     zs: tuple[int, ...]
     mediator: int | None
     terms: tuple[Term, ...] = field(default=())
+    strata: tuple[Parts, ...] = field(default=(), compare=False, repr=False)
+    overall: Parts = field(default_factory=dict, compare=False, repr=False)
 
 
 def formula(parents: Sequence[Sequence[int]], q: Query, zs: Sequence[int]) -> Formula:
     """The :class:`Formula` of ``q`` with adjustment set ``zs`` (terms listed stratum by stratum)."""
     mediator = S.mediators(parents, q.x, q.y)[0] if q.task in ("NDE", "NIE") else None
-    terms: list[Term] = []
-    for z in S.configs(list(zs)):
-        for t in _stratum_terms(q, z, mediator):
-            if t not in terms:
-                terms.append(t)
-    for t in _global_terms(q):
-        if t not in terms:
-            terms.append(t)
-    return Formula(q, tuple(zs), mediator, tuple(terms))
+    strata = tuple(_stratum_parts(q, z, mediator) for z in S.configs(list(zs)))
+    overall = _overall_parts(q)
+    terms = list(dict.fromkeys(t for parts in (*strata, overall) for t in parts.values()))
+    return Formula(q, tuple(zs), mediator, tuple(terms), strata, overall)
 
 
-def _stratum_terms(q: Query, z: dict[int, int], m: int | None) -> list[Term]:
+def _stratum_parts(q: Query, z: dict[int, int], m: int | None) -> Parts:
     x, y, x1, x0, yv = q.x, q.y, q.x_value, 1 - q.x_value, q.y_value
-    pz = [term(z)] if z else []
-    if q.task == "ATE":
-        return [term({y: yv}, {x: x1, **z}), term({y: yv}, {x: x0, **z}), *pz]
-    if q.task == "CDE":
-        fixed = dict(q.fixed)
-        return [term({y: yv}, {x: x1, **fixed, **z}), term({y: yv}, {x: x0, **fixed, **z}), *pz]
+    pz = {"pz": term(z)} if z else {}
+    if q.task in ("ATE", "CDE"):
+        held = {**dict(q.fixed), **z}
+        return {"y1": term({y: yv}, {x: x1, **held}), "y0": term({y: yv}, {x: x0, **held}), **pz}
     if q.task == "ETT":
-        return [term({y: yv}, {x: x1, **z}), *([term(z, {x: x0})] if z else [])]
+        return {"y1": term({y: yv}, {x: x1, **z}), **({"zx": term(z, {x: x0})} if z else {})}
     if q.task in ("NDE", "NIE"):
-        out: list[Term] = []
-        y_x = (x1, x0) if q.task == "NDE" else (x0,)
-        m_x = (x0,) if q.task == "NDE" else (x1, x0)
+        assert m is not None
+        parts: Parts = {}
         for mv in (0, 1):
-            out += [term({y: yv}, {x: xv, m: mv, **z}) for xv in y_x]
-            out += [term({m: mv}, {x: xv, **z}) for xv in m_x]
-        return out + pz
-    a, b = q.x_value, q.y_value  # PN / PS: the do-term P(b* | do(a'))
-    b_do = b if q.bound == "lower" else 1 - b
-    return [term({y: b_do}, {x: 1 - a, **z}), *pz]
+            if q.task == "NDE":
+                parts[f"y1_{mv}"] = term({y: yv}, {x: x1, m: mv, **z})
+            parts[f"y0_{mv}"] = term({y: yv}, {x: x0, m: mv, **z})
+            if q.task == "NIE":
+                parts[f"m1_{mv}"] = term({m: mv}, {x: x1, **z})
+            parts[f"m0_{mv}"] = term({m: mv}, {x: x0, **z})
+        return {**parts, **pz}
+    b_do = q.y_value if q.bound == "lower" else 1 - q.y_value  # PN / PS: the do-term P(b* | do(a'))
+    return {"do": term({y: b_do}, {x: 1 - q.x_value, **z}), **pz}
 
 
-def _global_terms(q: Query) -> list[Term]:
+def _overall_parts(q: Query) -> Parts:
     x, y = q.x, q.y
     if q.task == "ETT":
-        return [term({y: q.y_value}, {x: 1 - q.x_value})]
+        return {"fact": term({y: q.y_value}, {x: 1 - q.x_value})}
     if q.task in ("PN", "PS"):
         a, b = q.x_value, q.y_value
         if q.bound == "lower":
-            return [term({y: b}), term({x: a, y: b})]
-        return [term({x: 1 - a, y: 1 - b}), term({x: a, y: b})]
-    return []
+            return {"py": term({y: b}), "pab": term({x: a, y: b})}
+        return {"pnn": term({x: 1 - a, y: 1 - b}), "pab": term({x: a, y: b})}
+    return {}
 
 
 def evaluate(f: Formula, value: Callable[[Term], Any]) -> Any:
     """Combine the formula's terms; ``value(term)`` gives each (exact fractions in, exact fraction out)."""
-    q = f.query
-    x, y, x1, x0, yv = q.x, q.y, q.x_value, 1 - q.x_value, q.y_value
+    task = f.query.task
     total: Any = 0
-    for z in S.configs(list(f.zs)):
-        pz = value(term(z)) if z else 1
-        if q.task == "ATE":
-            total += (value(term({y: yv}, {x: x1, **z})) - value(term({y: yv}, {x: x0, **z}))) * pz
-        elif q.task == "CDE":
-            fixed = dict(q.fixed)
-            total += (value(term({y: yv}, {x: x1, **fixed, **z})) - value(term({y: yv}, {x: x0, **fixed, **z}))) * pz
-        elif q.task == "ETT":
-            total += value(term({y: yv}, {x: x1, **z})) * (value(term(z, {x: x0})) if z else 1)
-        elif q.task in ("NDE", "NIE"):
-            total += pz * _mediation_stratum(f, z, value)
+    for parts in f.strata:
+        v = {name: value(t) for name, t in parts.items()}
+        pz = v.get("pz", 1)
+        if task in ("ATE", "CDE"):
+            total += (v["y1"] - v["y0"]) * pz
+        elif task == "ETT":
+            total += v["y1"] * v.get("zx", 1)
+        elif task == "NDE":
+            total += pz * sum((v[f"y1_{mv}"] - v[f"y0_{mv}"]) * v[f"m0_{mv}"] for mv in (0, 1))
+        elif task == "NIE":
+            total += pz * sum(v[f"y0_{mv}"] * (v[f"m1_{mv}"] - v[f"m0_{mv}"]) for mv in (0, 1))
         else:
-            b_do = q.y_value if q.bound == "lower" else 1 - q.y_value
-            total += value(term({y: b_do}, {x: 1 - q.x_value, **z})) * pz
-    return _finish(f, total, value)
-
-
-def _mediation_stratum(f: Formula, z: dict[int, int], value: Callable[[Term], Any]) -> Any:
-    q, m = f.query, f.mediator
-    assert m is not None
-    x, y, x1, x0, yv = q.x, q.y, q.x_value, 1 - q.x_value, q.y_value
-    out: Any = 0
-    for mv in (0, 1):
-        if q.task == "NDE":
-            diff = value(term({y: yv}, {x: x1, m: mv, **z})) - value(term({y: yv}, {x: x0, m: mv, **z}))
-            out += diff * value(term({m: mv}, {x: x0, **z}))
-        else:
-            diff = value(term({m: mv}, {x: x1, **z})) - value(term({m: mv}, {x: x0, **z}))
-            out += value(term({y: yv}, {x: x0, m: mv, **z})) * diff
-    return out
-
-
-def _finish(f: Formula, total: Any, value: Callable[[Term], Any]) -> Any:
-    q = f.query
-    if q.task == "ETT":
-        return total - value(term({q.y: q.y_value}, {q.x: 1 - q.x_value}))
-    if q.task not in ("PN", "PS"):
+            total += v["do"] * pz
+    g = {name: value(t) for name, t in f.overall.items()}
+    if task == "ETT":
+        return total - g["fact"]
+    if task not in ("PN", "PS"):
         return total
-    a, b = q.x_value, q.y_value
-    p_ab = value(term({q.x: a, q.y: b}))
-    if q.bound == "lower":
-        raw = (value(term({q.y: b})) - total) / p_ab
-    else:
-        raw = (total - value(term({q.x: 1 - a, q.y: 1 - b}))) / p_ab
-    return clip_bound(raw, q.bound)
+    raw = (g["py"] - total) / g["pab"] if f.query.bound == "lower" else (total - g["pnn"]) / g["pab"]
+    return clip_bound(raw, f.query.bound)
 
 
 def exact_term(model: S.SCM, t: Term) -> float:
     """The probability of a :data:`Term` under the model's observational distribution."""
-    event, given = t
-    return model.p(dict(event), dict(given) or None)
+    return model.p_term(*t)
 
 
 def solve(
