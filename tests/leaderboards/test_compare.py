@@ -1,0 +1,46 @@
+import doctest
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from cauarena.errors import ConfigError
+from cauarena.leaderboards import compare
+
+
+def frame():
+    rows = []
+    for seed in range(30):
+        for agent, steps, tokens, success in (("bc", 10, 50, seed % 2), ("kto", 8, 40, seed % 2), ("depo", 6, 20, 1)):
+            rows.append({"agent": agent, "env_id": "e", "seed": seed, "repeat": 0, "success": bool(success),
+                         "episode_return": float(success), "prompt_tokens": tokens * 4, "completion_tokens": tokens,
+                         "steps": steps + seed % 3, "error_kind": "none"})
+    rows.append({**rows[-1], "seed": 99, "error_kind": "timeout"})  # errors are not compared
+    return pd.DataFrame(rows)
+
+
+def test_summaries_and_paired_changes():
+    report = compare.compare(frame(), "depo", ["bc", "kto"], n_boot=500)
+    by_agent = {row["agent"]: row for row in report["agents"]}
+    assert by_agent["depo"]["episodes"] == 30 and by_agent["depo"]["success"][0] == 1.0
+    assert by_agent["bc"]["generated_tokens_per_step"] == pytest.approx(50 * 30 / (10 * 30 + 30))
+    steps = report["changes"]["bc"]["steps"]
+    assert steps["change"] == pytest.approx((6 * 30 + 30) / (10 * 30 + 30) - 1) and steps["pairs"] == 30
+    assert steps["low"] <= steps["change"] <= steps["high"]
+    assert report["changes"]["kto"]["generated_tokens"]["change"] == pytest.approx(-0.5)
+    text = compare.to_markdown(report)
+    assert "| depo | 30 |" in text and "Change of depo" in text
+
+
+def test_unknown_agent_and_nan_handling():
+    with pytest.raises(ConfigError, match="No completed episodes"):
+        compare.compare(frame(), "grpo", ["bc"])
+    zero = frame().assign(episode_return=0.0)
+    report = compare.compare(zero, "depo", ["bc"], n_boot=50)
+    assert math.isnan(report["changes"]["bc"]["reward"]["change"]) and "n/a" in compare.to_markdown(report)
+    json.dumps(compare._json_safe(report), allow_nan=False)
+
+
+def test_doctests():
+    assert doctest.testmod(compare).failed == 0
