@@ -134,7 +134,8 @@ class CausalDiscoveryEnv(gym.Env):
     *chosen* variable (``interventions``), not one per node, and rows split evenly; intervened values are
     N(2, 1) (DCDI's shifted normal); (2) SF graphs use CDT's ER parent counts with preferential attachment
     on out-degree (CauScale's ``sf``), parents drawn without replacement; (3) SHD and F1 use ``scores >
-    threshold`` (CauScale: the 3-way head's P > 0.5); (4) bnlearn data are sampled by our numpy ancestral
+    threshold`` (CauScale: the 3-way head's P > 0.5); a pair predicted both ways is an undirected edge: one SHD
+    unit, two predicted edges for precision, no cycle; (4) bnlearn data are sampled by our numpy ancestral
     sampler from pgmpy's CPTs, with the variables in a random order per episode (the files list them
     topologically); (5) the CPDAG SHD uses the observational CPDAG even with interventions; (6) AID is not
     computed (no gadjid offline).

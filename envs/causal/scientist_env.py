@@ -120,8 +120,10 @@ class CauScientistEnv(gym.Env):
     intervened rows leave its term); (2) the data-driven candidates are both PC and GES (plus the empty
     graph), the LLM's graph B is the agent's optional ``PRIOR``; (3) invalid proposals count as failures and
     iterations; (4) a score change within ``1e-6 + 1e-9 |BIC|`` is no improvement, so Markov-equivalent
-    reversals are rejected unless interventions tell the directions apart; (5) the data are in the
-    observation, so scripted proposers can score edits (an LLM proposer reads the text only).
+    reversals are rejected unless interventions tell the directions apart (with observational data even the
+    oracle may end below F1 = 1; the default setting intervenes on every variable, and the oracle solves it on
+    every tested seed); (5) the data are in the observation, so scripted proposers can score edits (an LLM
+    proposer reads the text only).
 
     ## Version History
 
