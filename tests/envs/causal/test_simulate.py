@@ -109,3 +109,19 @@ def test_linear_gaussian_roots_and_standardize():
 def test_config_errors_explain_the_fix(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         DatasetConfig(**kwargs)
+
+
+def test_missing_pgmpy_names_the_extra(monkeypatch):
+    import sys
+
+    from cauarena.envs.causal import bnlearn
+    from cauarena.errors import DependencyNotInstalled
+
+    bnlearn.load_network.cache_clear()
+    monkeypatch.setitem(sys.modules, "pgmpy", None)
+    monkeypatch.setitem(sys.modules, "pgmpy.utils", None)
+    try:
+        with pytest.raises(DependencyNotInstalled, match=r"pip install 'cauarena\[causal\]'"):
+            make_dataset(DatasetConfig(graph="asia", m=10), np.random.default_rng(0))
+    finally:
+        bnlearn.load_network.cache_clear()
