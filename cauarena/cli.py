@@ -165,6 +165,33 @@ def leaderboard(
     _leaderboard(ResultsStore(out), out)
 
 
+train_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Train models against the envs.")
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("grpo")
+def train_grpo(
+    out: Annotated[str, typer.Option(help="folder for the trained model (evaluate it as hf/<out>)")],
+    env: Annotated[list[str], typer.Option(help="env id to train on (repeatable)")] = [],  # noqa: B006
+    model: Annotated[str, typer.Option(help="starting policy: tiny/<name>, hf/<dir> or a folder")] = "tiny/babyai",
+    steps: Annotated[int, typer.Option(help="GRPO optimisation steps")] = 200,
+    work_dir: Annotated[str | None, typer.Option(help="trainer checkpoints [<out>.work]")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue from the latest trainer checkpoint")] = False,
+    set_: Annotated[list[str], typer.Option("--set", help="EnvGRPOConfig field as key=JSON, e.g. lora_r=8")] = [],  # noqa: B006
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Multi-turn GRPO: play whole episodes through the leaderboard's ChatAgent, reward = the env's return."""
+    from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
+    from cauarena.learners.grpo.train import dump, parse_overrides, train
+
+    fields = {"model": model, "max_steps": steps, **parse_overrides(set_)}
+    if env:
+        fields["env_ids"] = tuple(env)
+    config = EnvGRPOConfig.from_dict(fields)
+    metrics = train(config, Path(out), Path(work_dir or f"{out.rstrip('/')}.work"), progress=progress, resume=resume)
+    typer.echo(dump(metrics))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cauarena`` script; CauArena errors print one line and exit with code 2."""
     try:
