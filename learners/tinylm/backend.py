@@ -1,0 +1,56 @@
+"""The ``tiny/<name>`` backend: a checkpoint shipped inside this package, served by the ``hf/`` backend.
+
+Registered in the backend registry by the string ``cauarena.learners.tinylm.backend:make_tiny_backend``, so
+``cauarena.agents`` never imports this package. ``tiny/babyai`` is the folder ``checkpoints/babyai`` next to
+this file (built by ``python -m cauarena.learners.tinylm.train --name babyai``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cauarena.errors import NameNotFound
+
+CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+"""The folder of the shipped checkpoints, one sub-folder per name."""
+
+
+def shipped_models() -> list[str]:
+    """Names of the shipped checkpoints (sub-folders of :data:`CHECKPOINTS` holding a ``config.json``)."""
+    if not CHECKPOINTS.is_dir():
+        return []
+    return sorted(p.name for p in CHECKPOINTS.iterdir() if (p / "config.json").is_file())
+
+
+def checkpoint_path(name: str) -> Path:
+    """The folder of the shipped checkpoint ``name``.
+
+    Raises:
+        NameNotFound: no shipped checkpoint of that name; the message lists the shipped ones.
+    """
+    if name not in shipped_models():
+        raise NameNotFound(
+            "tiny model",
+            name,
+            shipped_models(),
+            hint="Shipped checkpoints are tiny/<name>; train your own with "
+            "`python -m cauarena.learners.tinylm.train --out DIR` and use hf/DIR.",
+        )
+    return CHECKPOINTS / name
+
+
+def make_tiny_backend(model: str, **kwargs: Any) -> Any:
+    """The backend factory for ``tiny/<model>``: an ``HFBackend`` on the shipped folder, prefix ``tiny``.
+
+    Args:
+        model: the checkpoint name (``babyai``).
+        **kwargs: ``HFBackend`` options (``device``, ``dtype``, ``chat_template``).
+
+    Raises:
+        NameNotFound: an unknown name.
+        DependencyNotInstalled: torch or transformers is missing (``pip install 'cauarena[llm]'``).
+    """
+    from cauarena.agents.llm.backends.hf import HFBackend
+
+    return HFBackend(model, path=checkpoint_path(model), prefix="tiny", **kwargs)

@@ -1,0 +1,88 @@
+"""Play agents on BabyAI-Text seeds and summarise success, steps and tokens (validation and benchmarks)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EpisodeOutcome:
+    """One played episode.
+
+    Attributes:
+        seed: the env seed.
+        success: the mission was completed.
+        steps: steps taken.
+        prompt_tokens: prompt tokens over the episode (0 for scripted agents).
+        completion_tokens: generated tokens over the episode.
+        invalid_actions: steps the env answered as invalid.
+        wall_s: wall seconds of the episode.
+    """
+
+    seed: int
+    success: bool
+    steps: int
+    prompt_tokens: int
+    completion_tokens: int
+    invalid_actions: int
+    wall_s: float
+
+
+def play_episode(env: Any, agent: Any, seed: int) -> EpisodeOutcome:
+    """Play ``agent`` on ``env`` from ``reset(seed=seed)`` until the episode ends (the env truncates)."""
+    start = time.perf_counter()
+    observation, info = env.reset(seed=seed)
+    agent.reset(seed=seed, info=info)
+    steps = prompt = completion = invalid = 0
+    while True:
+        action = agent.act(observation, info)
+        usage = getattr(agent, "last_usage", None)
+        if usage is not None:
+            prompt += usage.prompt_tokens
+            completion += usage.completion_tokens
+        observation, _, terminated, truncated, info = env.step(action)
+        steps += 1
+        invalid += bool(info.get("invalid_action"))
+        if terminated or truncated:
+            break
+    return EpisodeOutcome(
+        seed, bool(info.get("success")), steps, prompt, completion, invalid, time.perf_counter() - start
+    )
+
+
+def evaluate_agent(
+    agent: Any, env_id: str, seeds: Iterable[int], progress: bool = False
+) -> list[EpisodeOutcome]:
+    """Play ``agent`` (an Agent, or a spec for ``make_agent``) on ``env_id`` once per seed."""
+    import cauarena
+    from cauarena.agents import make_agent
+
+    env = cauarena.make(env_id)
+    if isinstance(agent, str):
+        agent = make_agent(agent, family="babyai")
+    if hasattr(agent, "bind"):
+        agent.bind(env)
+    seeds = list(seeds)
+    from tqdm.auto import tqdm
+
+    outcomes = [play_episode(env, agent, seed) for seed in tqdm(seeds, desc=env_id, disable=not progress)]
+    env.close()
+    return outcomes
+
+
+def summarize(outcomes: list[EpisodeOutcome]) -> dict[str, float]:
+    """Success rate, mean steps, tokens per step and invalid-action rate of ``outcomes``."""
+    steps = sum(o.steps for o in outcomes) or 1
+    return {
+        "episodes": len(outcomes),
+        "success": statistics.fmean(o.success for o in outcomes) if outcomes else 0.0,
+        "mean_steps": statistics.fmean(o.steps for o in outcomes) if outcomes else 0.0,
+        "prompt_tokens_per_step": sum(o.prompt_tokens for o in outcomes) / steps,
+        "completion_tokens_per_step": sum(o.completion_tokens for o in outcomes) / steps,
+        "invalid_action_rate": sum(o.invalid_actions for o in outcomes) / steps,
+        "seconds_per_step": sum(o.wall_s for o in outcomes) / steps,
+    }

@@ -1,0 +1,242 @@
+"""Train the tiny chat LM from scratch: oracle roll-outs -> BPE tokenizer -> Llama -> TRL SFT -> DAgger -> SFT.
+
+Rebuild the shipped checkpoint (at most 15 minutes on a 2-core CPU)::
+
+    python -m cauarena.learners.tinylm.train --name babyai --out learners/tinylm/checkpoints/babyai
+
+Trainer checkpoints go to ``--work-dir`` (default ``runs/tinylm/<name>``; ``--resume`` continues each phase
+from its latest one, with the configured step counts); the final model, tokenizer, ``metrics.json`` and
+``TRAINING.md`` go to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from cauarena.errors import ConfigError, NameNotFound
+from cauarena.learners.tinylm import budget
+from cauarena.learners.tinylm.tinylm_config import PRESETS, TinyLMConfig
+
+
+def prepare_data(config: TinyLMConfig, progress: bool = False) -> tuple[Any, list[dict], dict[str, Any]]:
+    """Roll out the oracle, train the tokenizer, render the rows; returns ``(tokenizer, rows, stats)``."""
+    from cauarena.agents.llm.prompts import get_prompt
+    from cauarena.learners.tinylm import data
+    from cauarena.learners.tinylm.tokenizer import train_tokenizer
+
+    template = get_prompt(config.prompt, strict=True)
+    start = time.perf_counter()
+    episodes = data.collect_episodes(config, progress=progress)
+    corpus = data.tokenizer_corpus(episodes, template)
+    tokenizer = train_tokenizer(corpus, config.vocab_size, config.split_pattern)
+    prompt_budget = data.prompt_budget(template, config.context_length)
+    rows = data.build_rows(episodes, template, data.message_token_counter(tokenizer), prompt_budget)
+    stats = {
+        "episodes": len(episodes),
+        "episode_success": round(sum(e.success for e in episodes) / max(len(episodes), 1), 4),
+        "steps": sum(len(e.steps) for e in episodes),
+        "rows": len(rows),
+        "vocab_size": len(tokenizer),
+        "prompt_budget": prompt_budget,
+        "data_s": round(time.perf_counter() - start, 1),
+    }
+    return tokenizer, rows, stats
+
+
+def sft_arguments(config: TinyLMConfig, work_dir: Path, steps: int, learning_rate: float, progress: bool) -> Any:
+    """TRL ``SFTConfig`` for CPU training: completion-only loss, cosine schedule, length-grouped batches."""
+    from trl import SFTConfig
+
+    return SFTConfig(
+        output_dir=str(work_dir),
+        max_steps=steps,
+        per_device_train_batch_size=config.batch_size,
+        learning_rate=learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=config.warmup_ratio,
+        weight_decay=config.weight_decay,
+        max_grad_norm=1.0,
+        max_length=config.context_length,
+        completion_only_loss=True,
+        train_sampling_strategy="group_by_length",
+        logging_steps=50,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=1,
+        seed=config.seed,
+        data_seed=config.seed,
+        bf16=False,
+        use_cpu=True,
+        report_to="none",
+        disable_tqdm=not progress,
+        dataloader_num_workers=0,
+    )
+
+
+def make_trainer(
+    config: TinyLMConfig,
+    model: Any,
+    tokenizer: Any,
+    rows: list[dict],
+    work_dir: Path,
+    progress: bool = False,
+    callbacks: list[Any] | None = None,
+    steps: int | None = None,
+    learning_rate: float | None = None,
+) -> Any:
+    """TRL's ``SFTTrainer`` on the conversational prompt-completion ``rows`` (loss on completions only)."""
+    import datasets
+    from trl import SFTTrainer
+
+    if not progress:
+        datasets.disable_progress_bars()
+    arguments = sft_arguments(
+        config, work_dir, steps or config.max_steps, learning_rate or config.learning_rate, progress
+    )
+    return SFTTrainer(
+        model=model,
+        args=arguments,
+        train_dataset=datasets.Dataset.from_list(rows),
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
+
+
+def run_sft(trainer: Any, resume: bool, deadline: float | None) -> dict[str, Any]:
+    """Train until the planned steps are done (or ``deadline``, a ``perf_counter`` time, passes)."""
+    guard = budget.deadline_callback(deadline)
+    trainer.add_callback(guard)
+    work_dir = Path(trainer.args.output_dir)
+    start = time.perf_counter()
+    has_checkpoint = resume and any(work_dir.glob("checkpoint-*"))
+    result = trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    return {
+        "optimizer_steps": trainer.state.global_step,
+        "planned_steps": trainer.args.max_steps,
+        "epochs_done": round(float(trainer.state.epoch or 0.0), 3),
+        "train_loss": round(float(result.training_loss), 4),
+        "final_loss": round(float(losses[-1]), 4) if losses else None,
+        "train_s": round(time.perf_counter() - start, 1),
+        "stopped_by_deadline": guard.hit,
+    }
+
+
+def save_checkpoint(model: Any, tokenizer: Any, config: TinyLMConfig, out: Path) -> None:
+    """Write the model (``save_dtype``), generation config and tokenizer to ``out``."""
+    import torch
+
+    from cauarena.learners.tinylm.tokenizer import save_tokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.to(getattr(torch, config.save_dtype))
+    model.config.use_cache = True
+    model.save_pretrained(str(out))
+    save_tokenizer(tokenizer, out)
+
+
+def validate(config: TinyLMConfig, out: Path, progress: bool) -> dict[str, Any]:
+    """Success of the saved checkpoint as ``hf/<out>`` on the validation seeds (seeds below 1000)."""
+    from cauarena.learners.tinylm.evaluate import evaluate_agent, summarize
+
+    if not config.validation_episodes:
+        return {}
+    seeds = range(config.validation_seed_start, config.validation_seed_start + config.validation_episodes)
+    start = time.perf_counter()
+    env_id = f"cauarena/BabyAI-{config.validation_level}-Text-v0"
+    summary = summarize(evaluate_agent(f"hf/{out.resolve()}", env_id, seeds, progress=progress))
+    summary = {k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}
+    return {"env_id": env_id, "seeds": [seeds.start, seeds.stop - 1], **summary,
+            "eval_s": round(time.perf_counter() - start, 1)}
+
+
+def train(
+    config: TinyLMConfig, out: Path, work_dir: Path, progress: bool = True, resume: bool = False
+) -> dict[str, Any]:
+    """Build the checkpoint of ``config`` in ``out``; returns the metrics also written to ``metrics.json``."""
+    import torch
+
+    from cauarena.learners.tinylm.dagger import collect_dagger_rows
+    from cauarena.learners.tinylm.model import build_model, count_parameters
+    from cauarena.learners.tinylm.report import machine_info, training_card
+
+    start = time.perf_counter()
+    torch.set_num_threads(config.threads)
+    tokenizer, rows, data_stats = prepare_data(config, progress)
+    model = build_model(config, tokenizer)
+    plan = budget.plan(config, model, tokenizer, rows, start, fixed=resume)
+    trainer = make_trainer(config, model, tokenizer, rows, work_dir / "sft", progress, steps=plan.sft_steps)
+    sft_stats = run_sft(trainer, resume, plan.sft_deadline)
+    model, dagger_stats = trainer.model, {}
+    if plan.dagger_steps:
+        dagger, dagger_stats = collect_dagger_rows(config, model, tokenizer)
+        trainer = make_trainer(config, model, tokenizer, _merge(rows, dagger), work_dir / "dagger", progress,
+                               steps=plan.dagger_steps, learning_rate=config.dagger_learning_rate)
+        dagger_stats["training"] = run_sft(trainer, resume, plan.final_deadline)
+        model = trainer.model
+    parameters = count_parameters(model)
+    save_checkpoint(model, tokenizer, config, out)
+    metrics = {
+        "config": config.to_dict(),
+        "data": data_stats,
+        "plan": plan.to_dict(),
+        "training": {"parameters": parameters, **sft_stats},
+        "dagger": dagger_stats,
+        "validation": validate(config, out, progress),
+        "checkpoint_mb": round(sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 2**20, 2),
+        "total_wall_s": round(time.perf_counter() - start, 1),
+        "machine": machine_info(),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "TRAINING.md").write_text(training_card(metrics))
+    return metrics
+
+
+def _merge(rows: list[dict], extra: list[dict]) -> list[dict]:
+    """``rows`` then the rows of ``extra`` not already among them."""
+    seen = {json.dumps(row, sort_keys=True) for row in rows}
+    return rows + [row for row in extra if json.dumps(row, sort_keys=True) not in seen]
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``["max_steps=10", "noise_prob=0.2"]`` -> ``{"max_steps": 10, "noise_prob": 0.2}`` (JSON, else strings)."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"--set takes key=value; got {pair!r}.")
+        try:
+            overrides[key] = json.loads(value)
+        except ValueError:
+            overrides[key] = value
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cauarena.learners.tinylm.train --name NAME --out DIR [--set key=value ...]``."""
+    parser = argparse.ArgumentParser(description="Train a tiny chat LM on oracle roll-outs (CPU, from scratch).")
+    parser.add_argument("--name", default="babyai", help=f"preset: {', '.join(PRESETS)}")
+    parser.add_argument("--out", required=True, help="folder for the final checkpoint")
+    parser.add_argument("--work-dir", default=None, help="trainer checkpoints (default runs/tinylm/<name>)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a TinyLMConfig field (JSON value), e.g. --set max_steps=100")
+    parser.add_argument("--resume", action="store_true", help="continue from the latest trainer checkpoints")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    if args.name not in PRESETS:
+        raise NameNotFound("tiny LM preset", args.name, PRESETS)
+    config = TinyLMConfig.from_dict({**PRESETS[args.name].to_dict(), **parse_overrides(args.overrides)})
+    work_dir = Path(args.work_dir or f"runs/tinylm/{config.name}")
+    metrics = train(config, Path(args.out), work_dir, progress=not args.no_progress, resume=args.resume)
+    summary = {k: metrics[k] for k in ("data", "plan", "training", "validation", "total_wall_s")}
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

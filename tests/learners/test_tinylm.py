@@ -1,0 +1,229 @@
+"""The tiny LM: config checks, the tiny/ backend, same prompts in training and play, and SFT that learns."""
+
+import json
+import random
+
+import pytest
+
+import cauarena
+from cauarena.agents import make_agent
+from cauarena.agents.llm import ChatAgent, ChatResponse, get_parser, get_prompt, make_backend
+from cauarena.errors import ConfigError, NameNotFound
+from cauarena.learners.tinylm import PRESETS, TinyLMConfig, checkpoint_path, shipped_models
+from cauarena.learners.tinylm.train import parse_overrides
+
+GOTO_LOCAL = "cauarena/BabyAI-GoToLocal-Text-v0"
+
+
+def test_shipped_presets_are_valid_and_round_trip():
+    assert shipped_models() == ["babyai"] and set(PRESETS) == {"babyai"}
+    config = PRESETS["babyai"]
+    assert TinyLMConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"name": "tiny/babyai"}, "plain checkpoint name"),
+        ({"levels": ()}, "at least one"),
+        ({"levels": (("GoToNowhere", 5),)}, "Unknown level 'GoToNowhere'.*GoToLocal"),
+        ({"levels": (("GoToLocal", 0),)}, "Episodes of 'GoToLocal' must be an int >= 1"),
+        ({"levels": (("GoToLocal", 1200),)}, "held-out test seeds. Fix"),
+        ({"validation_seed_start": 990, "validation_episodes": 20}, "held-out test seeds"),
+        ({"validation_seed_start": 880}, "overlap its training seeds 0..899. Fix: move validation_seed_start"),
+        ({"noise_prob": 1.5}, "probability"),
+        ({"hidden_size": 100, "num_heads": 3}, "heads of an even size"),
+        ({"vocab_size": 200}, "vocab_size must be >= 300"),
+        ({"num_layers": 0}, "num_layers must be an int >= 1"),
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"dagger_learning_rate": 1.5}, "dagger_learning_rate"),
+        ({"max_steps": 0}, "max_steps must be an int >= 1"),
+        ({"dagger_episodes": 901}, "dagger_episodes <= its episodes"),
+        ({"dagger_steps": -1}, "0 skips DAgger"),
+        ({"split_pattern": "(unclosed"}, "not a valid regex"),
+        ({"save_dtype": "int8"}, "save_dtype"),
+        ({"threads": 0}, "threads"),
+    ],
+)
+def test_config_errors_explain_the_fix(changes, match):
+    with pytest.raises(ConfigError, match=match):
+        TinyLMConfig(**changes)
+
+
+def test_validation_may_reuse_seeds_of_another_level():
+    TinyLMConfig(levels=(("PickupLoc", 950),), validation_seed_start=900, validation_episodes=50)
+    TinyLMConfig(levels=(("GoToLocal", 5), ("PickupLoc", 950)), dagger_episodes=5, validation_seed_start=900)
+
+
+def test_from_dict_rejects_unknown_keys_and_overrides_parse_json():
+    with pytest.raises(ConfigError, match="Unknown TinyLMConfig keys \\['epoch'\\]"):
+        TinyLMConfig.from_dict({"epoch": 1})
+    assert parse_overrides(["noise_prob=0.5", "save_dtype=bfloat16", 'levels=[["GoTo", 3]]']) == {
+        "noise_prob": 0.5, "save_dtype": "bfloat16", "levels": [["GoTo", 3]],
+    }
+    with pytest.raises(ConfigError, match="key=value"):
+        parse_overrides(["max_steps"])
+
+
+def test_budget_doctests_and_deadline_free_plan():
+    import doctest
+
+    from cauarena.learners.tinylm import budget
+
+    assert doctest.testmod(budget).failed == 0
+    assert budget.Plan(10, 0).to_dict() == {
+        "sft_steps": 10, "dagger_steps": 0, "scale": 1.0, "step_s": None, "reserve_s": 0.0,
+    }
+
+
+def test_unknown_tiny_model_lists_the_shipped_ones():
+    with pytest.raises(NameNotFound, match="No tiny model named 'babai'. Did you mean: 'babyai'"):
+        make_backend("tiny/babai")
+    with pytest.raises(NameNotFound, match="Known: babyai"):
+        checkpoint_path("gridworld")
+
+
+def test_shipped_checkpoint_is_small_and_complete():
+    path = checkpoint_path("babyai")
+    files = {p.name for p in path.iterdir()}
+    assert {"config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+            "tokenizer_config.json", "metrics.json", "TRAINING.md"} <= files
+    assert sum(p.stat().st_size for p in path.iterdir()) < 10 * 2**20
+    assert "chat_template" in json.loads((path / "tokenizer_config.json").read_text())
+    metrics = json.loads((path / "metrics.json").read_text())
+    assert metrics["config"] == PRESETS["babyai"].to_dict()
+    assert metrics["validation"]["seeds"][1] < 1000
+
+
+@pytest.fixture(scope="module")
+def tiny_backend():
+    pytest.importorskip("transformers")
+    return make_backend("tiny/babyai")
+
+
+def test_shipped_checkpoint_plays_goto_local(tiny_backend):
+    assert tiny_backend.spec == "tiny/babyai" and not tiny_backend.uses_fallback_template
+    agent = ChatAgent(tiny_backend, get_prompt("babyai"), get_parser("babyai"))
+    env = cauarena.make(GOTO_LOCAL)
+    observation, info = env.reset(seed=1000)
+    agent.reset(seed=1000, info=info)
+    for _ in range(12):
+        action = agent.act(observation, info)
+        assert action in info["valid_actions"]
+        assert agent.last_usage.prompt_tokens > 0 and 1 <= agent.last_usage.completion_tokens <= 4
+        observation, _, terminated, truncated, info = env.step(action)
+        if terminated or truncated:
+            break
+    env.close()
+
+
+def test_make_agent_builds_the_tiny_chat_agent(tiny_backend):
+    agent = make_agent("tiny/babyai", family="babyai")
+    assert isinstance(agent, ChatAgent) and agent.spec == "tiny/babyai"
+    assert agent.max_prompt_tokens == tiny_backend.context_length - agent.max_tokens
+
+
+class ReplayHF:
+    """Wraps the tiny hf backend: counts tokens with it, records prompts, replies the actions of an episode."""
+
+    def __new__(cls, backend, replies):
+        from cauarena.agents.llm.backends.hf import HFBackend
+
+        class Replay(HFBackend):
+            def _generate(self, messages, *, max_tokens, temperature, seed, stop):
+                self.sent.append(messages)
+                return ChatResponse(next(self.replies), self.count_message_tokens(messages), 1, 0.0)
+
+        replay = Replay(backend.model, path=backend.path, prefix="tiny")
+        replay.sent, replay.replies = [], iter(replies)
+        return replay
+
+
+def test_training_prompts_are_what_chat_agent_sends(tiny_backend):
+    """The same-prompts guarantee: rows rendered for training equal ChatAgent's prompts, history trimming included."""
+    from cauarena.learners.tinylm.data import episode_rows, message_token_counter, prompt_budget, rollout
+    from cauarena.learners.tinylm.tokenizer import load_tokenizer
+
+    template = get_prompt("babyai")
+    env = cauarena.make(GOTO_LOCAL)
+    episode = rollout(env, seed=7, noise_prob=0.5, rng=random.Random(1), max_steps=24)
+    assert len(episode.steps) >= 6
+    tokenizer = load_tokenizer(tiny_backend.path)
+    budget = prompt_budget(template, tiny_backend.context_length)
+    rows = episode_rows(template, episode, message_token_counter(tokenizer), budget)
+
+    backend = ReplayHF(tiny_backend, [step.taken for step in episode.steps])
+    agent = ChatAgent(backend, template, get_parser("babyai"))
+    assert agent.max_prompt_tokens == budget
+    observation, info = env.reset(seed=7)
+    agent.reset(seed=7, info=info)
+    for step in episode.steps:  # the real env again, with its full info dicts
+        assert observation == step.observation
+        assert agent.act(observation, info) == step.taken
+        observation, *_, info = env.step(step.taken)
+    sent = [messages for messages, step in zip(backend.sent, episode.steps, strict=True) if step.expert]
+    assert [row["prompt"] for row in rows] == sent
+    turns = [(len(messages) - 2) // 2 for messages in sent]
+    assert max(turns) >= 1 and any(t < i for i, t in enumerate(turns))  # history shown, and trimmed
+    assert [row["completion"][0]["content"] for row in rows] == [s.expert for s in episode.steps if s.expert]
+
+
+@pytest.mark.slow
+def test_sft_updates_every_parameter_and_tokenizes_like_the_backend(tmp_path):
+    import torch
+
+    from cauarena.learners.tinylm.model import build_model
+    from cauarena.learners.tinylm.train import make_trainer, prepare_data
+
+    config = TinyLMConfig(
+        levels=(("GoToLocal", 8),), noisy_rollouts=1, validation_episodes=0, vocab_size=400, hidden_size=32,
+        intermediate_size=64, num_layers=2, num_heads=2, batch_size=8, max_steps=7, learning_rate=1e-2,
+        warmup_ratio=0.0, save_steps=1000,
+    )
+    tokenizer, rows, stats = prepare_data(config)
+    rows = rows[:50]
+    assert len(rows) == 50 and stats["prompt_budget"] == config.context_length - 48
+    model = build_model(config, tokenizer)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    trainer = make_trainer(config, model, tokenizer, rows, tmp_path)
+    trainer.train()
+    assert trainer.state.global_step == 7
+    for name, param in trainer.model.named_parameters():
+        assert not torch.equal(param, before[name]), f"{name} did not change"
+
+    first = trainer.train_dataset[0]  # what TRL trains on: the backend's prompt tokens, then the reply's
+    prompt_text = tokenizer.apply_chat_template(rows[0]["prompt"], add_generation_prompt=True, tokenize=False)
+    prompt_ids = tokenizer(prompt_text, add_special_tokens=False)["input_ids"]
+    n = len(prompt_ids)
+    assert first["input_ids"][:n] == prompt_ids and first["completion_mask"][: n] == [0] * n
+    reply = tokenizer.decode(first["input_ids"][n:])
+    assert reply.startswith(rows[0]["completion"][0]["content"] + tokenizer.eos_token)
+    assert set(first["completion_mask"][n:]) == {1}
+
+
+@pytest.mark.slow
+def test_train_command_writes_a_checkpoint_that_hf_loads(tmp_path):
+    from cauarena.learners.tinylm.train import main
+
+    out = tmp_path / "ckpt"
+    main([
+        "--name", "babyai", "--out", str(out), "--work-dir", str(tmp_path / "work"), "--no-progress",
+        "--set", 'levels=[["GoToLocal", 4], ["PickupLoc", 2]]', "--set", "noisy_rollouts=0",
+        "--set", "hidden_size=32", "--set", "intermediate_size=64", "--set", "num_layers=1",
+        "--set", "num_heads=2", "--set", "validation_episodes=2", "--set", "save_dtype=bfloat16",
+        "--set", "max_steps=6", "--set", "save_steps=3", "--set", "dagger_episodes=3", "--set", "dagger_steps=2",
+    ])
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["data"]["episodes"] == 6 and metrics["training"]["optimizer_steps"] == 6
+    assert metrics["plan"]["scale"] == 1.0 and metrics["plan"]["step_s"] > 0
+    assert metrics["dagger"]["episodes"] == 3 and metrics["dagger"]["training"]["optimizer_steps"] == 2
+    assert metrics["validation"]["episodes"] == 2 and metrics["validation"]["seeds"] == [950, 951]
+    assert "# tiny/babyai" in (out / "TRAINING.md").read_text()
+    assert any((tmp_path / "work" / "sft").glob("checkpoint-*"))
+    agent = make_agent(f"hf/{out}", family="babyai")
+    assert agent.backend.context_length == 320
+    env = cauarena.make(GOTO_LOCAL)
+    observation, info = env.reset(seed=0)
+    agent.reset(seed=0, info=info)
+    agent.act(observation, info)
+    assert agent.last_usage.prompt_tokens > 0
