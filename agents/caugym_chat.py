@@ -22,7 +22,7 @@ CAUGYM_PROMPT = PromptTemplate(
     ),
     instruction="Reason step by step, then give the final answer as JSON.",
     max_prompt_tokens=4096,
-    max_tokens=1024,
+    max_tokens=512,
 )
 """The prompt template of the ``caugym`` env family."""
 

@@ -295,9 +295,11 @@ def d_separated(parents: Sequence[Sequence[int]], xs: Iterable[int], ys: Iterabl
     return True
 
 
-def without_edges(parents: Sequence[Sequence[int]], removed: set[tuple[int, int]]) -> list[list[int]]:
+def without_edges(
+    parents: Sequence[Sequence[int]], removed: set[tuple[int, int]]
+) -> tuple[tuple[int, ...], ...]:
     """Parent lists with the edges ``(parent, child)`` in ``removed`` taken out."""
-    return [[p for p in pa if (p, i) not in removed] for i, pa in enumerate(parents)]
+    return tuple(tuple(p for p in pa if (p, i) not in removed) for i, pa in enumerate(parents))
 
 
 def valid_adjustment(
@@ -314,7 +316,7 @@ def valid_adjustment(
         return False
     # proper causal paths leave the treatment set once: nodes reachable from a treatment child without
     # re-entering the set, that reach the outcome
-    outside = [list(pa) if not (treat >> i & 1) else [] for i, pa in enumerate(parents)]
+    outside = tuple(tuple(pa) if not (treat >> i & 1) else () for i, pa in enumerate(parents))
     first = {(t, c) for t in treatments for c in range(len(parents)) if t in parents[c] and not treat >> c & 1}
     removed = set()
     for t, c in first:
