@@ -221,10 +221,11 @@ def run(config: PipelineConfig, out_root: Path, work_dir: Path, stages: tuple[st
             from cauarena.learners.tinylm.tokenizer import load_tokenizer
 
             renderer = Renderer(config, load_tokenizer(paths["bc"]))
+        preference_data = trajectories[: (config.pref_seeds or config.seeds) * config.styles_per_seed]
         for stage in ("kto", "depo"):
             if stage in stages:
-                metrics[stage] = train_preference(config, stage, trajectories, renderer, paths["bc"], paths[stage],
-                                                  work_dir / stage, progress)
+                metrics[stage] = train_preference(config, stage, preference_data, renderer, paths["bc"],
+                                                  paths[stage], work_dir / stage, progress)
     if "eval" in stages:
         metrics["eval"] = evaluate(config, agent_specs(config.env, out_root), work_dir, progress)
     metrics["wall_s"] = round(time.perf_counter() - start, 1)

@@ -44,6 +44,8 @@ class PipelineConfig:
     Attributes:
         env: ``babyai`` (BabyAI-GoToLocal-Text) or ``webshop`` (WebShop-v0).
         seeds: training seeds (``0 .. seeds-1``; WebShop instructions of its ``train`` split).
+        pref_seeds: the KTO and DEPO stages train on the roll-outs of the first ``pref_seeds`` seeds only (the
+            same roll-outs BC saw: seeds are played in order from one generator); None: all of them.
         styles_per_seed: roll-outs per training seed, each with its own sampled style.
         thought_probs: probabilities of the thought styles ``none``, ``short``, ``verbose``.
         habit_prob: probability of the detour habit (BabyAI: look around first; WebShop: read two sub-pages).
@@ -71,7 +73,8 @@ class PipelineConfig:
         alpha_steps: DEPO's a2.
         bonus_scale: ``raw`` or ``log`` (see :func:`~cauarena.learners.depo.loss.efficiency_bonus`).
         eval_seeds: evaluation episodes per stage (seeds from 1000; WebShop's ``test`` split).
-        eval_max_steps: step limit of an evaluation episode (None: the env's own).
+        eval_max_steps: step limit of an evaluation episode (None: the env's own). BabyAI: the runner stops the
+            episode there (the reward keeps GoToLocal's 64-step scale); WebShop: the env's ``max_steps``.
         eval_workers: runner worker processes.
         time_budget_s: per training stage wall-clock limit (0: none).
         save_dtype: dtype of the saved weights.
@@ -82,6 +85,7 @@ class PipelineConfig:
 
     env: str = "babyai"
     seeds: int = 600
+    pref_seeds: int | None = None
     styles_per_seed: int = 1
     thought_probs: tuple[float, float, float] = (0.3, 0.2, 0.5)
     habit_prob: float = 0.6
@@ -97,15 +101,15 @@ class PipelineConfig:
     bc_epochs: float = 3.0
     bc_learning_rate: float = 2e-3
     bc_batch_size: int = 16
-    pref_epochs: float = 2.0
-    pref_learning_rate: float = 5e-4
+    pref_epochs: float = 1.0
+    pref_learning_rate: float = 1e-4
     pref_batch_size: int = 8
     beta: float = 0.2
     balance_rows: bool = True
     alpha_tokens: float = 3.0
     alpha_steps: float = 3.0
     bonus_scale: str = "raw"
-    eval_seeds: int = 150
+    eval_seeds: int = 100
     eval_max_steps: int | None = None
     eval_workers: int = 2
     time_budget_s: float = 0.0
@@ -122,6 +126,8 @@ class PipelineConfig:
                 f"seeds, styles_per_seed and eval_seeds must be >= 1; got {self.seeds}, {self.styles_per_seed}, "
                 f"{self.eval_seeds}."
             )
+        if self.pref_seeds is not None and not 1 <= self.pref_seeds <= self.seeds:
+            raise ConfigError(f"pref_seeds must be in [1, seeds={self.seeds}] or None; got {self.pref_seeds}.")
         if self.env == "babyai" and self.seeds > HELD_OUT_SEED_START:
             raise ConfigError(f"BabyAI training seeds must stay below {HELD_OUT_SEED_START} (the held-out seeds); "
                               f"got seeds={self.seeds}.")
@@ -196,8 +202,8 @@ class PipelineConfig:
 
 
 PRESETS: dict[str, PipelineConfig] = {
-    "babyai": PipelineConfig(env="babyai", seeds=600, split_pattern=BABYAI_SPLIT),
-    "webshop": PipelineConfig(env="webshop", seeds=400, vocab_size=2048, split_pattern=WEBSHOP_SPLIT,
-                              context_length=768, bc_batch_size=8, eval_max_steps=20),
+    "babyai": PipelineConfig(env="babyai", seeds=600, pref_seeds=300, split_pattern=BABYAI_SPLIT, eval_max_steps=24),
+    "webshop": PipelineConfig(env="webshop", seeds=400, pref_seeds=100, vocab_size=2048, split_pattern=WEBSHOP_SPLIT,
+                              context_length=768, bc_batch_size=8, eval_max_steps=20, eval_seeds=30),
 }
 """The shipped experiments: ``--env babyai`` and ``--env webshop`` rebuild ``tiny/<env>-bc|kto|depo``."""

@@ -112,3 +112,8 @@ def test_preference_rows_carry_label_and_bonus(babyai_trajectories):
 def test_doctests():
     assert doctest.testmod(data).failed == 0
     assert doctest.testmod(rollouts).failed == 0
+
+
+def test_the_first_seeds_roll_out_alike_whatever_the_total():
+    """pref_seeds relies on it: KTO/DEPO train on exactly the first roll-outs BC saw."""
+    assert collect("babyai", range(6), 1, random.Random(0))[:3] == collect("babyai", range(3), 1, random.Random(0))

@@ -22,6 +22,7 @@ def test_presets_are_valid_and_round_trip(name):
 @pytest.mark.parametrize(("changes", "match"), [
     ({"env": "alfworld"}, "env must be"),
     ({"seeds": 1001}, "below 1000"),
+    ({"pref_seeds": 601}, "pref_seeds"),
     ({"thought_probs": (1.0, 0.0)}, "thought_probs"),
     ({"habit_prob": 1.5}, "habit_prob"),
     ({"pref_batch_size": 1}, "batch_size must be >= 2"),
