@@ -16,7 +16,8 @@ GOTO_LOCAL = "cauarena/BabyAI-GoToLocal-Text-v0"
 
 
 def test_shipped_presets_are_valid_and_round_trip():
-    assert shipped_models() == ["babyai"] and set(PRESETS) == {"babyai"}
+    # other learners (DEPO's bc/kto stages) ship checkpoints beside it under the same tiny/ prefix
+    assert "babyai" in shipped_models() and set(PRESETS) == {"babyai"}
     config = PRESETS["babyai"]
     assert TinyLMConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
@@ -146,8 +147,9 @@ def test_training_prompts_are_what_chat_agent_sends(tiny_backend):
 
     template = get_prompt("babyai")
     env = cauarena.make(GOTO_LOCAL)
-    episode = rollout(env, seed=7, noise_prob=0.5, rng=random.Random(1), max_steps=24)
-    assert len(episode.steps) >= 6
+    # the first noisy episode long enough for history trimming to matter
+    seed, episode = next((s, e) for s, e in ((s, rollout(env, seed=s, noise_prob=0.5, rng=random.Random(1),
+                                                          max_steps=24)) for s in range(7, 60)) if len(e.steps) >= 6)
     tokenizer = load_tokenizer(tiny_backend.path)
     budget = prompt_budget(template, tiny_backend.context_length)
     rows = episode_rows(template, episode, message_token_counter(tokenizer), budget)
@@ -155,8 +157,8 @@ def test_training_prompts_are_what_chat_agent_sends(tiny_backend):
     backend = ReplayHF(tiny_backend, [step.taken for step in episode.steps])
     agent = ChatAgent(backend, template, get_parser("babyai"))
     assert agent.max_prompt_tokens == budget
-    observation, info = env.reset(seed=7)
-    agent.reset(seed=7, info=info)
+    observation, info = env.reset(seed=seed)
+    agent.reset(seed=seed, info=info)
     for step in episode.steps:  # the real env again, with its full info dicts
         assert observation == step.observation
         assert agent.act(observation, info) == step.taken
