@@ -151,11 +151,12 @@ def _default() -> Suite:
     return Suite(
         name="default",
         envs=tuple(EnvSpec(f"cauarena/BabyAI-{level}-Text-v0") for level in babyai),
-        agents=("oracle", "heuristic", "random"),
+        agents=("oracle", "heuristic", "random", "tiny/babyai"),
         seeds=20,
         seed_start=1000,
         timeout_s=60.0,
-        description="the main job: BabyAI-Text levels x built-in agents, 20 held-out seeds",
+        description="the main job: BabyAI-Text levels x built-in agents (the tiny LM on GoToLocal), 20 held-out seeds",
+        agent_envs=(("tiny/babyai", ("cauarena/BabyAI-GoToLocal-Text-v0",)),),
     )
 
 
