@@ -99,8 +99,24 @@ def settings(args: argparse.Namespace) -> list[tuple[str, dict, int]]:
     return out
 
 
+def _load_rows(path: str | None) -> list[dict]:
+    if not path or not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _save_row(path: str | None, row: dict) -> None:
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+
+
 def part_discovery(args: argparse.Namespace) -> list[dict]:
-    rows = []
+    rows = [r for r in _load_rows(args.rows) if r.get("part") == "discovery"]
+    done = {(r["setting"], r["seed"], r["method"]) for r in rows}
+    if done:
+        print(f"  resuming: {len(done)} method runs already in {args.rows}", flush=True)
     for label, kwargs, seeds in settings(args):
         large = kwargs.get("n", 0) >= args.pc_init_from or label in args.large_networks
         agent_kwargs = {"notears": {"time_budget_s": args.notears_budget},
@@ -111,12 +127,15 @@ def part_discovery(args: argparse.Namespace) -> list[dict]:
             truth = env.unwrapped.true_adjacency
             print(f"  {label} seed {seed}: {int(truth.sum())} edges", flush=True)
             for method in args.methods:
+                if (label, seed, method) in done:
+                    continue
                 seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, agent_kwargs.get(method, {}))
-                row = {"setting": label, "seed": seed, "method": method, "time_s": seconds, "cpu_s": cpu,
-                       "ok": scores is not None}
+                row = {"part": "discovery", "setting": label, "seed": seed, "method": method, "time_s": seconds,
+                       "cpu_s": cpu, "ok": scores is not None}
                 if scores is not None:
                     row.update(all_metrics(scores, truth))
                 rows.append(row)
+                _save_row(args.rows, row)
                 if scores is not None:
                     print(f"    {method:<12} {seconds:8.2f} s (CPU {cpu:7.2f} s)  AUPRC {row['auprc']:.3f}  "
                           f"SHD {row['shd']:4.0f}  F1 {row['f1']:.3f}", flush=True)
@@ -228,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scientist-max-n", type=int, default=20, help="largest ER size in part 2")
     parser.add_argument("--scientist-iterations", type=int, default=200, help="CauScientist max_iterations")
     parser.add_argument("--json", help="write every per-seed row to this file")
+    parser.add_argument("--rows", help="append part 1's rows to this JSON-lines file as they finish, and skip the "
+                        "runs it already holds (resume a killed run)")
     args = parser.parse_args(argv)
 
     print("command:", shlex.join([sys.executable, *sys.argv]))
