@@ -29,7 +29,7 @@ class WebShopEnv(gym.Env):
 
     ## Description
 
-    A text-mode WebShop on a generated catalog (:mod:`~cauarena.envs.webshop.catalog`: 5 categories, 80 product
+    A text-mode WebShop on a generated catalog (:mod:`~cauarena.envs.webshop.catalog`: 5 categories, 68 product
     types, attributes, option groups, prices, descriptions, bullet points, reviews, and near-duplicate decoys).
     Each reset draws an instruction from the seed (:mod:`~cauarena.envs.webshop.instructions`), e.g.
     ``i need shampoo that is sulfate free and long lasting with volume: 8 fl oz, and scent: lavender, and price

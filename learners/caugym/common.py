@@ -83,6 +83,26 @@ def save_result(model: Any, tokenizer: Any, config: CauGymTrainConfig, out: Path
     (out / "metrics.json").write_text(json.dumps({"config": config.to_dict(), **metrics}, indent=2) + "\n")
 
 
+def time_budget_callback(budget_s: float) -> Any:
+    """A ``TrainerCallback`` that stops training once ``budget_s`` wall seconds have passed (0: never).
+
+    After it fires, ``callback.hit`` is True (reported as ``stopped_by_time_budget``).
+    """
+    from transformers import TrainerCallback
+
+    class TimeBudget(TrainerCallback):
+        hit = False
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.start = time.perf_counter()
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if budget_s and time.perf_counter() - self.start > budget_s:
+                self.hit = control.should_training_stop = True
+
+    return TimeBudget()
+
+
 def set_threads(config: CauGymTrainConfig) -> None:
     """Pin torch to ``config.threads`` CPU threads."""
     import torch

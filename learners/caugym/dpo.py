@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.learners.caugym import data
-from cauarena.learners.caugym.common import load_policy, save_result, set_threads, train_and_time, trl_arguments
+from cauarena.learners.caugym.common import (
+    load_policy,
+    save_result,
+    set_threads,
+    time_budget_callback,
+    train_and_time,
+    trl_arguments,
+)
 from cauarena.learners.caugym.dpo_config import CauGymDPOConfig
 
 
@@ -15,8 +22,6 @@ def train(config: CauGymDPOConfig, out: Path, work_dir: Path, init: Path | None 
           progress: bool = True) -> dict[str, Any]:
     """Preference-tune the model in ``init``; save to ``out``; returns the metrics."""
     from trl import DPOConfig, DPOTrainer
-
-    from cauarena.learners.tinylm.train import time_budget_callback
 
     if init is None:
         raise ValueError("DPO needs --init: the starting checkpoint (train --method base builds one).")

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.learners.caugym import data
-from cauarena.learners.caugym.common import load_policy, save_result, set_threads, train_and_time, trl_arguments
+from cauarena.learners.caugym.common import (
+    load_policy,
+    save_result,
+    set_threads,
+    time_budget_callback,
+    train_and_time,
+    trl_arguments,
+)
 from cauarena.learners.caugym.grpo_config import CauGymGRPOConfig
 from cauarena.learners.caugym.rewards import REWARD_FUNCS
 
@@ -20,8 +27,6 @@ def train(config: CauGymGRPOConfig, out: Path, work_dir: Path, init: Path | None
           progress: bool = True) -> dict[str, Any]:
     """Online-RL the model in ``init`` for ``config.max_steps`` steps; save to ``out``; returns the metrics."""
     from trl import GRPOConfig, GRPOTrainer
-
-    from cauarena.learners.tinylm.train import time_budget_callback
 
     if init is None:
         raise ValueError("GRPO needs --init: the starting checkpoint (train --method base builds one).")

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.learners.caugym import data
-from cauarena.learners.caugym.common import load_policy, save_result, set_threads, train_and_time, trl_arguments
+from cauarena.learners.caugym.common import (
+    load_policy,
+    save_result,
+    set_threads,
+    time_budget_callback,
+    train_and_time,
+    trl_arguments,
+)
 from cauarena.learners.caugym.common_config import CauGymTrainConfig
 from cauarena.learners.caugym.sft_config import CauGymSFTConfig
 
@@ -16,8 +23,6 @@ def sft_trainer(config: CauGymTrainConfig, model: Any, tokenizer: Any, rows: lis
                 progress: bool) -> tuple[Any, Any]:
     """An ``SFTTrainer`` on ``rows`` with our CPU arguments and the time budget; returns ``(trainer, budget)``."""
     from trl import SFTConfig, SFTTrainer
-
-    from cauarena.learners.tinylm.train import time_budget_callback
 
     args = SFTConfig(**trl_arguments(config, work_dir, progress), max_length=config.max_length,
                      completion_only_loss=True)

@@ -213,9 +213,9 @@ def run(config: PipelineConfig, out_root: Path, work_dir: Path, stages: tuple[st
     start = time.perf_counter()
     if set(stages) & set(STAGES):
         trajectories = collect_data(config, progress)
-        renderer = Renderer(config, build_tokenizer(config, trajectories))
-        metrics["data_s"] = round(time.perf_counter() - start, 1)
         if "bc" in stages:
+            renderer = Renderer(config, build_tokenizer(config, trajectories))
+            metrics["data_s"] = round(time.perf_counter() - start, 1)
             metrics["bc"] = train_bc(config, trajectories, renderer, paths["bc"], work_dir / "bc", progress)
         else:  # KTO/DEPO must tokenize exactly as the BC checkpoint they start from
             from cauarena.learners.tinylm.tokenizer import load_tokenizer

@@ -202,7 +202,8 @@ class PipelineConfig:
 
 
 PRESETS: dict[str, PipelineConfig] = {
-    "babyai": PipelineConfig(env="babyai", seeds=600, pref_seeds=300, split_pattern=BABYAI_SPLIT, eval_max_steps=24),
+    "babyai": PipelineConfig(env="babyai", seeds=600, pref_seeds=300, split_pattern=BABYAI_SPLIT, eval_max_steps=24,
+                             eval_seeds=50),
     "webshop": PipelineConfig(env="webshop", seeds=400, pref_seeds=100, vocab_size=2048, split_pattern=WEBSHOP_SPLIT,
                               context_length=768, bc_batch_size=8, eval_max_steps=20, eval_seeds=30),
 }
