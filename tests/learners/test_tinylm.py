@@ -170,7 +170,7 @@ def test_training_prompts_are_what_chat_agent_sends(tiny_backend):
     assert [row["completion"][0]["content"] for row in rows] == [s.expert for s in episode.steps if s.expert]
 
 
-@pytest.mark.xfail(reason="known failure at the release freeze: the tiny LM recipe changed under this test; see the closing note of issue 3", strict=False)
+@pytest.mark.xfail(reason="known failure at the release freeze: the recipe changed under this test", strict=False)
 @pytest.mark.slow
 def test_sft_updates_every_parameter_and_tokenizes_like_the_backend(tmp_path):
     import torch
@@ -204,7 +204,7 @@ def test_sft_updates_every_parameter_and_tokenizes_like_the_backend(tmp_path):
     assert set(first["completion_mask"][n:]) == {1}
 
 
-@pytest.mark.xfail(reason="known failure at the release freeze: the tiny LM recipe changed under this test; see the closing note of issue 3", strict=False)
+@pytest.mark.xfail(reason="known failure at the release freeze: the recipe changed under this test", strict=False)
 @pytest.mark.slow
 def test_train_command_writes_a_checkpoint_that_hf_loads(tmp_path):
     from cauarena.learners.tinylm.train import main
