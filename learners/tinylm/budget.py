@@ -1,95 +1,69 @@
-"""Fit a build into its wall-clock budget: time a few steps, scale the step counts, stop a phase that overruns.
+"""Fit a build into its wall-clock budget with a learning-rate schedule that runs on time as well as steps.
 
-The machine a build runs on may be shared (another job on the second core makes a training step 2-3x
-slower), so the trainer does not trust fixed step counts alone. After the data are ready it times a few
-optimisation steps and a batched greedy generation with the fresh model, estimates what the rest costs
-(DAgger roll-outs, validation, saving), and lowers ``max_steps`` and ``dagger_steps`` by the same factor
-when the configured counts would overrun ``time_budget_s``. The learning-rate schedule is then built for
-the planned counts, so a slow machine trains fewer steps but still anneals. A deadline callback is the
-last guard.
+The machine a build runs on may be shared: another job on the second core made a training step 2-3x slower
+here, and the load changed within minutes. Fixed step counts either overrun the budget or waste it, and
+cutting a step-based schedule short leaves the learning rate high. So each SFT phase gets a time slot, and its
+schedule is a warm-up then cosine decay over ``progress = max(step / max_steps, elapsed / slot)``: on a fast
+machine the phase ends at ``max_steps``, on a slow one at the end of its slot, annealed either way.
+
+The slots: after the data are ready, what is left of ``time_budget_s`` minus an estimate of everything else
+(TRL's tokenization of the rows, DAgger roll-outs, validation, saving; timed on samples with the fresh model)
+is split between the phases in proportion to their step caps.
 """
 
 from __future__ import annotations
 
-import copy
 import math
-import random
-import statistics
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from cauarena.learners.tinylm.tinylm_config import TinyLMConfig
 
-STEP_OVERHEAD = 1.2
-"""Trainer overhead (collation, logging, scheduler, checkpoints) over a bare forward-backward-update step."""
-
 EPISODE_STEPS = 25
 """Steps a DAgger or validation episode takes on average (GoToLocal; failures run longer, successes less)."""
 
+ENV_STEP_S = 0.005
+"""Seconds of env stepping and bot replanning per episode step (estimate)."""
+
 FIXED_S = 30.0
-"""Seconds kept for saving, loading the checkpoint and building trainers."""
+"""Seconds kept for building trainers, saving and loading the checkpoint."""
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Step counts and deadlines of one build.
+    """Step caps and time slots of one build's SFT phases.
 
     Attributes:
-        sft_steps: SFT steps before DAgger.
-        dagger_steps: SFT steps after DAgger (0: no DAgger).
-        scale: the factor the configured step counts were multiplied by (1.0: they fit).
-        step_s: timed seconds per optimisation step (None when not timed).
+        sft_steps: most SFT steps before DAgger.
+        dagger_steps: most SFT steps after DAgger (0: no DAgger).
+        sft_seconds: time slot of the first SFT phase (None: no limit, the schedule runs on steps only).
+        dagger_seconds: time slot of the DAgger SFT phase.
         reserve_s: estimated seconds of everything but training after the data are ready.
-        sft_deadline: ``perf_counter`` time by which SFT must stop (None: no guard).
-        final_deadline: ``perf_counter`` time by which DAgger SFT must stop.
     """
 
     sft_steps: int
     dagger_steps: int
-    scale: float = 1.0
-    step_s: float | None = None
+    sft_seconds: float | None = None
+    dagger_seconds: float | None = None
     reserve_s: float = 0.0
-    sft_deadline: float | None = None
-    final_deadline: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan without the absolute deadlines (meaningless outside this process)."""
-        data = asdict(self)
-        del data["sft_deadline"], data["final_deadline"]
-        return data
+        return asdict(self)
 
 
-def _batches(tokenizer: Any, rows: list[dict], batch_size: int, count: int, seed: int) -> list[dict]:
-    """``count`` padded training batches of random rows (prompt + completion)."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        texts = [
-            tokenizer.apply_chat_template(r["prompt"] + r["completion"], tokenize=False)
-            for r in rng.sample(rows, min(batch_size, len(rows)))
-        ]
-        batch = tokenizer(texts, add_special_tokens=False, return_tensors="pt", padding=True)
-        batch["labels"] = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
-        out.append(batch)
-    return out
+def split_slots(sft_steps: int, dagger_steps: int, available_s: float) -> tuple[float, float]:
+    """Split ``available_s`` between the phases in proportion to their step caps (at least 10 s each).
 
-
-def step_seconds(model: Any, tokenizer: Any, rows: list[dict], batch_size: int, repeats: int = 3) -> float:
-    """Median seconds of a forward-backward-AdamW step on a copy of ``model`` (after one warm-up)."""
-    import torch
-
-    trial = copy.deepcopy(model).train()
-    optimizer = torch.optim.AdamW(trial.parameters(), lr=1e-4)
-    times = []
-    for i, batch in enumerate(_batches(tokenizer, rows, batch_size, repeats + 1, seed=0)):
-        start = time.perf_counter()
-        trial(**batch).loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        if i:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    >>> split_slots(1000, 250, 500.0)
+    (400.0, 100.0)
+    >>> split_slots(1000, 0, -5.0)
+    (10.0, 0.0)
+    """
+    total = sft_steps + dagger_steps
+    sft = max(10.0, available_s * sft_steps / total)
+    dagger = max(10.0, available_s * dagger_steps / total) if dagger_steps else 0.0
+    return round(sft, 1), round(dagger, 1)
 
 
 def generation_seconds(model: Any, tokenizer: Any, rows: list[dict], batch_size: int) -> float:
@@ -113,76 +87,99 @@ def tokenize_seconds(tokenizer: Any, rows: list[dict], sample: int = 200) -> flo
     return (time.perf_counter() - start) * len(rows) / max(len(picked), 1)
 
 
-def reserve_seconds(config: TinyLMConfig, model: Any, tokenizer: Any, rows: list[dict]) -> tuple[float, float]:
-    """Estimated seconds of (DAgger roll-outs, validation), each including env and bot time."""
+def reserve_seconds(config: TinyLMConfig, model: Any, tokenizer: Any, rows: list[dict]) -> float:
+    """Estimated seconds of everything after the data but training: tokenization, DAgger, validation, saving."""
     from cauarena.learners.tinylm.dagger import BATCH_SIZE
 
-    batch = min(BATCH_SIZE, max(config.dagger_episodes, 1))
-    dagger = 0.0
+    reserve = FIXED_S + tokenize_seconds(tokenizer, rows)
     if config.dagger_episodes and config.dagger_steps:
+        batch = min(BATCH_SIZE, config.dagger_episodes)
         rounds = math.ceil(config.dagger_episodes / batch)
-        dagger = rounds * EPISODE_STEPS * generation_seconds(model, tokenizer, rows, batch)
-        dagger += config.dagger_episodes * EPISODE_STEPS * 0.005  # env steps and bot replanning
+        reserve += rounds * EPISODE_STEPS * generation_seconds(model, tokenizer, rows, batch)
+        reserve += config.dagger_episodes * EPISODE_STEPS * ENV_STEP_S
+        reserve += tokenize_seconds(tokenizer, rows) * 1.5  # the DAgger phase re-tokenizes more rows
     single = generation_seconds(model, tokenizer, rows, 1)
-    validation = config.validation_episodes * EPISODE_STEPS * (single + 0.005)
-    return dagger, validation
-
-
-def fit_steps(sft_steps: int, dagger_steps: int, step_s: float, available_s: float) -> tuple[int, int, float]:
-    """Scale both step counts by one factor so that they take at most ``available_s`` (never below 1 SFT step).
-
-    >>> fit_steps(1000, 500, 0.5, 1000.0)
-    (1000, 500, 1.0)
-    >>> fit_steps(1000, 500, 0.5, 375.0)
-    (500, 250, 0.5)
-    """
-    scale = max(0.0, min(1.0, available_s / ((sft_steps + dagger_steps) * step_s)))
-    return max(1, int(sft_steps * scale)), int(dagger_steps * scale), round(scale, 3)
+    return reserve + config.validation_episodes * EPISODE_STEPS * (single + ENV_STEP_S)
 
 
 def plan(
     config: TinyLMConfig, model: Any, tokenizer: Any, rows: list[dict], start: float, fixed: bool = False
 ) -> Plan:
-    """The step counts that fit ``config.time_budget_s`` counted from ``start`` (a ``perf_counter`` time).
+    """Step caps and time slots that fit ``config.time_budget_s`` counted from ``start`` (a ``perf_counter``).
 
     Args:
         config: the build's config.
-        model: the freshly built model (timed on a copy).
+        model: the freshly built model (timed for the generation estimates).
         tokenizer: the trained tokenizer.
-        rows: the SFT rows (batches are drawn from them).
+        rows: the SFT rows.
         start: when the build started.
-        fixed: keep the configured counts (resuming needs the same schedule); no deadlines.
+        fixed: no time slots (resuming needs the step-only schedule it started with).
     """
     dagger_steps = config.dagger_steps if config.dagger_episodes else 0
     if fixed or not config.time_budget_s:
         return Plan(config.max_steps, dagger_steps)
-    step_s = STEP_OVERHEAD * step_seconds(model, tokenizer, rows, config.batch_size)
-    dagger_s, validation_s = reserve_seconds(config, model, tokenizer, rows)
-    setup_s = tokenize_seconds(tokenizer, rows) * (2 if dagger_steps else 1)
-    deadline = start + config.time_budget_s
-    reserve = dagger_s + validation_s + setup_s + FIXED_S
-    available = deadline - time.perf_counter() - reserve
-    sft_steps, dagger_steps, scale = fit_steps(config.max_steps, dagger_steps, step_s, available)
-    return Plan(
-        sft_steps=sft_steps,
-        dagger_steps=dagger_steps,
-        scale=scale,
-        step_s=round(step_s, 3),
-        reserve_s=round(reserve, 1),
-        sft_deadline=deadline - reserve - dagger_steps * step_s,
-        final_deadline=deadline - validation_s - FIXED_S,
+    reserve = reserve_seconds(config, model, tokenizer, rows)
+    available = start + config.time_budget_s - time.perf_counter() - reserve
+    sft_seconds, dagger_seconds = split_slots(config.max_steps, dagger_steps, available)
+    return Plan(config.max_steps, dagger_steps, sft_seconds, dagger_seconds or None, round(reserve, 1))
+
+
+class TimeCosine:
+    """Learning-rate factor: linear warm-up, then cosine to 0 over ``max(step / steps, elapsed / seconds)``.
+
+    Use it as ``LambdaLR(optimizer, schedule)``; :meth:`start` sets the clock (the trainer callback from
+    :func:`time_slot_callback` calls it when training begins).
+
+    >>> schedule = TimeCosine(steps=100, seconds=None, warmup_ratio=0.1)
+    >>> [round(schedule(s), 3) for s in (0, 5, 10, 55, 100)]
+    [0.0, 0.5, 1.0, 0.5, 0.0]
+    """
+
+    def __init__(self, steps: int, seconds: float | None, warmup_ratio: float) -> None:
+        self.steps, self.seconds, self.warmup = steps, seconds, warmup_ratio
+        self.t0: float | None = None
+
+    def start(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def progress(self, step: int) -> float:
+        elapsed = 0.0 if self.t0 is None or not self.seconds else (time.perf_counter() - self.t0) / self.seconds
+        return min(1.0, max(step / self.steps, elapsed))
+
+    def __call__(self, step: int) -> float:
+        progress = self.progress(step)
+        if progress < self.warmup:
+            return progress / self.warmup
+        return 0.5 * (1.0 + math.cos(math.pi * (progress - self.warmup) / (1.0 - self.warmup)))
+
+
+def optimizer_and_schedule(model: Any, config: TinyLMConfig, steps: int, seconds: float | None,
+                           learning_rate: float) -> tuple[Any, Any, TimeCosine]:
+    """AdamW (no decay on norms) and a ``LambdaLR`` running :class:`TimeCosine`."""
+    import torch
+
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=learning_rate,
     )
+    schedule = TimeCosine(steps, seconds, config.warmup_ratio)
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule), schedule
 
 
-def deadline_callback(deadline: float | None) -> Any:
-    """A ``TrainerCallback`` that ends training (and saves) once ``perf_counter()`` passes ``deadline``."""
+def time_slot_callback(schedule: TimeCosine) -> Any:
+    """A ``TrainerCallback`` that starts ``schedule``'s clock and ends training (saving) when its slot is up."""
     from transformers import TrainerCallback
 
-    class Deadline(TrainerCallback):
+    class TimeSlot(TrainerCallback):
         hit = False
 
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            schedule.start()
+
         def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            if deadline is not None and time.perf_counter() > deadline:
+            if schedule.progress(state.global_step) >= 1.0 and state.global_step < schedule.steps:
                 self.hit = control.should_training_stop = control.should_save = True
 
-    return Deadline()
+    return TimeSlot()

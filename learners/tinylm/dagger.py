@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cauarena.agents.llm.prompts import PromptTemplate, Turn, fit_history, get_prompt, render_messages
-from cauarena.learners.tinylm.data import BotAdvisor, Episode, Step, _prompt_info
+from cauarena.learners.tinylm.data import BotAdvisor, Episode, Step, prompt_info
 from cauarena.learners.tinylm.tinylm_config import TinyLMConfig
 
 BATCH_SIZE = 64
@@ -118,7 +118,7 @@ def _advance(game: _Game, reply: str, action: str, action_names: Sequence[str]) 
         game.done = True
         return
     expert = None if expert_index is None else action_names[expert_index]
-    game.steps.append(Step(game.observation, _prompt_info(game.info), action, expert, reply))
+    game.steps.append(Step(game.observation, prompt_info(game.info), action, expert, reply))
     game.history.append(Turn(game.observation, reply))
     game.observation, _, terminated, truncated, game.info = game.env.step(action)
     if action in action_names:

@@ -89,7 +89,14 @@ class BotAdvisor:
         return None if action == done else action
 
 
-def rollout(env: Any, seed: int, noise_prob: float, rng: random.Random, max_steps: int) -> Episode:
+def rollout(
+    env: Any,
+    seed: int,
+    noise_prob: float,
+    rng: random.Random,
+    max_steps: int,
+    noise_actions: Sequence[str] = NOISE_ACTIONS,
+) -> Episode:
     """Play one episode of a BabyAI-Text ``env`` with the bot, taking a random move with ``noise_prob``.
 
     A bot failure (an assertion on a state it cannot plan from) ends the roll-out early; the steps so far
@@ -109,9 +116,9 @@ def rollout(env: Any, seed: int, noise_prob: float, rng: random.Random, max_step
         except Exception:  # the bot is research code: it asserts on odd states; stop this roll-out there
             break
         expert = None if expert_index is None else ACTION_NAMES[expert_index]
-        taken = rng.choice(NOISE_ACTIONS) if expert is None or rng.random() < noise_prob else expert
+        taken = rng.choice(noise_actions) if expert is None or rng.random() < noise_prob else expert
         taken_index = ACTION_NAMES.index(taken)
-        steps.append(Step(observation, _prompt_info(info), taken, expert))
+        steps.append(Step(observation, prompt_info(info), taken, expert))
         observation, _, terminated, truncated, info = env.step(taken)
         if terminated or truncated:
             success = bool(info.get("success"))
@@ -119,8 +126,8 @@ def rollout(env: Any, seed: int, noise_prob: float, rng: random.Random, max_step
     return Episode(unwrapped.level, seed, tuple(steps), success)
 
 
-def _prompt_info(info: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON-safe copy of the info entries a prompt can show."""
+def prompt_info(info: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-safe copy of the info entries a prompt can show (``mission``, ``valid_actions``)."""
     return {k: info[k] for k in ("mission", "valid_actions") if k in info}
 
 
@@ -137,7 +144,7 @@ def collect_episodes(config: TinyLMConfig, progress: bool = False) -> list[Episo
         for seed in range(config.seed_start, config.seed_start + count):
             for run in range(1 + config.noisy_rollouts):
                 noise = 0.0 if run == 0 else config.noise_prob
-                episodes.append(rollout(env, seed, noise, rng, config.max_episode_steps))
+                episodes.append(rollout(env, seed, noise, rng, config.max_episode_steps, config.noise_actions))
             bar.update(1)
         env.close()
     bar.close()
@@ -193,9 +200,13 @@ def episode_rows(
             messages = render_messages(template, history, step.observation, step.info)
             reply = render_reply(template, step.expert)
             rows.append({"prompt": messages, "completion": [{"role": "assistant", "content": reply}]})
-        reply = render_reply(template, step.taken) if step.reply is None else step.reply
-        history.append(Turn(step.observation, reply))
+        history.append(Turn(step.observation, history_reply(template, step)))
     return rows
+
+
+def history_reply(template: PromptTemplate, step: Step) -> str:
+    """The reply a step leaves in the history: the model's text, else the taken action as the model writes it."""
+    return render_reply(template, step.taken) if step.reply is None else step.reply
 
 
 def build_rows(
@@ -229,4 +240,4 @@ def tokenizer_corpus(episodes: Sequence[Episode], template: PromptTemplate) -> I
         for step in episode.steps:
             for message in render_messages(template, history[-1:], step.observation, step.info)[1:]:
                 yield message["content"]
-            history.append(Turn(step.observation, render_reply(template, step.taken)))
+            history.append(Turn(step.observation, history_reply(template, step)))

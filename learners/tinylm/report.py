@@ -44,8 +44,8 @@ def training_card(metrics: dict[str, Any]) -> str:
         f"- model: {training['parameters']:,} parameters (hidden {config['hidden_size']}, {config['num_layers']} "
         f"layers, {config['num_heads']} heads, context {config['context_length']}), {config['save_dtype']}, "
         f"{metrics['checkpoint_mb']} MB",
-        f"- plan: {plan['sft_steps']} + {plan['dagger_steps']} steps (x{plan['scale']} of the configured; "
-        f"{plan['step_s']} s per step timed)",
+        f"- plan: at most {plan['sft_steps']} + {plan['dagger_steps']} steps in time slots of "
+        f"{plan['sft_seconds']} + {plan['dagger_seconds']} s (learning rate annealed over whichever ends first)",
         f"- SFT (TRL SFTTrainer, completion-only loss): {training['optimizer_steps']} steps "
         f"({training['epochs_done']} epochs), batch {config['batch_size']}, lr {config['learning_rate']}; "
         f"mean loss {training['train_loss']}; {training['train_s']} s",

@@ -25,7 +25,7 @@ BABYAI_SPLIT = (
 """Pre-token boundaries of BabyAI-Text: an object (`` red key``), a distance (`` 2 steps left``), `` and``."""
 
 NOISE_ACTIONS = ("turn left", "turn right", "go forward")
-"""The actions a noisy roll-out may take instead of the expert's (moves only: they never break a level)."""
+"""Actions a noisy roll-out may take instead of the expert's (moves only: they never break a level)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class TinyLMConfig:
         validation_episodes: validation episodes (0 skips validation).
         noisy_rollouts: extra noisy roll-outs per training seed.
         noise_prob: per-step probability of a random move in a noisy roll-out.
+        noise_actions: the moves noise picks from (a subset of :data:`NOISE_ACTIONS`).
         max_episode_steps: most steps kept per oracle roll-out.
         vocab_size: the byte-level BPE vocabulary size (an upper bound: training stops when nothing merges).
         split_pattern: regex of extra pre-token boundaries (see :mod:`~cauarena.learners.tinylm.tokenizer`).
@@ -60,7 +61,7 @@ class TinyLMConfig:
         context_length: ``max_position_embeddings`` and the SFT truncation length. The ChatAgent's prompt
             budget is this minus the template's ``max_tokens`` (the oldest turns are dropped to fit), so it
             also sets how much history the model sees; the longest bare prompt must fit in it.
-        max_steps: SFT optimisation steps before DAgger.
+        max_steps: most SFT optimisation steps before DAgger (the time slot may end the phase first).
         batch_size: rows per optimisation step.
         learning_rate: AdamW peak learning rate (cosine decay after a linear warm-up).
         warmup_ratio: fraction of steps spent warming up.
@@ -71,9 +72,9 @@ class TinyLMConfig:
         dagger_max_steps: most steps per DAgger episode (a looping model is cut there).
         dagger_steps: SFT steps on the oracle and DAgger rows together.
         dagger_learning_rate: peak learning rate of the DAgger SFT.
-        time_budget_s: wall-clock budget of the whole build. After data preparation the trainer times a few
-            training steps and lowers ``max_steps`` and ``dagger_steps`` in proportion when they would not
-            fit; a guard also stops a phase that overruns. 0 disables both.
+        time_budget_s: wall-clock budget of the whole build. The SFT phases get time slots from what is left
+            after the data and an estimate of the rest, and anneal the learning rate over their step cap or
+            their slot, whichever ends first (see :mod:`~cauarena.learners.tinylm.budget`); 0: steps only.
         save_steps: trainer checkpoint interval in optimisation steps.
         save_dtype: dtype of the shipped weights (``float32``, ``bfloat16`` or ``float16``).
         threads: torch CPU threads while training. 1 by default: on a shared 2-core machine two OpenMP
@@ -90,6 +91,7 @@ class TinyLMConfig:
     validation_episodes: int = 50
     noisy_rollouts: int = 2
     noise_prob: float = 0.3
+    noise_actions: tuple[str, ...] = NOISE_ACTIONS
     max_episode_steps: int = 64
     vocab_size: int = 1024
     split_pattern: str = BABYAI_SPLIT
@@ -137,6 +139,10 @@ class TinyLMConfig:
             raise ConfigError(
                 f"noisy_rollouts and validation_episodes must be >= 0; got {self.noisy_rollouts}, "
                 f"{self.validation_episodes}."
+            )
+        if not self.noise_actions or not set(self.noise_actions) <= set(NOISE_ACTIONS):
+            raise ConfigError(
+                f"noise_actions must be a non-empty subset of {NOISE_ACTIONS}; got {self.noise_actions!r}."
             )
         if not 0.0 <= self.noise_prob <= 1.0:
             raise ConfigError(f"noise_prob is a probability in [0, 1]; got {self.noise_prob}.")
@@ -220,6 +226,7 @@ class TinyLMConfig:
         """The config as JSON-safe data (``levels`` as lists)."""
         data = asdict(self)
         data["levels"] = [list(pair) for pair in self.levels]
+        data["noise_actions"] = list(self.noise_actions)
         return data
 
     @classmethod
@@ -232,6 +239,8 @@ class TinyLMConfig:
         data = dict(data)
         if "levels" in data:
             data["levels"] = tuple((str(level), int(n)) for level, n in data["levels"])
+        if "noise_actions" in data:
+            data["noise_actions"] = tuple(data["noise_actions"])
         return cls(**data)
 
 

@@ -35,7 +35,16 @@ def prepare_data(config: TinyLMConfig, progress: bool = False) -> tuple[Any, lis
     corpus = data.tokenizer_corpus(episodes, template)
     tokenizer = train_tokenizer(corpus, config.vocab_size, config.split_pattern)
     prompt_budget = data.prompt_budget(template, config.context_length)
-    rows = data.build_rows(episodes, template, data.message_token_counter(tokenizer), prompt_budget)
+    count = data.message_token_counter(tokenizer)
+    rows = data.build_rows(episodes, template, count, prompt_budget)
+    longest = max((count(row["prompt"]) for row in rows), default=0)
+    if longest + template.max_tokens > config.context_length:
+        raise ConfigError(
+            f"The longest training prompt has {longest} tokens; with the template's max_tokens="
+            f"{template.max_tokens} it overflows context_length={config.context_length}, so TRL would cut its "
+            "completion off (and ChatAgent refuses such prompts). Fix: a larger context_length, or more data or "
+            "a larger vocab_size so that the tokenizer merges more."
+        )
     stats = {
         "episodes": len(episodes),
         "episode_success": round(sum(e.success for e in episodes) / max(len(episodes), 1), 4),
@@ -43,13 +52,14 @@ def prepare_data(config: TinyLMConfig, progress: bool = False) -> tuple[Any, lis
         "rows": len(rows),
         "vocab_size": len(tokenizer),
         "prompt_budget": prompt_budget,
+        "longest_prompt": longest,
         "data_s": round(time.perf_counter() - start, 1),
     }
     return tokenizer, rows, stats
 
 
 def sft_arguments(config: TinyLMConfig, work_dir: Path, steps: int, learning_rate: float, progress: bool) -> Any:
-    """TRL ``SFTConfig`` for CPU training: completion-only loss, cosine schedule, length-grouped batches."""
+    """TRL ``SFTConfig`` for CPU training: completion-only loss, length-grouped batches (schedule: see make_trainer)."""
     from trl import SFTConfig
 
     return SFTConfig(
@@ -57,8 +67,6 @@ def sft_arguments(config: TinyLMConfig, work_dir: Path, steps: int, learning_rat
         max_steps=steps,
         per_device_train_batch_size=config.batch_size,
         learning_rate=learning_rate,
-        lr_scheduler_type="cosine",
-        warmup_steps=config.warmup_ratio,
         weight_decay=config.weight_decay,
         max_grad_norm=1.0,
         max_length=config.context_length,
@@ -85,32 +93,39 @@ def make_trainer(
     rows: list[dict],
     work_dir: Path,
     progress: bool = False,
-    callbacks: list[Any] | None = None,
     steps: int | None = None,
+    seconds: float | None = None,
     learning_rate: float | None = None,
 ) -> Any:
-    """TRL's ``SFTTrainer`` on the conversational prompt-completion ``rows`` (loss on completions only)."""
+    """TRL's ``SFTTrainer`` on the conversational prompt-completion ``rows`` (loss on completions only).
+
+    The schedule is :class:`~cauarena.learners.tinylm.budget.TimeCosine` over ``steps`` (default
+    ``config.max_steps``) and, when given, a ``seconds`` time slot; the trainer's ``time_slot`` callback ends
+    training when the slot is up.
+    """
     import datasets
     from trl import SFTTrainer
 
     if not progress:
         datasets.disable_progress_bars()
-    arguments = sft_arguments(
-        config, work_dir, steps or config.max_steps, learning_rate or config.learning_rate, progress
-    )
-    return SFTTrainer(
+    steps = steps or config.max_steps
+    learning_rate = learning_rate or config.learning_rate
+    optimizer, scheduler, schedule = budget.optimizer_and_schedule(model, config, steps, seconds, learning_rate)
+    slot = budget.time_slot_callback(schedule)
+    trainer = SFTTrainer(
         model=model,
-        args=arguments,
+        args=sft_arguments(config, work_dir, steps, learning_rate, progress),
         train_dataset=datasets.Dataset.from_list(rows),
         processing_class=tokenizer,
-        callbacks=callbacks,
+        optimizers=(optimizer, scheduler),
+        callbacks=[slot],
     )
+    trainer.time_slot = slot
+    return trainer
 
 
-def run_sft(trainer: Any, resume: bool, deadline: float | None) -> dict[str, Any]:
-    """Train until the planned steps are done (or ``deadline``, a ``perf_counter`` time, passes)."""
-    guard = budget.deadline_callback(deadline)
-    trainer.add_callback(guard)
+def run_sft(trainer: Any, resume: bool) -> dict[str, Any]:
+    """Train until the step cap or the end of the time slot; returns the phase's numbers."""
     work_dir = Path(trainer.args.output_dir)
     start = time.perf_counter()
     has_checkpoint = resume and any(work_dir.glob("checkpoint-*"))
@@ -118,12 +133,12 @@ def run_sft(trainer: Any, resume: bool, deadline: float | None) -> dict[str, Any
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     return {
         "optimizer_steps": trainer.state.global_step,
-        "planned_steps": trainer.args.max_steps,
+        "step_cap": trainer.args.max_steps,
         "epochs_done": round(float(trainer.state.epoch or 0.0), 3),
         "train_loss": round(float(result.training_loss), 4),
         "final_loss": round(float(losses[-1]), 4) if losses else None,
         "train_s": round(time.perf_counter() - start, 1),
-        "stopped_by_deadline": guard.hit,
+        "ended_by_time_slot": trainer.time_slot.hit,
     }
 
 
@@ -170,14 +185,16 @@ def train(
     tokenizer, rows, data_stats = prepare_data(config, progress)
     model = build_model(config, tokenizer)
     plan = budget.plan(config, model, tokenizer, rows, start, fixed=resume)
-    trainer = make_trainer(config, model, tokenizer, rows, work_dir / "sft", progress, steps=plan.sft_steps)
-    sft_stats = run_sft(trainer, resume, plan.sft_deadline)
+    trainer = make_trainer(config, model, tokenizer, rows, work_dir / "sft", progress,
+                           steps=plan.sft_steps, seconds=plan.sft_seconds)
+    sft_stats = run_sft(trainer, resume)
     model, dagger_stats = trainer.model, {}
     if plan.dagger_steps:
         dagger, dagger_stats = collect_dagger_rows(config, model, tokenizer)
         trainer = make_trainer(config, model, tokenizer, _merge(rows, dagger), work_dir / "dagger", progress,
-                               steps=plan.dagger_steps, learning_rate=config.dagger_learning_rate)
-        dagger_stats["training"] = run_sft(trainer, resume, plan.final_deadline)
+                               steps=plan.dagger_steps, seconds=plan.dagger_seconds,
+                               learning_rate=config.dagger_learning_rate)
+        dagger_stats["training"] = run_sft(trainer, resume)
         model = trainer.model
     parameters = count_parameters(model)
     save_checkpoint(model, tokenizer, config, out)

@@ -27,7 +27,7 @@ def test_recovers_a_linear_chain():
 def test_time_budget_stops_early_with_the_last_iterate():
     x = np.random.default_rng(1).normal(size=(500, 15))
     start = time.perf_counter()
-    result = notears_linear(x, time_budget_s=0.05)
+    result = notears_linear(x, time_budget_s=1e-6)  # unreachable, so timing-independent
     assert result.timed_out and time.perf_counter() - start < 2.0
     assert result.raw_weights.shape == (15, 15)
 
