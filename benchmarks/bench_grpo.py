@@ -35,8 +35,9 @@ GOTO_LOCAL = "cauarena/BabyAI-GoToLocal-Text-v0"
 
 
 def run_training(args: argparse.Namespace, model_dir: Path) -> dict[str, Any]:
+    from cauarena.learners.config_io import parse_overrides
     from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
-    from cauarena.learners.grpo.train import parse_overrides, train
+    from cauarena.learners.grpo.train import train
 
     fields = {"env_ids": (args.env,), "model": args.init, "max_steps": args.steps, **parse_overrides(args.set)}
     config = EnvGRPOConfig.from_dict(fields)

@@ -181,8 +181,9 @@ def train_grpo(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Multi-turn GRPO: play whole episodes through the leaderboard's ChatAgent, reward = the env's return."""
+    from cauarena.learners.config_io import parse_overrides
     from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
-    from cauarena.learners.grpo.train import dump, parse_overrides, train
+    from cauarena.learners.grpo.train import dump, train
 
     fields = {"model": model, "max_steps": steps, **parse_overrides(set_)}
     if env:

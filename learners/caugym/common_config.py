@@ -6,10 +6,11 @@ subclasses it and adds its own fields. Importing this module imports no model li
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from cauarena.errors import ConfigError
+from cauarena.learners.config_io import reject_unknown_keys
 
 METHODS = ("base", "sft", "dpo", "kto", "grpo")
 """``base`` builds the tiny LM from scratch (tokenizer, model, cold-start SFT); the others post-train it."""
@@ -89,8 +90,5 @@ class CauGymTrainConfig:
     def from_dict(cls, data: dict[str, Any]) -> CauGymTrainConfig:
         """Rebuild from :meth:`to_dict` output (``method`` ignored); unknown keys raise :class:`ConfigError`."""
         data = {k: v for k, v in data.items() if k != "method"}
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"Unknown {cls.__name__} keys {unknown}. Known: {', '.join(sorted(known))}.")
+        reject_unknown_keys(cls, data)
         return cls(**data)

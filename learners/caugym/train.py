@@ -22,8 +22,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cauarena.errors import ConfigError, NameNotFound
+from cauarena.errors import NameNotFound
 from cauarena.learners.caugym.common_config import METHODS, CauGymTrainConfig
+from cauarena.learners.config_io import parse_overrides
 
 CONFIGS = {
     "base": "cauarena.learners.caugym.base_config:BaseLMConfig",
@@ -60,20 +61,6 @@ def run(method: str, out: Path, init: Path | None = None, work_dir: Path | None 
     trainer = importlib.import_module(f"cauarena.learners.caugym.{method}")
     work = work_dir or Path("runs") / "caugym" / "work" / method
     return trainer.train(config, Path(out), Path(work), init=None if init is None else Path(init), progress=progress)
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, Any]:
-    """``["epochs=1", "names=real"]`` -> ``{"epochs": 1, "names": "real"}`` (JSON values, else strings)."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ConfigError(f"--set takes key=value; got {pair!r}.")
-        try:
-            out[key] = json.loads(value)
-        except ValueError:
-            out[key] = value
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

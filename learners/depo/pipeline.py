@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.errors import ConfigError, NameNotFound
+from cauarena.learners.config_io import parse_overrides
 from cauarena.learners.depo.pipeline_config import HELD_OUT_SEED_START, PRESETS, PipelineConfig
 
 STAGES = ("bc", "kto", "depo")
@@ -245,20 +246,6 @@ def _machine() -> dict[str, Any]:
 
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "torch": torch.__version__,
             "transformers": transformers.__version__, "trl": trl.__version__}
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, Any]:
-    """``["seeds=50", "bonus_scale=log"]`` -> ``{"seeds": 50, "bonus_scale": "log"}`` (JSON values, else strings)."""
-    overrides: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ConfigError(f"--set takes key=value; got {pair!r}.")
-        try:
-            overrides[key] = json.loads(value)
-        except ValueError:
-            overrides[key] = value
-    return overrides
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,10 +5,11 @@ Importing this module imports no model library.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from cauarena.errors import ConfigError
+from cauarena.learners.config_io import reject_unknown_keys
 from cauarena.learners.depo.depo_config import DEPOConfig
 
 HELD_OUT_SEED_START = 1000
@@ -191,10 +192,7 @@ class PipelineConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PipelineConfig:
         """Rebuild from :meth:`to_dict` output; unknown keys raise :class:`ConfigError`."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"Unknown PipelineConfig keys {unknown}. Known: {', '.join(sorted(known))}.")
+        reject_unknown_keys(cls, data)
         data = dict(data)
         if "thought_probs" in data:
             data["thought_probs"] = tuple(float(p) for p in data["thought_probs"])

@@ -5,10 +5,11 @@ Importing this module imports no model library (configs are checked in tests tha
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from cauarena.errors import ConfigError
+from cauarena.learners.config_io import reject_unknown_keys
 
 HELD_OUT_SEED_START = 1000
 """Seeds from here on are the suites' held-out test seeds (``seed_start=1000``); GRPO never trains on them."""
@@ -185,10 +186,7 @@ class EnvGRPOConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EnvGRPOConfig:
         """Rebuild a config from :meth:`to_dict` output (``env_kwargs`` may be a dict); unknown keys raise."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"Unknown EnvGRPOConfig keys {unknown}. Known: {', '.join(sorted(known))}.")
+        reject_unknown_keys(cls, data)
         data = dict(data)
         if isinstance(data.get("env_kwargs"), dict):
             data["env_kwargs"] = tuple(sorted(data["env_kwargs"].items()))

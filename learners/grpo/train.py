@@ -186,24 +186,6 @@ def machine_info(config: EnvGRPOConfig) -> dict[str, Any]:
     }
 
 
-def parse_overrides(pairs: list[str]) -> dict[str, Any]:
-    """``["lora_r=8", "env_kwargs={}"]`` -> ``{"lora_r": 8, "env_kwargs": {}}`` (JSON values, else strings).
-
-    >>> parse_overrides(["learning_rate=3e-4", "model=tiny/babyai"])
-    {'learning_rate': 0.0003, 'model': 'tiny/babyai'}
-    """
-    overrides: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ConfigError(f"--set takes key=value; got {pair!r}.")
-        try:
-            overrides[key] = json.loads(value)
-        except ValueError:
-            overrides[key] = value
-    return overrides
-
-
 def train(config: EnvGRPOConfig, out: Path, work_dir: Path, progress: bool = True,
           resume: bool = False) -> dict[str, Any]:
     """GRPO-train ``config.model`` on ``config.env_ids``; save to ``out``; returns the ``metrics.json`` data."""

@@ -6,10 +6,11 @@ Importing this module imports no model library (configs are checked in tests tha
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from cauarena.errors import ConfigError
+from cauarena.learners.config_io import reject_unknown_keys
 
 HELD_OUT_SEED_START = 1000
 """Seeds from here on are the benchmark's held-out test seeds; training and validation never use them."""
@@ -232,10 +233,7 @@ class TinyLMConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TinyLMConfig:
         """Rebuild a config from :meth:`to_dict` output; unknown keys raise :class:`ConfigError`."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"Unknown TinyLMConfig keys {unknown}. Known: {', '.join(sorted(known))}.")
+        reject_unknown_keys(cls, data)
         data = dict(data)
         if "levels" in data:
             data["levels"] = tuple((str(level), int(n)) for level, n in data["levels"])

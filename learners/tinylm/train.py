@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.errors import ConfigError, NameNotFound
+from cauarena.learners.config_io import parse_overrides
 from cauarena.learners.tinylm import budget
 from cauarena.learners.tinylm.tinylm_config import PRESETS, TinyLMConfig
 
@@ -218,20 +219,6 @@ def _merge(rows: list[dict], extra: list[dict]) -> list[dict]:
     """``rows`` then the rows of ``extra`` not already among them."""
     seen = {json.dumps(row, sort_keys=True) for row in rows}
     return rows + [row for row in extra if json.dumps(row, sort_keys=True) not in seen]
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, Any]:
-    """``["max_steps=10", "noise_prob=0.2"]`` -> ``{"max_steps": 10, "noise_prob": 0.2}`` (JSON, else strings)."""
-    overrides: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ConfigError(f"--set takes key=value; got {pair!r}.")
-        try:
-            overrides[key] = json.loads(value)
-        except ValueError:
-            overrides[key] = value
-    return overrides
 
 
 def main(argv: list[str] | None = None) -> int:

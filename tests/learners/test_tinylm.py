@@ -9,8 +9,8 @@ import cauarena
 from cauarena.agents import make_agent
 from cauarena.agents.llm import ChatAgent, ChatResponse, get_parser, get_prompt, make_backend
 from cauarena.errors import ConfigError, NameNotFound
+from cauarena.learners.config_io import parse_overrides
 from cauarena.learners.tinylm import PRESETS, TinyLMConfig, checkpoint_path, shipped_models
-from cauarena.learners.tinylm.train import parse_overrides
 
 GOTO_LOCAL = "cauarena/BabyAI-GoToLocal-Text-v0"
 

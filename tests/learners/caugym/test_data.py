@@ -21,7 +21,8 @@ from cauarena.learners.caugym import (
 )
 from cauarena.learners.caugym.evaluate import score_items
 from cauarena.learners.caugym.evaluate import test_items as held_out_items
-from cauarena.learners.caugym.train import make_config, parse_overrides
+from cauarena.learners.caugym.train import make_config
+from cauarena.learners.config_io import parse_overrides
 
 ITEMS = data.training_items(1, tasks=("ATE", "PN"), variants=("base", "insufficient"))
 
