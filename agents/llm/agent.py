@@ -6,7 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cauarena.agents.base import StepUsage
-from cauarena.agents.llm.backends import BackendError, BackendTimeout, ChatBackend, ChatResponse, make_backend
+from cauarena.agents.llm.backends import (
+    BackendError,
+    BackendTimeout,
+    ChatBackend,
+    ChatResponse,
+    ContextOverflow,
+    make_backend,
+)
 from cauarena.agents.llm.cache import CachedBackend, ResponseCache
 from cauarena.agents.llm.parsing import Parser, get_parser
 from cauarena.agents.llm.prompts import (
@@ -122,7 +129,7 @@ class ChatAgent:
             return
         tokens = self.backend.count_message_tokens(messages)
         if tokens + self.max_tokens > context:
-            raise BackendError(
+            raise ContextOverflow(
                 f"{self.spec} (step {self._step}): the prompt has {tokens} tokens even without history, and "
                 f"with max_tokens={self.max_tokens} it overflows the model's context of {context}. Fix: a "
                 "shorter prompt template or observation, a lower max_tokens, or a model with a longer context."

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from cauarena.agents.llm.backends import ContextOverflow
 from cauarena.errors import ConfigError
 from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
 from cauarena.learners.grpo.policy import TurnSample
@@ -76,7 +77,8 @@ class Episode:
         success: ``info["success"]`` at the end.
         steps: env steps taken.
         invalid_actions: steps the env answered as invalid (``info["invalid_action"]``).
-        cut: the turn limit ended the episode (neither terminated nor truncated by the env).
+        cut: the turn limit, or an observation too long for the model's context, ended the episode (neither
+            terminated nor truncated by the env).
     """
 
     key: EpisodeKey
@@ -95,7 +97,12 @@ def play_episode(env: Any, agent: Any, backend: Any, key: EpisodeKey, sample_see
     backend.take_samples()
     total, steps, invalid, done = 0.0, 0, 0, False
     while steps < max_turns and not done:
-        action = agent.act(observation, info)
+        try:
+            action = agent.act(observation, info)
+        except ContextOverflow:
+            if steps == 0:
+                raise  # not even the first observation fits: nothing to train on, say so
+            break  # the policy cannot read this observation: the episode ends here, scored as it stands (cut)
         observation, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
         steps += 1

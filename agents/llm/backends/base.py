@@ -31,6 +31,10 @@ class BackendTimeout(BackendError, TimeoutError):
     """A model backend did not answer within its time limit."""
 
 
+class ContextOverflow(BackendError):
+    """The prompt, even with no history left, plus the reply budget does not fit the model's context."""
+
+
 @dataclass(frozen=True)
 class ChatResponse:
     """One reply of a chat backend, with its cost.

@@ -110,6 +110,32 @@ def test_single_step_and_web_envs_are_played_the_same_way(env_id):
     player.close()
 
 
+def test_an_observation_too_long_for_the_context_ends_the_episode_as_cut():
+    from cauarena.agents.llm import ContextOverflow
+
+    class Overflowing(ScriptedPolicy):
+        def _generate(self, messages, **kwargs):
+            if len(self.samples) == 2:
+                raise ContextOverflow("the prompt overflows the model's context")
+            return super()._generate(messages, **kwargs)
+
+    config = EnvGRPOConfig(model="hf/unused", max_turns=12)
+    player = RolloutPlayer(config, lambda trainer: Overflowing())
+    fields = player([EpisodeKey(GOTO_LOCAL, 4).prompt()], trainer=None)
+    (episode,) = player.take_episodes()
+    assert episode.cut and episode.steps == 2 == len(episode.turns) and fields["steps"] == [2]
+    player.close()
+
+    class NeverFits(ScriptedPolicy):
+        def _generate(self, messages, **kwargs):
+            raise ContextOverflow("the first observation overflows")
+
+    player = RolloutPlayer(config, lambda trainer: NeverFits())
+    with pytest.raises(ContextOverflow, match="first observation"):
+        player([EpisodeKey(GOTO_LOCAL, 4).prompt()], trainer=None)
+    player.close()
+
+
 def test_the_group_shares_its_env_seed_but_not_its_sampling_seed():
     seen = []
 
