@@ -147,16 +147,31 @@ def _smoke() -> Suite:
 
 
 def _default() -> Suite:
+    from cauarena.registration import CAUGYM_VARIANTS
+
     babyai = ("GoToLocal", "PickupLoc", "GoTo", "PutNextLocal", "BossLevel")
+    goto_local = "cauarena/BabyAI-GoToLocal-Text-v0"
+    discovery, scientist = "cauarena/CausalDiscovery-v0", "cauarena/CauScientist-v0"
+    envs = (
+        *(EnvSpec(f"cauarena/BabyAI-{level}-Text-v0") for level in babyai),
+        EnvSpec(discovery),  # ER, 10 variables, degree 2, linear-Gaussian, 1000 rows
+        EnvSpec(discovery, (("graph", "sachs"),)),  # the bnlearn network, discrete, 1000 rows
+        EnvSpec(scientist, (("n", 10), ("m", 1000))),  # edits from the hybrid start, every variable intervened on
+        *(EnvSpec(f"cauarena/CauGym-{variant.capitalize()}-v0") for variant in CAUGYM_VARIANTS),
+        EnvSpec("cauarena/WebShop-v0"),  # 1k products, test-split instructions
+    )
     return Suite(
         name="default",
-        envs=tuple(EnvSpec(f"cauarena/BabyAI-{level}-Text-v0") for level in babyai),
-        agents=("oracle", "heuristic", "random", "tiny/babyai"),
+        envs=envs,
+        agents=("oracle", "heuristic", "random", "tiny/babyai", "corr", "precision", "pc", "ges", "causcientist"),
         seeds=20,
         seed_start=1000,
-        timeout_s=60.0,
-        description="the main job: BabyAI-Text levels x built-in agents (the tiny LM on GoToLocal), 20 held-out seeds",
-        agent_envs=(("tiny/babyai", ("cauarena/BabyAI-GoToLocal-Text-v0",)),),
+        timeout_s=120.0,
+        description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
+        "CauGym's six variants and WebShop x built-in agents, 20 held-out seeds",
+        # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LM
+        # plays the level it was trained for
+        agent_envs=(("tiny/babyai", (goto_local,)),),
     )
 
 
