@@ -81,6 +81,11 @@ ENV_SPECS["cauarena/WebShop-v0"] = EnvEntry(
     id="cauarena/WebShop-v0", entry_point="cauarena.envs.webshop:WebShopEnv", family="webshop"
 )
 
+ENV_SPECS["cauarena/MAGIC-v0"] = EnvEntry(
+    id="cauarena/MAGIC-v0", entry_point="cauarena.envs.magic:parallel_env", family="magic", multi_agent=True
+)
+"""MAGIC's attacker-vs-defender game: a PettingZoo ParallelEnv (``cauarena.envs.magic.env`` for the AEC form)."""
+
 
 def register_env(
     env_id: str,

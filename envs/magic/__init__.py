@@ -1,0 +1,53 @@
+"""MAGIC: the attacker-vs-defender safety game (PettingZoo), its synthetic corpus, attack operators and judge.
+
+Registered as ``cauarena/MAGIC-v0`` (multi-agent). ``parallel_env(...)`` gives the ``ParallelEnv``, ``env(...)``
+the AEC form; agents ``attacker_0`` and ``defender_0``. See :class:`MagicEnv` for the card.
+"""
+
+from cauarena.envs.magic.corpus import CATEGORIES, Query, all_queries, placeholder, queries, query_by_id
+from cauarena.envs.magic.env import ATTACKER, DEFENDER, MagicEnv, env, parallel_env, raw_env
+from cauarena.envs.magic.judge import (
+    Judge,
+    Judgement,
+    RuleJudge,
+    attack_prompt,
+    attacker_reward,
+    defender_reward,
+    format_ok,
+    is_refusal,
+)
+from cauarena.envs.magic.operators import OPERATORS, Operator, compose, join_payload, split_payload
+from cauarena.envs.magic.reader import Request, decode, find_placeholder, read_request, waiting_for_parts
+
+__all__ = [
+    "ATTACKER",
+    "CATEGORIES",
+    "DEFENDER",
+    "OPERATORS",
+    "Judge",
+    "Judgement",
+    "MagicEnv",
+    "Operator",
+    "Query",
+    "Request",
+    "RuleJudge",
+    "all_queries",
+    "attack_prompt",
+    "attacker_reward",
+    "compose",
+    "decode",
+    "defender_reward",
+    "env",
+    "find_placeholder",
+    "format_ok",
+    "is_refusal",
+    "join_payload",
+    "parallel_env",
+    "placeholder",
+    "queries",
+    "query_by_id",
+    "raw_env",
+    "read_request",
+    "split_payload",
+    "waiting_for_parts",
+]
