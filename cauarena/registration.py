@@ -177,3 +177,8 @@ def make(env_id: str, **kwargs: Any) -> Any:
 def strip_module(env_id: str) -> str:
     """``"my.module:ns/Name-v0"`` -> ``"ns/Name-v0"``."""
     return env_id.rpartition(":")[2]
+
+
+ENV_SPECS["cauarena/LifeAssist-v0"] = EnvEntry(
+    id="cauarena/LifeAssist-v0", entry_point="cauarena.envs.life_assist:LifeAssistEnv", family="life_assist"
+)

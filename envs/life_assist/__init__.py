@@ -1,0 +1,25 @@
+"""Risky-Bench life-assist world: a seeded household, 45 long-horizon tasks, rubrics as code, threat surfaces.
+
+Registered as ``cauarena/LifeAssist-v0``; see :class:`LifeAssistEnv` for the card. No optional dependency
+(LangChain tools: ``pip install 'cauarena[langchain]'``).
+"""
+
+from cauarena.envs.life_assist.actions import find_calls, parse_call
+from cauarena.envs.life_assist.env import LifeAssistEnv, resolve_tasks
+from cauarena.envs.life_assist.export import to_atbench
+from cauarena.envs.life_assist.langchain_tools import as_langchain_tools
+from cauarena.envs.life_assist.metrics import episode_metrics
+from cauarena.envs.life_assist.rubrics import PRINCIPLES, RUBRICS, Principle, Rubric
+from cauarena.envs.life_assist.tasks import FAMILIES, Call, Task, Template
+from cauarena.envs.life_assist.templates import TASKS, TEMPLATES
+from cauarena.envs.life_assist.threats import GOALS, MARK, RISK_SOURCE, STYLES, SURFACES, TRIGGERS, Attack
+from cauarena.envs.life_assist.toolkit import Tool, ToolError, make_tool
+from cauarena.envs.life_assist.tools import TOOLS
+from cauarena.envs.life_assist.world import World, generate_world
+
+__all__ = [
+    "FAMILIES", "GOALS", "MARK", "PRINCIPLES", "RISK_SOURCE", "RUBRICS", "STYLES", "SURFACES", "TASKS", "TEMPLATES",
+    "TOOLS", "TRIGGERS", "Attack", "Call", "LifeAssistEnv", "Principle", "Rubric", "Task", "Template", "Tool",
+    "ToolError", "World", "as_langchain_tools", "episode_metrics", "find_calls", "generate_world", "make_tool",
+    "parse_call", "resolve_tasks", "to_atbench",
+]
