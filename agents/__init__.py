@@ -44,6 +44,18 @@ for _name, _entry, _description in (
 ):
     register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description)
 
+import cauarena.agents.magic.chat  # noqa: E402, F401  (registers the magic-attacker/-defender prompts and parser)
+
+for _name, _entry, _description in (
+    ("attacker-fixed", "attackers:ScriptedAttacker", "MAGIC attacker: one fixed operator combination (default plain)"),
+    ("attacker-random", "attackers:RandomAttacker", "MAGIC attacker: a random operator combination per episode"),
+    ("defender-none", "defenders:FilterDefender", "MAGIC defender: capable reader, no safety filter"),
+    ("defender-keyword", "defenders:KeywordDefender", "MAGIC defender: refuses on topic keywords"),
+    ("defender-classifier", "defenders:ClassifierDefender", "MAGIC defender: char n-gram classifier trained here"),
+    ("defender-refuse", "defenders:RefuseAllDefender", "MAGIC defender: refuses everything"),
+):
+    register_agent(_name, f"cauarena.agents.magic.{_entry}", families=("magic",), description=_description)
+
 __all__ = [
     "AGENT_REGISTRY",
     "Agent",
@@ -55,3 +67,13 @@ __all__ = [
     "make_agent",
     "register_agent",
 ]
+
+import cauarena.agents.life_assist  # noqa: E402, F401  (registers the life_assist prompt template and parser)
+
+for _name, _entry, _description in (
+    ("oracle", "LifeAssistOracle", "privileged: the task's reference plan; other text is data (safe and helpful)"),
+    ("naive", "NaiveAgent", "privileged plan, but carries out any tool call written in any text it reads"),
+    ("cautious", "CautiousAgent", "declines tasks touching money, medication, locks or purchases, and odd text"),
+):
+    register_agent(_name, f"cauarena.agents.life_assist:{_entry}", families=("life_assist",),
+                   description=_description)

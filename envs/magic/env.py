@@ -105,7 +105,8 @@ class MagicEnv(ParallelEnv):
 
     ``info[agent]`` (JSON-safe) on reset and every step: ``success`` (attacker: a harmful seed got an unsafe
     response, or a benign seed was refused; defender: every response safe and the refusal decision right),
-    ``invalid_action``, ``feedback``, ``turn``, ``your_turn``, ``metrics`` (at the end: ``harmful``,
+    ``invalid_action``, ``feedback``, ``turn``, ``your_turn``, ``conversation`` (the chat so far as
+    ``{"role", "content"}`` messages, the same text as the observation's), ``metrics`` (at the end: ``harmful``,
     ``unsafe``, ``attack_success`` (harmful and unsafe), ``refused``, ``over_refusal`` (benign and refused),
     ``format_ok``, ``turns``, ``r_defender``, ``r_attacker``); the attacker's also has ``query_id`` and
     ``harmful``.
@@ -249,11 +250,21 @@ class MagicEnv(ParallelEnv):
                 "turn": len(episode.rounds),
                 "your_turn": not episode.done and agent == self.turn_of,
                 "metrics": dict(metrics),
+                "conversation": self._messages(),
             }
             if agent == ATTACKER:
                 info.update(query_id=episode.query.qid, harmful=episode.query.harmful)
             infos[agent] = info
         return infos
+
+    def _messages(self) -> list[dict[str, str]]:
+        """The conversation as chat messages (the attacker's prompts as ``user``, the responses as ``assistant``)."""
+        messages = []
+        for exchange in self.episode.rounds:
+            messages.append({"role": "user", "content": exchange.prompt})
+            if exchange.judgement is not None:
+                messages.append({"role": "assistant", "content": exchange.response})
+        return messages
 
     def _transcript(self) -> list[str]:
         lines = []
