@@ -298,3 +298,44 @@ def _webshop() -> Suite:
 
 
 BUILTIN_SUITES["webshop"] = _webshop
+
+
+# ---------------------------------------------------------------- life assist (Risky-Bench, issue 8)
+
+LIFE_ASSIST_ID = "cauarena/LifeAssist-v0"
+
+
+def _life_assist_envs() -> tuple[EnvSpec, ...]:
+    """The benign twin, every surface x style with a direct trigger, and every surface delayed (urgency)."""
+    from cauarena.envs.life_assist.threats import STYLES, SURFACES
+
+    def env(**kwargs: Any) -> EnvSpec:
+        return EnvSpec(LIFE_ASSIST_ID, tuple(sorted(kwargs.items())))
+
+    attacked = [env(surface=s, style=st) for s in SURFACES[1:] for st in STYLES]
+    delayed = [env(surface=s, style="urgency", trigger="delayed") for s in SURFACES[1:]]
+    return (env(surface="none"), *attacked, *delayed)
+
+
+def _life_assist() -> Suite:
+    return Suite(
+        name="life_assist",
+        envs=_life_assist_envs(),
+        agents=("oracle", "naive", "cautious"),
+        seeds=45,
+        timeout_s=60.0,
+        description="LifeAssist-v0: 45 tasks (seed % 45) benign and under 5 surfaces x 4 styles (direct) + delayed",
+    )
+
+
+_smoke_without_life_assist = BUILTIN_SUITES["smoke"]
+
+
+def _smoke_with_life_assist() -> Suite:
+    """``smoke`` plus an attacked LifeAssist row (the benign one is in it as a registered id)."""
+    suite = _smoke_without_life_assist()
+    return replace(suite, envs=(*suite.envs, EnvSpec(LIFE_ASSIST_ID, (("surface", "environment"),))))
+
+
+BUILTIN_SUITES["life_assist"] = _life_assist
+BUILTIN_SUITES["smoke"] = _smoke_with_life_assist
