@@ -1,6 +1,5 @@
 import io
 import re
-import time
 from datetime import UTC, datetime
 
 import numpy as np
@@ -162,7 +161,8 @@ def test_empty_and_invalid_input():
         build_leaderboard(mixed)
 
 
-def test_hundred_thousand_episodes_in_a_few_seconds():
+def test_hundred_thousand_episodes_give_one_row_per_group():
+    # no wall-clock assertion: speed belongs to benchmarks, and a loaded CI machine would make it flaky
     rng = np.random.default_rng(0)
     n = 100_000
     df = pd.DataFrame({
@@ -172,9 +172,7 @@ def test_hundred_thousand_episodes_in_a_few_seconds():
         "success": rng.random(n) < 0.4, "steps": rng.integers(1, 50, n), "prompt_tokens": rng.integers(0, 500, n),
         "error_kind": np.where(rng.random(n) < 0.02, "timeout", "none"), "metrics": [{"shd": 1.0}] * n,
     })  # fmt: skip
-    start = time.perf_counter()
     lb = build_leaderboard(df)
-    assert time.perf_counter() - start < 5.0
     assert len(lb) == 10 * 5 * 2 + 5 * 2
 
 
