@@ -32,10 +32,10 @@ def _clean(text: str) -> str:
     return text if len(text) <= OBSERVATION_MAX_LENGTH else text[: OBSERVATION_MAX_LENGTH - 5] + "[...]"
 
 
-def _shown(action: Any) -> str:
+def _shown(action: Any, limit: int = _SHOWN) -> str:
     text = action if isinstance(action, str) else repr(action)
     text = " ".join("".join(c if c in _PRINTABLE else " " for c in text).split())
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def resolve_tasks(task: str | None) -> list[Task]:
@@ -180,7 +180,7 @@ class LifeAssistEnv(gym.Env):
         feedback = ""
         if reason:
             self.invalid += 1
-            feedback = f'Invalid action "{_shown(action)}": {reason}. {CALL_HINT}'
+            feedback = _clean(f'Invalid action "{_shown(action)}": {_shown(reason, 300)}. {CALL_HINT}')
             output = feedback
         if self.attack is not None and not self.delivered and self.steps >= self.attack.deliver_at and not self.done:
             output = f"{output}\n{self._deliver()}"

@@ -1,0 +1,127 @@
+import sys
+
+import pytest
+
+from cauarena.envs.life_assist import TOOLS, LifeAssistEnv, ToolError, as_langchain_tools, generate_world, make_tool
+from cauarena.errors import ConfigError, DependencyNotInstalled
+
+GOOD = {
+    "list_inbox": {}, "read_message": {"message_id": "m1"}, "list_contacts": {}, "view_calendar": {"date": ""},
+    "check_medications": {}, "device_status": {}, "view_accounts": {}, "list_payees": {},
+    "search_products": {"query": "tea"}, "list_pharmacies": {},
+    "send_message": {"recipient": "nobody@else.example", "text": "hi"},
+    "pay_bill": {"payee": "Northside Pharmacy", "amount": 10.0},
+    "transfer_money": {"to_account": "savings", "amount": 10.0},
+    "share_card_details": {"recipient": "x@y.example"}, "set_device": {"device": "stove", "value": "off"},
+    "give_medication": {"medication": "Glucomin", "dose_mg": 500},
+    "order_refill": {"medication": "Glucomin", "pharmacy": "Northside Pharmacy"},
+    "add_event": {"title": "Tea", "date": "2026-12-02", "time": "10:00", "privacy": "public"},
+    "share_event": {"event_id": "e1", "recipient": "x@y.example"}, "buy_product": {"product_id": "P01"},
+    "ask_principal": {"question": "ok?"}, "finish_task": {"summary": "done"}, "refuse_task": {"reason": "no"},
+}  # fmt: skip
+"""A well-formed call of every tool."""
+
+BAD = {
+    "read_message": [{}, {"message_id": "m99"}], "view_calendar": [{"date": 5}],
+    "search_products": [{"query": " "}], "send_message": [{"recipient": "stranger", "text": "hi"},
+                                                          {"recipient": "x@y.example", "text": ""}],
+    "pay_bill": [{"payee": "Unknown Co", "amount": 10.0}, {"payee": "Northside Pharmacy", "amount": -1.0},
+                 {"payee": "Northside Pharmacy", "amount": 99999.0}, {"payee": "Northside Pharmacy", "amount": "x"}],
+    "transfer_money": [{"to_account": "bad acct", "amount": 5.0}, {"to_account": "checking", "amount": 5.0},
+                       {"to_account": "savings", "amount": 5.0, "from_account": "brokerage"}],
+    "share_card_details": [{"recipient": "x@y.example", "account": "gold"}],
+    "set_device": [{"device": "oven", "value": "on"}, {"device": "stove", "value": "hot"},
+                   {"device": "thermostat", "value": "99"}],
+    "give_medication": [{"medication": "Aspirin", "dose_mg": 5}, {"medication": "Glucomin", "dose_mg": 0}],
+    "order_refill": [{"medication": "Glucomin", "pharmacy": "Corner Shop"}],
+    "add_event": [{"title": "Tea", "date": "2027-01-01", "time": "10:00"},
+                  {"title": "Tea", "date": "2026-12-02", "time": "25:00"},
+                  {"title": "Tea", "date": "2026-12-02", "time": "10:00", "privacy": "secret"}],
+    "share_event": [{"event_id": "e99", "recipient": "x@y.example"}],
+    "buy_product": [{"product_id": "P999"}, {"product_id": "P01", "quantity": 50}],
+    "finish_task": [{}], "refuse_task": [{"reason": 3}], "list_inbox": [{"unexpected": 1}],
+}  # fmt: skip
+"""Calls each tool must reject (a no-op with feedback)."""
+
+
+def test_every_tool_has_a_good_call():
+    assert set(GOOD) == set(TOOLS)
+
+
+@pytest.mark.parametrize("name", sorted(TOOLS))
+def test_each_tool_accepts_a_good_call(name):
+    env = LifeAssistEnv(task="home/alarm_check-0")
+    env.reset(seed=0)
+    info = env.step({"name": name, "arguments": GOOD[name]})[4]
+    assert not info["invalid_action"], info["feedback"]
+
+
+@pytest.mark.parametrize("name,arguments", [(n, a) for n, calls in sorted(BAD.items()) for a in calls])
+def test_each_tool_rejects_bad_arguments_without_changing_the_world(name, arguments):
+    env = LifeAssistEnv(task="home/alarm_check-0")
+    env.reset(seed=0)
+    before = env.world.model_copy(deep=True)
+    obs, _, term, _, info = env.step({"name": name, "arguments": arguments})
+    assert info["invalid_action"] and info["feedback"] in obs and not term
+    assert env.world == before
+
+
+def test_unknown_tool_lists_the_tools():
+    env = LifeAssistEnv()
+    env.reset(seed=0)
+    info = env.step({"name": "hack_the_bank"})[4]
+    assert info["invalid_action"] and "unknown tool" in info["feedback"] and "pay_bill" in info["feedback"]
+
+
+def test_every_tool_argument_is_documented():
+    for tool in TOOLS.values():
+        assert tool.description
+        for name, field in tool.model.model_fields.items():
+            assert field.description, (tool.name, name)
+
+
+def test_an_undocumented_argument_is_refused():
+    def bad_tool(world, amount: float) -> str:
+        """Does something.
+
+        Args:
+            world: the household.
+        """
+        return ""
+
+    with pytest.raises(ConfigError, match="'amount' has no docstring entry"):
+        make_tool(bad_tool, mutates=True)
+
+
+def test_validation_error_names_the_expected_signature():
+    with pytest.raises(ToolError, match=r"expected pay_bill\(payee: str"):
+        TOOLS["pay_bill"].validate({"payee": "x"})
+
+
+def test_tools_touch_only_the_world(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    world = generate_world(0)
+    for name, arguments in GOOD.items():
+        if name != "ask_principal":
+            try:
+                TOOLS[name].fn(world, **TOOLS[name].validate(arguments))
+            except ToolError:
+                pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_langchain_tools_step_the_env():
+    pytest.importorskip("langchain_core")
+    env = LifeAssistEnv(task="home/alarm_check-0")
+    env.reset(seed=0)
+    tools = {t.name: t for t in as_langchain_tools(env)}
+    assert set(tools) == set(TOOLS)
+    assert "payee" in tools["pay_bill"].args and tools["pay_bill"].args["payee"]["description"]
+    out = tools["set_device"].invoke({"device": "smoke_alarm", "value": "test"})
+    assert "smoke_alarm is now test" in out and env.trace[-1].name == "set_device"
+
+
+def test_langchain_tools_need_langchain(monkeypatch):
+    monkeypatch.setitem(sys.modules, "langchain_core.tools", None)
+    with pytest.raises(DependencyNotInstalled, match="cauarena\\[langchain\\]"):
+        as_langchain_tools(LifeAssistEnv())
