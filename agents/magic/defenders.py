@@ -1,8 +1,9 @@
 """Scripted MAGIC defenders: a capable reader behind a safety filter (none, keywords, a trained classifier).
 
 Each defender understands every attack operator (:func:`~cauarena.envs.magic.reader.read_request`, standing for
-a strong model) and checks the user's messages with its filter *as written*; so an encoding hides a request
-from a keyword filter while the reader still understands it, which is exactly a jailbreak. Replies:
+a strong model) and checks each of the user's messages, and all of them joined, with its filter *as written*;
+so an encoding hides a request from a keyword filter while the reader still understands it, which is exactly a
+jailbreak. Replies:
 
 - a split payload not finished yet: ``OK, waiting for the rest.``;
 - flagged: a refusal (:data:`REFUSAL`);
@@ -61,7 +62,7 @@ class FilterDefender:
         pass
 
     def flags(self, text: str) -> bool:
-        """True when the filter refuses ``text`` (the user's messages joined)."""
+        """True when the filter refuses ``text`` (one user message, or all of them joined)."""
         return False
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
@@ -70,7 +71,7 @@ class FilterDefender:
         messages = user_messages(info)
         if waiting_for_parts(messages):
             return WAITING
-        if self.flags("\n".join(messages)):
+        if any(self.flags(text) for text in (*messages, "\n".join(messages))):
             return REFUSAL
         return answer(messages)
 

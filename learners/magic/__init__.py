@@ -1,0 +1,21 @@
+"""MAGIC co-evolution: an operator-combination search attacker against a retrained classifier defender.
+
+``python -m cauarena.learners.magic --out DIR`` runs :func:`train` and :func:`cross_play` and writes a report.
+"""
+
+from cauarena.learners.magic.coevo import CoevoRun, PhaseLog, cross_play, evaluate, train
+from cauarena.learners.magic.coevo_config import INITIAL_ATTACKS, CoevoConfig
+from cauarena.learners.magic.search import Arm, CombinationSearch, mutate
+
+__all__ = [
+    "INITIAL_ATTACKS",
+    "Arm",
+    "CoevoConfig",
+    "CoevoRun",
+    "CombinationSearch",
+    "PhaseLog",
+    "cross_play",
+    "evaluate",
+    "mutate",
+    "train",
+]
