@@ -1,0 +1,43 @@
+"""MAGIC pairs into the results store: one row per game, the defender's return, resume skips stored games."""
+
+import pytest
+
+from cauarena.leaderboards.magic import evaluate_pairs, main, make_player
+from cauarena.leaderboards.store import ResultsStore
+
+
+def test_pairs_are_stored_and_resumed(tmp_path):
+    counts = evaluate_pairs(str(tmp_path), ["fixed[base64]"], ["defender-keyword", "defender-refuse"], seeds=4,
+                            max_turns=2, split="test")
+    assert counts == {"played": 8, "skipped": 0}
+    assert evaluate_pairs(str(tmp_path), ["fixed[base64]"], ["defender-keyword"], seeds=4, max_turns=2,
+                          split="test") == {"played": 0, "skipped": 4}
+    store = ResultsStore(str(tmp_path))
+    rows = store.results()
+    store.close()
+    assert {r.agent for r in rows} == {"fixed[base64] vs defender-keyword", "fixed[base64] vs defender-refuse"}
+    keyword = [r for r in rows if r.agent.endswith("keyword")]
+    assert all(r.error_kind == "none" and "attack_success" in r.metrics for r in rows)
+    assert all(r.episode_return == r.metrics["r_defender"] for r in rows)
+    assert any(r.metrics["attack_success"] == 1.0 for r in keyword)  # base64 hides the keywords
+
+
+def test_player_errors_are_rows_not_crashes(tmp_path):
+    evaluate_pairs(str(tmp_path), ["mock/raise"], ["defender-none"], seeds=1, max_turns=1)
+    store = ResultsStore(str(tmp_path))
+    (row,) = store.results()
+    store.close()
+    assert row.error_kind == "agent_error" and not row.success
+
+
+def test_llm_seats_get_their_prompts():
+    assert make_player("mock/first-valid", "attacker").template.name == "magic-attacker"
+    assert make_player("mock/first-valid", "defender").template.name == "magic-defender"
+    with pytest.raises(Exception, match="attack"):
+        make_player("fixed[rot13]", "attacker")
+
+
+def test_cli(tmp_path, capsys):
+    assert main(["--out", str(tmp_path), "--attacker", "fixed[plain]", "--defender", "defender-none",
+                 "--seeds", "2", "--max-turns", "1"]) == 0
+    assert "played 2 games" in capsys.readouterr().out
