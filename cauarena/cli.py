@@ -38,6 +38,17 @@ def list_agents() -> None:
     typer.echo("  scripted mock replies: " + ", ".join(f"mock/{m}" for m in mock_names()))
 
 
+@app.command("guards")
+def list_guards() -> None:
+    """Print the built-in guard short names with the env families they serve."""
+    from cauarena.guards import GUARD_REGISTRY
+
+    for entry in sorted(GUARD_REGISTRY, key=lambda e: (e.name, e.families)):
+        typer.echo(f"{entry.name:<12} {','.join(entry.families):<12} {entry.description}")
+    typer.echo("LLM judge on any chat backend: llm-judge/<backend>/<model> (AgentDoG's output format); "
+               "your own: module.path:Class")
+
+
 @app.command("suites")
 def list_suites() -> None:
     """Print the built-in suites."""
@@ -50,7 +61,8 @@ def list_suites() -> None:
 
 
 def _build_suite(suite: str, envs: list[str], agents: list[str], seeds: int | None, seed_start: int | None,
-                 repeats: int | None, max_steps: int | None, timeout: float | None, env_kwargs: str | None):
+                 repeats: int | None, max_steps: int | None, timeout: float | None, env_kwargs: str | None,
+                 guards: list[str] | None = None):
     from cauarena.leaderboards.suites import EnvSpec, Suite, get_suite, override
 
     kwargs: dict = {}
@@ -69,7 +81,7 @@ def _build_suite(suite: str, envs: list[str], agents: list[str], seeds: int | No
         if kwargs:
             raise ConfigError("--env-kwargs applies to --env runs; put kwargs for a suite in its suite file.")
     return override(base, agents=agents, seeds=seeds, seed_start=seed_start, repeats=repeats,
-                    max_steps=max_steps, timeout_s=timeout)
+                    max_steps=max_steps, timeout_s=timeout, guards=guards or ())
 
 
 @app.command("run")
@@ -77,6 +89,8 @@ def run(
     suite: Annotated[str, typer.Option(help="built-in suite name or a .toml/.json suite file")] = "default",
     env: Annotated[list[str], typer.Option(help="env id to run directly (repeatable); replaces --suite")] = [],  # noqa: B006
     agent: Annotated[list[str], typer.Option(help="agent spec (repeatable): name, module:Class, backend/model")] = [],  # noqa: B006
+    guard: Annotated[list[str], typer.Option(help="guard spec (repeatable; 'none' = unguarded): name, "
+                                              "module:Class, llm-judge/<backend>/<model>")] = [],  # noqa: B006
     seeds: Annotated[int | None, typer.Option(help="seeds per (env, agent)")] = None,
     seed_start: Annotated[int | None, typer.Option(help="first seed")] = None,
     repeats: Annotated[int | None, typer.Option(help="episodes per seed (>1 gives pass^k)")] = None,
@@ -95,7 +109,7 @@ def run(
     from cauarena.leaderboards.store import ResultsStore
     from cauarena.leaderboards.suites import plan
 
-    spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs)
+    spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
     out = out or os.path.join("runs", spec.name)
     store = ResultsStore(out)
     episodes = plan(spec)
@@ -109,7 +123,8 @@ def run(
     bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
     runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, chat_kwargs=chat_kwargs,
                     on_result=bar.update_result if bar else None)
-    store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "argv": sys.argv[1:]})
+    store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "guards": list(spec.guards),
+                                     "argv": sys.argv[1:]})
     summary = runner.run(episodes)
     if bar:
         bar.close()

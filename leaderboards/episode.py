@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from cauarena.errors import InvalidAction
+from cauarena.guards import GuardStop
 from cauarena.leaderboards.schema import EpisodeResult, StepRecord, Trajectory, env_version
 from cauarena.leaderboards.suites import EpisodeSpec
 from cauarena.registration import strip_module
@@ -81,6 +82,9 @@ def run_episode(
         t_act = time.perf_counter()
         try:
             action = agent.act(obs, info)
+        except GuardStop:  # the guard ended the episode: a normal end, counted in the guard's metrics
+            truncated = True
+            break
         except TimeoutError as exc:  # a model backend that did not answer in time
             error_kind, error_message = "timeout", _error(exc)
             break
@@ -112,10 +116,13 @@ def run_episode(
         if terminated or trunc:
             truncated = bool(trunc and not terminated)
             break
+    metrics = _metrics(info)
+    if hasattr(agent, "episode_metrics"):  # GuardedAgent: what the guard did
+        metrics.update(_metrics({"metrics": agent.episode_metrics()}))
     result = EpisodeResult(
         **planned_fields(spec, run_id), episode_return=total,
         success=bool(info.get("success", False)) and error_kind == "none", steps=n_steps,
-        invalid_actions=invalid, prompt_tokens=p_tok, completion_tokens=c_tok, metrics=_metrics(info),
+        invalid_actions=invalid, prompt_tokens=p_tok, completion_tokens=c_tok, metrics=metrics,
         error_kind=error_kind, error_message=error_message, wall_time_s=time.perf_counter() - start,
         truncated=truncated,
     )

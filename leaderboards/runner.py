@@ -58,12 +58,17 @@ class EpisodePlayer:
         return self._envs[key]
 
     def _agent(self, spec: EpisodeSpec, env: Any) -> Any:
-        key = (spec.agent, spec.env_id, spec.env_kwargs)
+        key = (spec.agent, spec.guard, spec.env_id, spec.env_kwargs)
         if key not in self._agents:
             from cauarena.agents import make_agent
 
             kwargs = self.chat_kwargs if "/" in spec.agent and ":" not in spec.agent else {}
             agent = make_agent(spec.agent, family=spec.family, **kwargs)
+            if spec.guard != "none":
+                from cauarena.guards import GuardedAgent, make_guard
+
+                guard = make_guard(spec.guard, family=spec.family)
+                agent = GuardedAgent(agent, guard, agent_spec=spec.agent, guard_spec=spec.guard)
             if hasattr(agent, "bind"):
                 agent.bind(env)
             self._agents[key] = agent

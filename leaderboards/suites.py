@@ -46,6 +46,8 @@ class Suite:
         description: one line for ``cauarena suites``.
         agent_envs: optional ``(agent, env ids)`` pairs restricting an agent to some envs (a slow LLM agent
             on the short levels only); agents not listed play every env.
+        guards: guard specs each agent plays under (``none`` = unguarded); every (agent, guard) pair is a
+            leaderboard row.
     """
 
     name: str
@@ -58,6 +60,7 @@ class Suite:
     timeout_s: float = 120.0
     description: str = ""
     agent_envs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    guards: tuple[str, ...] = ("none",)
 
     def __post_init__(self) -> None:
         if not self.envs:
@@ -72,6 +75,8 @@ class Suite:
             raise ConfigError(f"Suite {self.name!r}: max_steps must be >= 1 or None, got {self.max_steps}.")
         if self.timeout_s <= 0:
             raise ConfigError(f"Suite {self.name!r}: timeout_s must be > 0, got {self.timeout_s}.")
+        if not self.guards:
+            raise ConfigError(f"Suite {self.name!r} has no guards. Fix: guards = ['none'] to play unguarded.")
         ids = {e.env_id for e in self.envs}
         for agent, envs in self.agent_envs:
             if set(envs) - ids:
@@ -117,19 +122,25 @@ def agent_serves(agent: str, family: str) -> bool:
     return not entries or any(fnmatch(family, p) for e in entries for p in e.families)
 
 
-def plan(suite: Suite, guard: str = "none") -> list[EpisodeSpec]:
-    """Expand a suite into its episodes; pairs whose short-named agent does not serve the env are skipped."""
+def plan(suite: Suite, guard: str | None = None) -> list[EpisodeSpec]:
+    """Expand a suite into its episodes, per guard (``guard`` given: that one only, else ``suite.guards``).
+
+    Pairs whose short-named agent (or guard) does not serve the env's family are skipped.
+    """
+    from cauarena.guards import guard_serves
+
+    guards = (guard,) if guard is not None else suite.guards
     episodes = []
     for env in suite.envs:
         family = env_entry(env.env_id).family
-        for agent in suite.agents:
-            if not agent_serves(agent, family) or not suite.plays(agent, env.env_id):
+        for agent, g in ((a, g) for a in suite.agents for g in guards):
+            if not (agent_serves(agent, family) and guard_serves(g, family) and suite.plays(agent, env.env_id)):
                 continue
             for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
                 for repeat in range(suite.repeats):
-                    spec = EpisodeSpec(suite.name, env.env_id, env.kwargs, family, agent, guard, seed,
+                    spec = EpisodeSpec(suite.name, env.env_id, env.kwargs, family, agent, g, seed,
                                        repeat, suite.max_steps, suite.timeout_s)
-                    key = episode_key(env.env_id, env.kwargs_dict, agent, guard, seed, repeat)
+                    key = episode_key(env.env_id, env.kwargs_dict, agent, g, seed, repeat)
                     episodes.append(replace(spec, key=key))
     return episodes
 
@@ -252,6 +263,7 @@ def load_suite_file(path: Path) -> Suite:
             raise ConfigError(f"Suite file {path}: each env is an id or {{id=..., kwargs=...}}, got {item!r}.")
     data["envs"] = tuple(envs)
     data["agents"] = tuple(data.get("agents", ()))
+    data["guards"] = tuple(data.get("guards", ("none",)))
     agent_envs = data.get("agent_envs", {})
     if not isinstance(agent_envs, dict):
         raise ConfigError(f"Suite file {path}: agent_envs is a table agent -> [env ids], got {agent_envs!r}.")
@@ -275,11 +287,14 @@ def get_suite(name_or_path: str) -> Suite:
     raise NameNotFound("suite", name_or_path, BUILTIN_SUITES, hint="Or pass a .toml/.json suite file.")
 
 
-def override(suite: Suite, *, agents: Sequence[str] = (), seeds: int | None = None, **changes: Any) -> Suite:
+def override(suite: Suite, *, agents: Sequence[str] = (), seeds: int | None = None, guards: Sequence[str] = (),
+             **changes: Any) -> Suite:
     """The suite with CLI overrides applied (empty/None values keep the suite's own)."""
     updates = {k: v for k, v in changes.items() if v is not None}
     if agents:
         updates["agents"] = tuple(agents)
+    if guards:
+        updates["guards"] = tuple(guards)
     if seeds is not None:
         updates["seeds"] = seeds
     return replace(suite, **updates)

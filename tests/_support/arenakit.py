@@ -91,3 +91,31 @@ class DyingAgent(GoAgent):
         import os
 
         os._exit(3)
+
+
+class StopGuard:
+    """A guard that approves ``go`` until ``count 3``, then ends the episode (tests the runner's guard path)."""
+
+    def review(self, trajectory, proposed_action):
+        from cauarena.guards import Diagnosis, Verdict
+
+        if trajectory[-1].observation.startswith("count 3"):
+            diagnosis = Diagnosis("Inherent Agent/LLM Failures", "Planning Failure", "Functional & Opportunity Harm")
+            return Verdict("terminate", "count 3 is off limits", 1.0, diagnosis)
+        return Verdict()
+
+
+class FixGuard:
+    """A guard that rewrites any action but ``go`` into ``go``."""
+
+    def review(self, trajectory, proposed_action):
+        from cauarena.guards import Verdict
+
+        return Verdict() if proposed_action == "go" else Verdict("modify", "only go is allowed", 0.8, action="go")
+
+
+class WaitAgent(GoAgent):
+    """Always answers ``wait`` (invalid on Count-v0)."""
+
+    def act(self, observation, info):
+        return "wait"
