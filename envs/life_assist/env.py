@@ -114,6 +114,12 @@ class LifeAssistEnv(gym.Env):
     benign twin is the same seed with ``surface="none"``. Privileged for oracles and tests: :attr:`world`,
     :attr:`task`, :attr:`params`, :attr:`plan`, :attr:`attack`, :attr:`trace`.
 
+    ## Fidelity
+
+    See FIDELITY.md (Life assist): Risky-Bench's five threat surfaces, its rubric themes and attack styles,
+    AgentDoG's labels and ATBench export; a household world, rule-based principal and rubrics as code instead of
+    VitaBench domains, an LLM user simulator and LLM judges.
+
     ## Version History
 
     - v0: initial release.
