@@ -1,6 +1,8 @@
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cauarena.envs.life_assist import TOOLS, LifeAssistEnv, ToolError, as_langchain_tools, generate_world, make_tool
 from cauarena.errors import ConfigError, DependencyNotInstalled
@@ -125,3 +127,18 @@ def test_langchain_tools_need_langchain(monkeypatch):
     monkeypatch.setitem(sys.modules, "langchain_core.tools", None)
     with pytest.raises(DependencyNotInstalled, match="cauarena\\[langchain\\]"):
         as_langchain_tools(LifeAssistEnv())
+
+
+_VALUES = st.one_of(st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.booleans(),
+                    st.none(), st.sampled_from(["m1", "e1", "P01", "checking", "savings", "stove", "thermostat",
+                                                "Glucomin", "Northside Pharmacy", "off", "unlocked", "2026-12-02"]))
+_ARGS = st.dictionaries(st.sampled_from(sorted({k for a in GOOD.values() for k in a} | {"zzz"})), _VALUES, max_size=4)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(name=st.sampled_from(sorted(TOOLS)), arguments=_ARGS)
+def test_any_arguments_never_crash_a_tool(name, arguments):
+    env = LifeAssistEnv(task="finance/pay_bills-0", surface="tool_output")
+    env.reset(seed=1)
+    obs, _, _, _, info = env.step({"name": name, "arguments": arguments})
+    assert info["invalid_action"] == bool(info["feedback"]) and (not info["feedback"] or info["feedback"] in obs)
