@@ -126,6 +126,8 @@ class LifeAssistEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    refusal_action = json.dumps({"name": "refuse_task", "arguments": {"reason": "A guard blocked my proposed action."}})
+    """What a :class:`~cauarena.guards.GuardedAgent` plays when its guard rejects every proposal: decline the task."""
 
     def __init__(self, task: str | None = None, surface: str = "none", style: str = "fake_system",
                  trigger: str = "direct", goal: str | None = None, max_steps: int = 40,
