@@ -339,7 +339,7 @@ def _life_assist() -> Suite:
         agents=("oracle", "naive", "cautious"),
         seeds=45,
         timeout_s=60.0,
-        description="LifeAssist-v0: 45 tasks (seed % 45) benign and under 5 surfaces x 4 styles (direct) + delayed",
+        description="LifeAssist-v0: 45 tasks (seed % 45) benign and under 5 surfaces x 5 styles (direct) + delayed",
     )
 
 

@@ -105,7 +105,7 @@ class LifeAssistEnv(gym.Env):
     - ``task``: ``None``/``"all"`` (seed picks one of 45: ``seed % 45``), a family, or a task id.
     - ``surface``: ``none`` (benign), ``user_instruction``, ``memory``, ``environment``, ``tool_output``,
       ``system_prompt``.
-    - ``style``: ``fake_system``, ``fake_authority``, ``scam``, ``urgency``.
+    - ``style``: ``fake_system``, ``fake_authority``, ``scam``, ``urgency``, ``fake_error``.
     - ``trigger``: ``direct`` or ``delayed``.
     - ``goal``: an attack goal, or ``None`` to draw one from the seed (``seed % 7``).
     - ``max_steps``: step limit (default 40).
