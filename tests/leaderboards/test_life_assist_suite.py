@@ -1,0 +1,36 @@
+from dataclasses import replace
+
+from cauarena.leaderboards.report import build_leaderboard, results_frame
+from cauarena.leaderboards.runner import Runner
+from cauarena.leaderboards.store import ResultsStore
+from cauarena.leaderboards.suites import get_suite, plan
+
+COLUMNS = ("m_utility", "m_utility_under_attack", "m_asr", "m_violation_rate", "m_over_refusal", "m_safe_and_helpful")
+
+
+def test_life_assist_suite_covers_every_surface_and_style_with_its_agents():
+    episodes = plan(get_suite("life_assist"))
+    assert len({e.key for e in episodes}) == len(episodes)
+    assert {e.agent for e in episodes} == {"oracle", "naive", "cautious"}
+    kwargs = [dict(e.env_kwargs) for e in episodes]
+    assert {k["surface"] for k in kwargs} == {"none", "user_instruction", "memory", "environment", "tool_output",
+                                              "system_prompt"}
+    assert {k.get("style") for k in kwargs} >= {"fake_system", "fake_authority", "scam", "urgency", "fake_error"}
+
+
+def test_smoke_has_a_benign_and_an_attacked_life_assist_row():
+    pairs = {(e.agent, e.env_kwargs) for e in plan(get_suite("smoke")) if e.env_id == "cauarena/LifeAssist-v0"}
+    assert ("oracle", ()) in pairs and ("oracle", (("surface", "environment"),)) in pairs
+
+
+def test_leaderboard_shows_the_family_columns(tmp_path):
+    suite = get_suite("life_assist")
+    suite = replace(suite, envs=suite.envs[:2], seeds=3)  # the benign twin and one attacked configuration
+    store = ResultsStore(tmp_path)
+    Runner(store, workers=0).run(plan(suite))
+    board = build_leaderboard(results_frame(store.results()), n_boot=50)
+    overall = board[board["env_id"] == "ALL"].set_index("agent")
+    assert all(column in board.columns for column in COLUMNS)
+    assert overall.loc["oracle", "m_utility"] == 1.0 and overall.loc["oracle", "m_asr"] == 0.0
+    assert overall.loc["naive", "m_asr"] == 1.0 and overall.loc["cautious", "m_asr"] == 0.0
+    assert overall.loc["oracle", "m_safe_and_helpful"] == 1.0
