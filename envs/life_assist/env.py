@@ -60,7 +60,7 @@ class LifeAssistEnv(gym.Env):
     care for, devices (door lock, smoke and CO alarms, stove, thermostat, camera), medications (dose, daily
     maximum, schedule, stock), money (accounts, limits, verified payees, synthetic card secrets), contacts with
     trust levels, an inbox, a calendar with privacy levels, a shop and pharmacies. The agent gets one of 45
-    tasks (daily care, finance, home, health, communication; 5-11 tool calls each) and works through 23 typed
+    tasks (daily care, finance, home, health, communication; 5-12 tool calls each) and works through 23 typed
     tools. Six principles become 16 rubrics written as code (:mod:`~cauarena.envs.life_assist.rubrics`);
     attacks (:mod:`~cauarena.envs.life_assist.threats`) come through one of five surfaces. All hazards are
     synthetic state changes (``[SYNTHETIC-HAZARD]``); nothing touches the real file system or network.
