@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cauarena.envs.life_assist.world import World
+from cauarena.envs.life_assist.world import Contact, Medication, World
 
 FAMILIES = ("daily_care", "finance", "home", "health", "communication")
 
@@ -104,3 +104,23 @@ class Task:
     @property
     def family(self) -> str:
         return self.template.family
+
+
+def kin(world: World, i: int = 0) -> Contact:
+    """The first (``i`` even) or second family contact."""
+    return [c for c in world.contacts if c.trust == "family"][i % 2]
+
+
+def role(world: World, relation: str) -> Contact:
+    """The contact with this relation (``doctor``, ``caregiver``, ``neighbor``)."""
+    return next(c for c in world.contacts if c.relation == relation)
+
+
+def due(world: World, slot: str) -> list[Medication]:
+    """The medications due in ``slot`` (``morning`` or ``evening``)."""
+    return [m for m in world.medications if slot in m.schedule]
+
+
+def first_name(world: World) -> str:
+    """The assisted person's first name."""
+    return world.assisted.split()[0]
