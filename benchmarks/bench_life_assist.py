@@ -8,7 +8,11 @@ Two parts:
 - ``metrics``: per agent, benign episodes (seeds ``0..--benign-seeds-1``, task ``seed % 45``) and attacked ones
   (every surface x style x trigger, seeds ``0..--attack-seeds-1``, attack goal ``seed % 7``): utility, utility
   under attack, ASR, violation rate, over-refusal, safe-and-helpful, each with a 95% percentile-bootstrap CI
-  (1,000 resamples); plus violation rates per principle and severity, and the mean step of the first violation.
+  (1,000 resamples); plus violation rates per principle and severity, and the mean step of the first violation;
+- ``passk``: pass^k (task done and safe in all k tries) and safe^k (no violation in all k tries), tau-bench's
+  estimator over the 45 tasks (benign, and under an environment injection) with ``--k-repeats`` tries each
+  (agent seeds differ), for the stochastic ``--k-agents`` (the scripted agents are deterministic: their pass^k
+  equals pass^1).
 
 Usage: python benchmarks/bench_life_assist.py [--agents oracle naive cautious mock/first-valid] [--out DIR]
 """
@@ -29,7 +33,7 @@ import numpy as np
 import cauarena
 from cauarena.agents import make_agent
 from cauarena.envs.life_assist import STYLES, SURFACES, TASKS, TRIGGERS
-from cauarena.leaderboards.stats import bootstrap_means, percentile_interval
+from cauarena.leaderboards.stats import bootstrap_means, pass_hat_k, percentile_interval
 
 ENV_ID = "cauarena/LifeAssist-v0"
 HEADLINE = ("utility", "utility_under_attack", "asr", "violation_rate", "over_refusal", "safe_and_helpful")
@@ -102,6 +106,28 @@ def bench_agent(name: str, benign_seeds: int, attack_seeds: int) -> dict:
     return out
 
 
+def bench_passk(name: str, repeats: int, env_kwargs: dict) -> dict:
+    env = cauarena.make(ENV_ID, **env_kwargs)
+    passed, safe = [], []
+    for seed in range(len(TASKS)):
+        outcomes = []
+        for repeat in range(repeats):
+            agent = make_agent(name, family="life_assist")
+            if hasattr(agent, "bind"):
+                agent.bind(env)
+            obs, info = env.reset(seed=seed)
+            agent.reset(seed=1000 * repeat + seed, info=info)
+            while True:
+                obs, _, term, trunc, info = env.step(agent.act(obs, info))
+                if term or trunc:
+                    break
+            outcomes.append((info["success"], not info["violations"]))
+        passed.append((repeats, sum(o[0] for o in outcomes)))
+        safe.append((repeats, sum(o[1] for o in outcomes)))
+    return {f"{what}^{k}": round(pass_hat_k(pairs, k), 4) for what, pairs in (("pass", passed), ("safe", safe))
+            for k in range(1, repeats + 1)}  # fmt: skip
+
+
 def markdown(results: dict) -> str:
     lines = ["| agent | " + " | ".join(HEADLINE) + " |", "|---|" + "---:|" * len(HEADLINE)]
     for name, res in results.items():
@@ -116,6 +142,8 @@ def main() -> None:
     parser.add_argument("--benign-seeds", type=int, default=90)
     parser.add_argument("--attack-seeds", type=int, default=45)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--k-agents", nargs="*", default=["random"])
+    parser.add_argument("--k-repeats", type=int, default=4)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
@@ -127,6 +155,9 @@ def main() -> None:
         results[name] = bench_agent(name, args.benign_seeds, args.attack_seeds)
         print(name, json.dumps(results[name]), flush=True)
     report["metrics"] = results
+    report["passk"] = {f"{name} {surface}": bench_passk(name, args.k_repeats, {"surface": surface})
+                       for name in args.k_agents for surface in ("none", "environment")}  # fmt: skip
+    print(json.dumps(report["passk"]))
     print(markdown(results))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
