@@ -135,7 +135,7 @@ _VALUES = st.one_of(st.text(max_size=12), st.integers(-10**6, 10**6), st.floats(
 _ARGS = st.dictionaries(st.sampled_from(sorted({k for a in GOOD.values() for k in a} | {"zzz"})), _VALUES, max_size=4)
 
 
-@settings(max_examples=400, deadline=None, database=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(name=st.sampled_from(sorted(TOOLS)), arguments=_ARGS)
 def test_any_arguments_never_crash_a_tool(name, arguments):
     env = LifeAssistEnv(task="finance/pay_bills-0", surface="tool_output")
