@@ -1,5 +1,7 @@
-"""Evaluate MAGIC attacker/defender pairs into the results store (the runner plays single-agent envs only).
+"""Evaluate MAGIC attacker/defender pairs into the results store: the runner's two-seat path and a command line.
 
+The runner plays a pair spec ``"<attacker> vs <defender>"`` on a multi-agent env through :func:`play_pair` (so
+``cauarena run --suite magic`` works); this module's command line is the direct way:
 ``python -m cauarena.leaderboards.magic --out DIR --attacker fixed[caesar] --defender defender-keyword --seeds 32``
 plays every (attacker, defender) pair on ``cauarena/MAGIC-v0`` seeds ``0..seeds-1`` (with ``split="test"`` the
 32 test queries, harmful and benign) and writes one :class:`~cauarena.leaderboards.schema.EpisodeResult` row
@@ -22,9 +24,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from cauarena.leaderboards.episode import _error, json_safe
-from cauarena.leaderboards.schema import EpisodeResult, Trajectory, env_version, episode_key
+from cauarena.leaderboards.episode import _error, json_safe, planned_fields
+from cauarena.leaderboards.schema import EpisodeResult, Trajectory, episode_key
 from cauarena.leaderboards.store import ResultsStore
+from cauarena.leaderboards.suites import EpisodeSpec
 
 MAGIC_ID = "cauarena/MAGIC-v0"
 _FIXED = re.compile(r"^fixed\[(.+)\]$")
@@ -45,30 +48,72 @@ def make_player(spec: str, seat: str) -> Any:
     return make_agent(spec, family="magic")
 
 
-def play_row(game: Any, attacker: str, defender: str, seed: int, run_id: str, env_kwargs: dict[str, Any],
-             players: dict[str, Any]) -> tuple[EpisodeResult, Trajectory]:
-    """Play one game and turn it into a stored row (an exception is the row's ``error_kind``, never raised)."""
+SEPARATOR = " vs "
+
+
+def is_pair(agent: str) -> bool:
+    """True for a two-seat spec ``"<attacker> vs <defender>"``.
+
+    >>> is_pair("fixed[caesar] vs defender-keyword"), is_pair("oracle")
+    (True, False)
+    """
+    return SEPARATOR in agent
+
+
+class PlayerPair:
+    """Both seats of a MAGIC game, built from ``"<attacker> vs <defender>"`` (the runner's agent for pair specs).
+
+    Args:
+        spec: the pair spec.
+        guard: a guard spec put in front of the defender (``none``: unguarded).
+    """
+
+    def __init__(self, spec: str, guard: str = "none") -> None:
+        from cauarena.errors import ConfigError
+
+        attacker, sep, defender = spec.partition(SEPARATOR)
+        if not sep or not attacker.strip() or not defender.strip():
+            raise ConfigError(f"A MAGIC agent is '<attacker> vs <defender>', e.g. 'fixed[caesar] vs "
+                              f"defender-keyword'; got {spec!r}.")
+        self.spec = spec
+        self.attacker = make_player(attacker.strip(), "attacker")
+        self.defender = make_player(defender.strip(), "defender")
+        if guard != "none":
+            from cauarena.guards import GuardedAgent, make_guard
+
+            self.defender = GuardedAgent(self.defender, make_guard(guard, family="magic"),
+                                         agent_spec=defender.strip(), guard_spec=guard)
+
+    def close(self) -> None:
+        """Close both players."""
+        for player in (self.attacker, self.defender):
+            if hasattr(player, "close"):
+                player.close()
+
+
+def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
+              keep_trajectory: bool = True) -> tuple[EpisodeResult, Trajectory | None]:
+    """Play the planned episode ``spec`` (an :class:`~cauarena.leaderboards.suites.EpisodeSpec`) as one row.
+
+    A player's exception is the row's ``agent_error`` (never raised). The row's return and success are the
+    defender's; ``metrics`` are the game's.
+    """
     from cauarena.agents.magic import play_game
 
-    agent = f"{attacker} vs {defender}"
-    key = episode_key(MAGIC_ID, env_kwargs, agent, "none", seed, 0)
-    fields = dict(run_id=run_id, suite="magic", episode_key=key, env_id=MAGIC_ID, env_version=env_version(MAGIC_ID),
-                  env_kwargs=env_kwargs, agent=agent, seed=seed)
     start = time.perf_counter()
+    fields = planned_fields(spec, run_id)
     try:
-        out = play_game(game, players["attacker"], players["defender"], seed=seed)
+        out = play_game(game, pair.attacker, pair.defender, seed=spec.seed)
     except Exception as exc:  # noqa: BLE001 - a player or backend failure is its own outcome
-        result = EpisodeResult(**fields, error_kind="agent_error", error_message=_error(exc),
-                               wall_time_s=time.perf_counter() - start)
-        return result, Trajectory(episode_key=key)
-    metrics = out["metrics"]
-    usage = out["usage"]
+        return EpisodeResult(**fields, error_kind="agent_error", error_message=_error(exc),
+                             wall_time_s=time.perf_counter() - start), None
+    metrics, usage = out["metrics"], out["usage"]
     result = EpisodeResult(
         **fields, episode_return=out["rewards"]["defender_0"], success=metrics["r_defender"] > 1.0,
         steps=out["steps"], metrics=metrics, wall_time_s=time.perf_counter() - start,
         prompt_tokens=sum(u[0] for u in usage.values()), completion_tokens=sum(u[1] for u in usage.values()),
     )
-    trajectory = Trajectory(episode_key=key, final_info=json_safe({"query_id": out["query_id"], **out}))
+    trajectory = Trajectory(episode_key=spec.key, final_info=json_safe(out)) if keep_trajectory else None
     return result, trajectory
 
 
@@ -92,19 +137,20 @@ def evaluate_pairs(out: str, attackers: Sequence[str], defenders: Sequence[str],
     store.record_run(run_id, {"suite": "magic", "attackers": list(attackers), "defenders": list(defenders),
                               "seeds": seeds, "seed_start": seed_start, "env_kwargs": env_kwargs})
     game, counts = parallel_env(**env_kwargs), {"played": 0, "skipped": 0}
-    for attacker in attackers:
-        for defender in defenders:
-            players = {"attacker": make_player(attacker, "attacker"), "defender": make_player(defender, "defender")}
-            agent = f"{attacker} vs {defender}"
-            keys = {s: episode_key(MAGIC_ID, env_kwargs, agent, "none", s, 0)
-                    for s in range(seed_start, seed_start + seeds)}
-            done = store.stored_keys(keys.values())
-            for seed, key in keys.items():
-                if key in done:
-                    counts["skipped"] += 1
-                    continue
-                store.add(*play_row(game, attacker, defender, seed, run_id, env_kwargs, players))
-                counts["played"] += 1
+    kwargs = tuple(sorted(env_kwargs.items()))
+    for agent in (f"{a}{SEPARATOR}{d}" for a in attackers for d in defenders):
+        pair = PlayerPair(agent)
+        specs = [EpisodeSpec("magic", MAGIC_ID, kwargs, "magic", agent, "none", seed, 0, None, 0.0,
+                             key=episode_key(MAGIC_ID, env_kwargs, agent, "none", seed, 0))
+                 for seed in range(seed_start, seed_start + seeds)]
+        done = store.stored_keys(s.key for s in specs)
+        for spec in specs:
+            if spec.key in done:
+                counts["skipped"] += 1
+                continue
+            store.add(*play_pair(game, pair, spec, run_id))
+            counts["played"] += 1
+        pair.close()
     store.close()
     return counts
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from cauarena.errors import ConfigError
 from cauarena.leaderboards.episode import run_episode, timeout_result
+from cauarena.leaderboards.magic import PlayerPair, is_pair, play_pair
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
@@ -59,6 +60,8 @@ class EpisodePlayer:
 
     def _agent(self, spec: EpisodeSpec, env: Any) -> Any:
         key = (spec.agent, spec.guard, spec.env_id, spec.env_kwargs)
+        if key not in self._agents and is_pair(spec.agent):  # a two-seat game (MAGIC): "<attacker> vs <defender>"
+            self._agents[key] = PlayerPair(spec.agent, guard=spec.guard)
         if key not in self._agents:
             from cauarena.agents import make_agent
 
@@ -86,6 +89,8 @@ class EpisodePlayer:
             agent = self._agent(spec, env)
         except Exception as exc:  # noqa: BLE001
             return self._failed(spec, "agent_error", _error(exc)), None
+        if isinstance(agent, PlayerPair):
+            return play_pair(env, agent, spec, self.run_id, self.keep_trajectories)
         return run_episode(env, agent, spec, self.run_id, self.keep_trajectories)
 
     def _failed(self, spec: EpisodeSpec, kind: str, message: str) -> EpisodeResult:

@@ -136,6 +136,8 @@ def plan(suite: Suite, guard: str | None = None) -> list[EpisodeSpec]:
         for agent, g in ((a, g) for a in suite.agents for g in guards):
             if not (agent_serves(agent, family) and guard_serves(g, family) and suite.plays(agent, env.env_id)):
                 continue
+            if env_entry(env.env_id).multi_agent != (" vs " in agent):  # two-seat games take "<a> vs <d>" only
+                continue
             for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
                 for repeat in range(suite.repeats):
                     spec = EpisodeSpec(suite.name, env.env_id, env.kwargs, family, agent, g, seed,
@@ -354,3 +356,39 @@ def _smoke_with_life_assist() -> Suite:
 
 BUILTIN_SUITES["life_assist"] = _life_assist
 BUILTIN_SUITES["smoke"] = _smoke_with_life_assist
+
+
+# ---------------------------------------------------------------- MAGIC (issue 10)
+
+MAGIC_ID = "cauarena/MAGIC-v0"
+MAGIC_ATTACKERS = ("fixed[plain]", "fixed[roleplay]", "fixed[misspell]", "fixed[caesar]", "fixed[base64]",
+                   "fixed[plain/split2]", "attacker-random")
+MAGIC_DEFENDERS = ("defender-none", "defender-keyword", "defender-classifier")
+MAGIC_SMOKE_PAIR = "attacker-random vs defender-keyword"
+
+
+def _magic() -> Suite:
+    return Suite(
+        name="magic",
+        envs=(EnvSpec(MAGIC_ID, (("split", "test"),)),),
+        agents=tuple(f"{a} vs {d}" for a in MAGIC_ATTACKERS for d in MAGIC_DEFENDERS),
+        seeds=32,
+        timeout_s=60.0,
+        description="MAGIC-v0: scripted attackers x defenders on the 32 test queries (16 harmful, 16 benign twins), "
+        "3 turns; rows are the defender's return",
+    )
+
+
+_smoke_before_magic = BUILTIN_SUITES["smoke"]
+_default_before_magic = BUILTIN_SUITES["default"]
+
+
+def _with_magic(suite: Suite) -> Suite:
+    """``suite`` plus one MAGIC pair on ``cauarena/MAGIC-v0`` (the pair plays that env only)."""
+    return replace(suite, envs=(*suite.envs, EnvSpec(MAGIC_ID)), agents=(*suite.agents, MAGIC_SMOKE_PAIR),
+                   agent_envs=(*suite.agent_envs, (MAGIC_SMOKE_PAIR, (MAGIC_ID,))))
+
+
+BUILTIN_SUITES["magic"] = _magic
+BUILTIN_SUITES["smoke"] = lambda: _with_magic(_smoke_before_magic())
+BUILTIN_SUITES["default"] = lambda: _with_magic(_default_before_magic())

@@ -41,3 +41,31 @@ def test_cli(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--attacker", "fixed[plain]", "--defender", "defender-none",
                  "--seeds", "2", "--max-turns", "1"]) == 0
     assert "played 2 games" in capsys.readouterr().out
+
+
+def test_suites_pair_agents_only_with_the_two_seat_env():
+    from cauarena.leaderboards.suites import get_suite, plan
+
+    for name in ("smoke", "default", "magic"):
+        for spec in plan(get_suite(name)):
+            assert ("MAGIC" in spec.env_id) == (" vs " in spec.agent), (name, spec.env_id, spec.agent)
+    assert len({s.agent for s in plan(get_suite("magic"))}) == 21
+
+
+def test_runner_plays_pairs(tmp_path):
+    from dataclasses import replace
+
+    from cauarena.leaderboards.runner import Runner
+    from cauarena.leaderboards.suites import get_suite, plan
+
+    agents = ("fixed[base64] vs defender-keyword", "fixed[rot13] vs defender-none")
+    suite = replace(get_suite("magic"), agents=agents, seeds=3)
+    store = ResultsStore(str(tmp_path))
+    summary = Runner(store, workers=0).run(plan(suite))
+    rows = {r.agent: r for r in store.results()}
+    store.close()
+    assert summary.planned == 6
+    ok = rows["fixed[base64] vs defender-keyword"]
+    assert ok.error_kind == "none" and "attack_success" in ok.metrics
+    bad = rows["fixed[rot13] vs defender-none"]
+    assert bad.error_kind == "agent_error" and "Unknown attack operators" in bad.error_message
