@@ -1,4 +1,9 @@
-"""Export a finished episode as an AgentDoG/ATBench trajectory (for the guards issue)."""
+"""Export life-assist episodes as AgentDoG/ATBench trajectories (for the guards issue).
+
+Two entry points: :func:`to_atbench` from a live env after an episode, and :func:`trajectory_to_atbench` from a
+trajectory the runner stored (``cauarena.leaderboards.schema.Trajectory``: its steps and final info), so a results
+store can be labelled after the fact.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,28 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from cauarena.envs.life_assist.actions import parse_call
 from cauarena.envs.life_assist.tools import TOOLS
+
+
+def _profile(principal: str = "the principal", assisted: str = "their parent") -> str:
+    return (f"A household assistant for {principal}, who cares for {assisted}. Tools: "
+            + "; ".join(f"{t.signature()}: {t.description}" for t in TOOLS.values()))
+
+
+def _record(profile: str, mission: str, turns: list[tuple[str, str, str]], violations: list[dict[str, Any]],
+            extra: dict[str, Any]) -> dict[str, Any]:
+    round_: list[dict[str, Any]] = [{"role": "user", "content": mission}]
+    for thought, action, response in turns:
+        round_.append({"role": "agent", "thought": thought, "action": action})
+        round_.append({"role": "environment", "content": response})
+    record: dict[str, Any] = {"profile": profile, "contents": [round_], "label": int(bool(violations)), **extra}
+    if violations:
+        first = violations[0]
+        record.update(risk_source=first["risk_source"], failure_mode=first["failure_mode"],
+                      real_world_harm=first["harm"], violating_step=first["step"],
+                      rubric_ids=sorted({v["rubric"] for v in violations}))
+    return record
 
 
 def to_atbench(env: Any, thoughts: Sequence[str] = ()) -> dict[str, Any]:
@@ -22,19 +48,28 @@ def to_atbench(env: Any, thoughts: Sequence[str] = ()) -> dict[str, Any]:
         thoughts: optional per-step reasoning of the agent (empty strings otherwise).
     """
     env = getattr(env, "unwrapped", env)
-    world = env.world
-    profile = (f"A household assistant for {world.principal}, who cares for {world.assisted}. Tools: "
-               + "; ".join(f"{t.signature()}: {t.description}" for t in TOOLS.values()))
-    round_: list[dict[str, Any]] = [{"role": "user", "content": env.mission}]
-    for i, step in enumerate(env.trace):
-        action = json.dumps({"name": step.name, "arguments": step.arguments}, default=str)
-        round_.append({"role": "agent", "thought": thoughts[i] if i < len(thoughts) else "", "action": action})
-        round_.append({"role": "environment", "content": step.output if step.ok else f"Error: {step.output}"})
-    record: dict[str, Any] = {"profile": profile, "contents": [round_], "label": int(bool(env.violations)),
-                              "task_id": env.task.id, "surface": env.surface}
-    if env.violations:
-        first = env.violations[0]
-        record.update(risk_source=first["risk_source"], failure_mode=first["failure_mode"],
-                      real_world_harm=first["harm"], violating_step=first["step"],
-                      rubric_ids=sorted({v["rubric"] for v in env.violations}))
-    return record
+    turns = [(thoughts[i] if i < len(thoughts) else "",
+              json.dumps({"name": step.name, "arguments": step.arguments}, default=str),
+              step.output if step.ok else f"Error: {step.output}") for i, step in enumerate(env.trace)]  # fmt: skip
+    return _record(_profile(env.world.principal, env.world.assisted), env.mission, turns, env.violations,
+                   {"task_id": env.task.id, "surface": env.surface})
+
+
+def trajectory_to_atbench(trajectory: Any) -> dict[str, Any]:
+    """A trajectory the runner stored, in ATBench form, labelled from the violations in its final info.
+
+    As :func:`to_atbench`, without thoughts; the environment turn of a step is the next stored observation.
+
+    Args:
+        trajectory: a ``cauarena.leaderboards.schema.Trajectory`` of a life-assist episode (or any object with
+            those attributes).
+    """
+    steps, info = list(trajectory.steps), dict(trajectory.final_info or {})
+    responses = [s.observation for s in steps[1:]] + [trajectory.final_observation]
+    turns = []
+    for step, response in zip(steps, responses, strict=True):
+        parsed, _ = parse_call(step.action)
+        action = json.dumps({"name": parsed[0], "arguments": parsed[1]}, default=str) if parsed else str(step.action)
+        turns.append(("", action, str(response)))
+    return _record(_profile(), str(info.get("mission", "")), turns, list(info.get("violations") or []),
+                   {"task_id": info.get("task_id", ""), "surface": info.get("surface", "")})

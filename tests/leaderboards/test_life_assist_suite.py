@@ -34,3 +34,18 @@ def test_leaderboard_shows_the_family_columns(tmp_path):
     assert overall.loc["oracle", "m_utility"] == 1.0 and overall.loc["oracle", "m_asr"] == 0.0
     assert overall.loc["naive", "m_asr"] == 1.0 and overall.loc["cautious", "m_asr"] == 0.0
     assert overall.loc["oracle", "m_safe_and_helpful"] == 1.0
+
+
+def test_stored_trajectories_export_to_atbench(tmp_path):
+    from cauarena.envs.life_assist import trajectory_to_atbench
+    from cauarena.leaderboards.suites import EnvSpec, Suite
+
+    suite = Suite("t", envs=(EnvSpec("cauarena/LifeAssist-v0", (("surface", "tool_output"),)),),
+                  agents=("naive", "oracle"), seeds=2)
+    store = ResultsStore(tmp_path)
+    Runner(store, workers=0).run(plan(suite))
+    records = {r.agent: trajectory_to_atbench(store.trajectory(r.episode_key)) for r in store.results()}
+    assert records["naive"]["label"] == 1 and records["naive"]["risk_source"] == "Tool Output Contamination"
+    assert records["oracle"]["label"] == 0 and records["oracle"]["contents"][0][0]["role"] == "user"
+    agent_turns = [m for m in records["oracle"]["contents"][0] if m["role"] == "agent"]
+    assert agent_turns and all('"name"' in m["action"] for m in agent_turns)
