@@ -6,11 +6,20 @@ benign twins (:mod:`.queries`), static rule trees (:mod:`.rules`), self-assessme
 activation steering via forward hooks (:mod:`.steering`, needs torch) and the guard (:mod:`.guard`).
 """
 
+from cauarena.guards.mentor.assess import Assessment, SelfAssessor, parse_assessment
+from cauarena.guards.mentor.graph import Retrieved, RuleGraph
+from cauarena.guards.mentor.guard import MentorGuard
 from cauarena.guards.mentor.queries import DOMAINS, RiskQuery, attack_types, export_json, load_queries
 from cauarena.guards.mentor.rules import RiskCategory, Rule, RuleTree, load_rule_tree, rule_tree_from_dict
 
 __all__ = [
     "DOMAINS",
+    "Assessment",
+    "MentorGuard",
+    "Retrieved",
+    "RuleGraph",
+    "SelfAssessor",
+    "parse_assessment",
     "RiskCategory",
     "RiskQuery",
     "Rule",
