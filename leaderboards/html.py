@@ -173,6 +173,8 @@ def to_html(
     Returns:
         The page, self-contained (inline CSS and SVG, no script).
     """
+    from cauarena.leaderboards.magic import crossplay_html  # MAGIC pair rows get a cross-play heatmap
+
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     pct = f"{100 * lb.attrs.get('confidence', 0.95):g}%"
     n_boot = lb.attrs.get("n_boot")
@@ -193,6 +195,7 @@ def to_html(
             f"<figure>{plot}</figure>",
             "<h2>Leaderboard</h2>",
             _table_html(lb),
+            crossplay_html(lb),
             f'<p class="note">{_esc(NOTE)}</p>',
             "</main></body></html>",
             "",

@@ -175,3 +175,46 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def crossplay(lb: Any, metric: str = "asr") -> Any:
+    """The attacker x defender matrix of the MAGIC pair rows of a leaderboard table (None when there are none).
+
+    ``asr`` is ``m_attack_success / m_harmful`` (attack success among harmful games); ``over_refusal`` is
+    ``m_over_refusal / (1 - m_harmful)``. Unguarded rows of ``cauarena/MAGIC-v0`` only.
+    """
+    if "m_attack_success" not in getattr(lb, "columns", ()):
+        return None
+    rows = lb[(lb["env_id"] == MAGIC_ID) & lb["agent"].str.contains(SEPARATOR, regex=False) & (lb["guard"] == "none")]
+    if rows.empty:
+        return None
+    seats = rows["agent"].str.split(SEPARATOR, n=1, expand=True)
+    if metric == "asr":
+        values = rows["m_attack_success"] / rows["m_harmful"].where(rows["m_harmful"] > 0)
+    else:
+        values = rows["m_over_refusal"] / (1 - rows["m_harmful"]).where(rows["m_harmful"] < 1)
+    frame = seats.assign(value=values.to_numpy())
+    return frame.pivot_table(index=0, columns=1, values="value", aggfunc="mean")
+
+
+def crossplay_html(lb: Any) -> str:
+    """An HTML section with the cross-play ASR heatmap (white 0 to red 1), or ``""`` without MAGIC pair rows."""
+    from html import escape
+
+    matrix = crossplay(lb)
+    if matrix is None:
+        return ""
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in matrix.columns)
+    body = []
+    for attacker, row in matrix.iterrows():
+        cells = []
+        for value in row:
+            if value != value:  # NaN: the pair was not played
+                cells.append("<td>-</td>")
+                continue
+            shade = int(255 * (1 - float(value)))
+            cells.append(f'<td class="num" style="background: rgb(255,{shade},{shade})">{value:.2f}</td>')
+        body.append(f'<tr><th scope="row">{escape(str(attacker))}</th>{"".join(cells)}</tr>')
+    return ("<h2>MAGIC cross-play: attack success rate (attacker rows x defender columns)</h2>"
+            f'<div class="scroll"><table><thead><tr><th>attacker \\ defender</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')

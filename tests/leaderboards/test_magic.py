@@ -69,3 +69,22 @@ def test_runner_plays_pairs(tmp_path):
     assert ok.error_kind == "none" and "attack_success" in ok.metrics
     bad = rows["fixed[rot13] vs defender-none"]
     assert bad.error_kind == "agent_error" and "Unknown attack operators" in bad.error_message
+
+
+def test_crossplay_heatmap_on_the_html_leaderboard(tmp_path):
+    from cauarena.leaderboards.html import to_html
+    from cauarena.leaderboards.magic import crossplay
+    from cauarena.leaderboards.report import build_leaderboard
+
+    evaluate_pairs(str(tmp_path), ["fixed[plain]", "fixed[base64]"], ["defender-keyword"], seeds=4, max_turns=1,
+                   split="test")
+    store = ResultsStore(str(tmp_path))
+    lb = build_leaderboard(store.dataframe(), n_boot=50)
+    store.close()
+    matrix = crossplay(lb)
+    assert matrix.loc["fixed[plain]", "defender-keyword"] == 0.0
+    assert matrix.loc["fixed[base64]", "defender-keyword"] == 1.0
+    assert crossplay(lb, "over_refusal").loc["fixed[plain]", "defender-keyword"] == 1.0
+    page = to_html(lb)
+    assert "MAGIC cross-play" in page and "rgb(255,0,0)" in page
+    assert "MAGIC cross-play" not in to_html(lb[lb["env_id"] != "cauarena/MAGIC-v0"])
