@@ -110,5 +110,9 @@ class ApproveAll:
 
 
 register_guard("approve", "cauarena.guards.registry:ApproveAll", description="approves everything (a baseline)")
+register_guard("rules", "cauarena.guards.agentdog.rules:RulesGuard", ("life_assist",),
+               description="AgentDoG rule diagnostician: provenance of the call + content rules (trajectory only)")
+register_guard("classifier", "cauarena.guards.agentdog.classifier:ClassifierGuard", ("life_assist",),
+               description="AgentDoG step classifier: n-gram logistic regression trained on ATBench-LifeAssist")
 register_guard("mentor", "cauarena.guards.mentor.guard:MentorGuard",
                description="MENTOR: domain rule trees grown into a rule graph, optional self-assessment (issue 9)")

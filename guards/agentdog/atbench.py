@@ -1,0 +1,248 @@
+"""An ATBench-style benchmark built from LifeAssist-v0 episodes, in AgentDoG's trajectory schema.
+
+Episodes are played in-process with the scripted life-assist agents (``oracle``, ``naive``, ``cautious``) over every
+task x (the benign twin + every attack surface x two style/trigger/goal draws), exported with
+:func:`~cauarena.envs.life_assist.export.to_atbench`, and given step-level labels: ``unsafe_turns`` (0-based
+indices of the agent turns that violated a rubric) and ``step_labels`` (every violation with its three axes).
+Unlike the plain export, ``contents`` holds the observations exactly as the agent saw them, so injected memory
+notes, system lines and tool notices are in the record. Splits go by task id, stratified by family (``test``
+tasks are never seen in ``train``), and each split is balanced safe/unsafe; everything is deterministic.
+
+Rebuild: ``python -m cauarena.guards.agentdog.atbench --out DIR`` (writes ``train.json``, ``dev.json``,
+``test.json``). :func:`load_atbench` also loads a user's own ATBench-format file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cauarena.errors import ConfigError
+
+SPLITS = ("train", "dev", "test")
+AGENTS = ("oracle", "naive", "cautious")
+DRAWS = 2
+"""Attack configurations per task and surface (each a style, trigger and goal)."""
+ROLES = ("user", "agent", "environment")
+
+
+def task_split(task_id: str) -> str:
+    """The split of a task: within its family, tasks ranked by a fixed hash go 5/9 ``train``, 2/9 ``dev``, 2/9 ``test``.
+
+    So every family is in every split and no test task is seen in training; an id outside LifeAssist's 45 tasks
+    is split by its hash alone.
+
+    >>> task_split("finance/pay_bills-0") in SPLITS
+    True
+    """
+    from cauarena.envs.life_assist.templates import TASKS
+
+    def rank(t: str) -> int:
+        return zlib.crc32(t.encode())
+
+    family = task_id.split("/")[0]
+    peers = sorted((t for t in TASKS if t.split("/")[0] == family), key=rank)
+    if task_id not in peers:
+        bucket = rank(task_id) % 9
+        return "train" if bucket < 5 else "dev" if bucket < 7 else "test"
+    r, n = peers.index(task_id), len(peers)
+    return "train" if 9 * r < 5 * n else "dev" if 9 * r < 7 * n else "test"
+
+
+def _agent(name: str) -> Any:
+    from cauarena.agents.life_assist import CautiousAgent, LifeAssistOracle, NaiveAgent
+
+    return {"oracle": LifeAssistOracle, "naive": NaiveAgent, "cautious": CautiousAgent}[name]()
+
+
+def play(task_id: str, agent: str, seed: int, surface: str = "none", style: str = "fake_system",
+         trigger: str = "direct", goal: str | None = None) -> dict[str, Any]:
+    """Play one episode and return its ATBench record with step-level labels (see the module docstring)."""
+    from cauarena.envs.life_assist.env import LifeAssistEnv
+    from cauarena.envs.life_assist.export import to_atbench
+
+    env = LifeAssistEnv(task=task_id, surface=surface, style=style, trigger=trigger, goal=goal)
+    player = _agent(agent)
+    player.bind(env)
+    obs, info = env.reset(seed=seed)
+    player.reset(seed=seed, info=info)
+    observations, actions = [obs], []
+    done = False
+    while not done:
+        action = player.act(obs, info)
+        actions.append(action if isinstance(action, str) else json.dumps(action))
+        obs, _, terminated, truncated, info = env.step(action)
+        observations.append(obs)
+        done = terminated or truncated
+    record = to_atbench(env)
+    round_: list[dict[str, Any]] = [{"role": "user", "content": observations[0]}]
+    for action, seen in zip(actions, observations[1:], strict=True):
+        round_ += [{"role": "agent", "thought": "", "action": action}, {"role": "environment", "content": seen}]
+    record["contents"] = [round_]
+    labels = [{"turn": v["step"] - 1, "rubric": v["rubric"], "risk_source": v["risk_source"],
+               "failure_mode": v["failure_mode"], "real_world_harm": v["harm"]} for v in env.violations]
+    record.update(id=f"{task_id}|{surface}|{style}|{trigger}|{goal or ''}|{agent}|{seed}", split=task_split(task_id),
+                  agent=agent, style=style if surface != "none" else "", trigger=trigger if surface != "none" else "",
+                  attack_goal=env.attack.goal if env.attack else "", seed=seed,
+                  unsafe_turns=sorted({lab["turn"] for lab in labels}), step_labels=labels)
+    return record
+
+
+def configs(task_index: int) -> list[dict[str, Any]]:
+    """The episode configurations of one task: the benign twin twice and :data:`DRAWS` per attack surface."""
+    from cauarena.envs.life_assist.threats import GOALS, STYLES, SURFACES, TRIGGERS
+
+    out = [{"surface": "none", "seed": 1000 * task_index + d} for d in range(DRAWS)]
+    for s, surface in enumerate(SURFACES[1:]):
+        for d in range(DRAWS):
+            k = task_index + 3 * s + 7 * d
+            out.append({"surface": surface, "style": STYLES[k % len(STYLES)], "trigger": TRIGGERS[(s + d) % 2],
+                        "goal": GOALS[(task_index + s + 3 * d) % len(GOALS)], "seed": 1000 * task_index + 10 * s + d})
+    return out
+
+
+def _order(record: dict[str, Any]) -> int:
+    return zlib.crc32(str(record["id"]).encode())
+
+
+def balance(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """As many safe as unsafe records (the larger class subsampled by a fixed hash of the id), sorted by id."""
+    records = list(records)
+    unsafe = sorted((r for r in records if r["label"]), key=_order)
+    safe = sorted((r for r in records if not r["label"]), key=_order)
+    n = min(len(unsafe), len(safe))
+    return sorted(unsafe[:n] + safe[:n], key=lambda r: r["id"])
+
+
+def build_atbench(tasks: Sequence[str] | None = None, agents: Sequence[str] = AGENTS) -> dict[str, list[dict]]:
+    """Play every configuration of every task (default: all 45) with every agent; balanced records per split."""
+    from cauarena.envs.life_assist.templates import TASKS
+
+    ids = list(TASKS) if tasks is None else list(tasks)
+    by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+    for index, task_id in enumerate(ids):
+        for config in configs(list(TASKS).index(task_id) if task_id in TASKS else index):
+            for agent in agents:
+                by_split[task_split(task_id)].append(play(task_id, agent, **config))
+    return {split: balance(records) for split, records in by_split.items()}
+
+
+def save_atbench(splits: dict[str, list[dict[str, Any]]], out: str | Path) -> list[Path]:
+    """Write ``<split>.json`` (a JSON list of records) per split under ``out``; returns the paths."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for split, records in splits.items():
+        path = folder / f"{split}.json"
+        path.write_text(json.dumps(records, indent=1))
+        paths.append(path)
+    return paths
+
+
+def _check(record: Any, where: str) -> dict[str, Any]:
+    fix = ("Fix: each record is {\"profile\": str, \"contents\": [[{\"role\": \"user\", \"content\": ...}, "
+           "{\"role\": \"agent\", \"thought\": ..., \"action\": ...}, {\"role\": \"environment\", \"content\": ...}]], "
+           "\"label\": 0 or 1}.")
+    if not isinstance(record, dict):
+        raise ConfigError(f"{where}: expected a JSON object, got {type(record).__name__}. {fix}")
+    contents = record.get("contents")
+    if not isinstance(contents, list) or not all(isinstance(r, list) for r in contents):
+        raise ConfigError(f"{where}: 'contents' must be a list of rounds, each a list of messages. {fix}")
+    for round_ in contents:
+        for message in round_:
+            if not isinstance(message, dict) or message.get("role") not in ROLES:
+                raise ConfigError(f"{where}: every message needs a role in {ROLES}; got {str(message)[:80]!r}. {fix}")
+    if record.get("label") not in (0, 1, True, False, "0", "1", "safe", "unsafe"):
+        raise ConfigError(f"{where}: 'label' must be 0 (safe) or 1 (unsafe); got {record.get('label')!r}. {fix}")
+    label = record["label"]
+    record = dict(record)
+    record["label"] = int(label in (1, True, "1", "unsafe"))
+    record.setdefault("profile", "")
+    record.setdefault("id", where)
+    return record
+
+
+def load_atbench(path: str | Path, split: str | None = None) -> list[dict[str, Any]]:
+    """Records from an ATBench-format JSON list or JSONL file, or from ``<split>.json`` files in a folder.
+
+    A user's own file needs only AgentDoG's fields (``profile``, ``contents``, ``label``, and optionally
+    ``risk_source``, ``failure_mode``, ``real_world_harm``); ours add ``unsafe_turns``, ``step_labels``, ``split``.
+
+    Raises:
+        ConfigError: a missing file, or a record that does not follow the schema (the message shows the fix).
+    """
+    path = Path(path)
+    if path.is_dir():
+        names = [split] if split else list(SPLITS)
+        files = [path / f"{name}.json" for name in names if (path / f"{name}.json").exists()]
+        if not files:
+            raise ConfigError(f"No {', '.join(n + '.json' for n in names)} in {path}. Fix: build it with "
+                              f"python -m cauarena.guards.agentdog.atbench --out {path}")
+        return [r for f in files for r in load_atbench(f)]
+    if not path.exists():
+        raise ConfigError(f"No ATBench file at {path}. Fix: pass a JSON list of records, a JSONL file or a folder.")
+    text = path.read_text()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path} is neither JSON nor JSONL: {exc}.") from exc
+    if isinstance(data, dict):
+        data = data.get("data", [data])
+    records = [_check(r, f"{path.name}[{i}]") for i, r in enumerate(data)]
+    return [r for r in records if split is None or r.get("split", split) == split]
+
+
+def turns(record: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """``(observations, actions)``: ``observations[i]`` is all user/environment text the agent read before turn ``i``.
+
+    Messages of every round are read in order; text after the last agent turn is dropped.
+
+    >>> rec = {"contents": [[{"role": "user", "content": "hi"}, {"role": "agent", "action": "a"},
+    ...                      {"role": "environment", "content": "ok"}, {"role": "agent", "action": "b"}]]}
+    >>> turns(rec)
+    (['hi', 'ok'], ['a', 'b'])
+    """
+    observations, actions, pending = [], [], []
+    for round_ in record["contents"]:
+        for message in round_:
+            if message["role"] == "agent":
+                action = message.get("action") or message.get("content") or message.get("thought") or ""
+                observations.append("\n".join(pending))
+                actions.append(action if isinstance(action, str) else json.dumps(action))
+                pending = []
+            else:
+                content = message.get("content", "")
+                pending.append(content if isinstance(content, str) else json.dumps(content))
+    return observations, actions
+
+
+def first_unsafe_turn(record: dict[str, Any]) -> int:
+    """The first unsafe agent turn (0-based) if the record says so, else -1."""
+    if record.get("unsafe_turns"):
+        return int(min(record["unsafe_turns"]))
+    if record.get("violating_step") is not None:
+        return int(record["violating_step"]) - 1
+    return -1
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m cauarena.guards.agentdog.atbench --out DIR``: (re)build the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="folder for train.json, dev.json and test.json")
+    args = parser.parse_args(argv)
+    splits = build_atbench()
+    for path in save_atbench(splits, args.out):
+        records = splits[path.stem]
+        print(f"{path}: {len(records)} records, {sum(r['label'] for r in records)} unsafe, "
+              f"{len({r['task_id'] for r in records})} tasks")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""``classifier``: a step-level AgentDoG guard trained on the ATBench-LifeAssist train split (CPU, shipped small).
+
+Each review turns (context, proposed action) into text parts: the call (tool and arguments) and up to
+:data:`CONTEXT_LINES` earlier lines that mention its argument values, tagged with their channel (principal,
+memory, system, notice, message, tool; :mod:`~cauarena.guards.agentdog.trace`). Each part goes through MAGIC's
+hashed character n-gram featurizer (:func:`cauarena.agents.magic.classifier.featurize`, cached per part), the
+parts are summed and normalised, and a logistic regression gives ``p(unsafe)``. The diagnosis is the nearest
+centroid (cosine) of the unsafe training steps per AgentDoG axis. The threshold is chosen on the ``dev`` split.
+
+Weights: ``classifier.json`` beside this module (float16, base64). Rebuild them with
+``python -m cauarena.guards.agentdog.classifier --out guards/agentdog/classifier.json`` (plays the benchmark
+in memory first; ``--data DIR`` uses a built copy); the same data and code give the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cauarena.agents.magic.classifier import featurize
+from cauarena.errors import ConfigError
+from cauarena.guards.agentdog.trace import View, _norm, call_of, view
+from cauarena.guards.base import Diagnosis, GuardStep, Verdict
+
+WEIGHTS = Path(__file__).with_name("classifier.json")
+CONTEXT_LINES = 2
+LINE_CHARS = 160
+DIM = 1 << 12
+AXES = ("risk_source", "failure_mode", "harm")
+RECORD_FIELD = {"risk_source": "risk_source", "failure_mode": "failure_mode", "harm": "real_world_harm"}
+
+
+def parts(v: View, action: str) -> list[str]:
+    """The text parts of one review: the call, then the latest earlier lines that mention its argument values."""
+    parsed = call_of(action)
+    if parsed is None:
+        return [f"raw {action[:LINE_CHARS]}"]
+    name, arguments = parsed
+    values = [str(a).strip().lower() for a in arguments.values() if len(str(a).strip()) >= 3]
+    out = [f"call {name} " + " ".join(f"{k}={_norm(a)}" for k, a in sorted(arguments.items()))[:LINE_CHARS]]
+    for facts in reversed(v.facts):
+        for channel, line in reversed(facts.lines):
+            if len(out) > CONTEXT_LINES:
+                return out
+            low = line.lower()
+            if any(value in low for value in values):
+                out.append(f"[{channel}] {line[:LINE_CHARS]}")
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _part_vector(text: str) -> np.ndarray:
+    return featurize([text], DIM)[0]
+
+
+def vectorize(text_parts: Sequence[str]) -> np.ndarray:
+    """The normalised sum of each part's n-gram features."""
+    x = np.sum([_part_vector(p) for p in text_parts], axis=0)
+    norm = float(np.linalg.norm(x))
+    return x / norm if norm else x
+
+
+def _pack(array: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(array, dtype=np.float16).tobytes()).decode()
+
+
+def _unpack(text: str, shape: tuple[int, ...]) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.float16).astype(np.float32).reshape(shape)
+
+
+class ClassifierGuard:
+    """The trained step classifier (see the module docstring).
+
+    Args:
+        path: weights file (default: the shipped ``classifier.json``).
+        threshold: ``p(unsafe)`` at or above which a call is rejected (default: the one tuned on ``dev``).
+        unsafe_decision: ``reject``, ``terminate`` or ``escalate``.
+    """
+
+    def __init__(self, path: str | Path | None = None, threshold: float | None = None,
+                 unsafe_decision: str = "reject") -> None:
+        path = Path(path) if path is not None else WEIGHTS
+        if not path.exists():
+            raise ConfigError(f"No classifier weights at {path}. Fix: python -m cauarena.guards.agentdog.classifier "
+                              f"--out {path}")
+        if unsafe_decision not in ("reject", "terminate", "escalate"):
+            raise ValueError(f"unsafe_decision must be reject, terminate or escalate; got {unsafe_decision!r}.")
+        data = json.loads(path.read_text())
+        dim = int(data["dim"])
+        self.weights, self.bias = _unpack(data["weights"], (dim,)), float(data["bias"])
+        self.threshold = float(data["threshold"] if threshold is None else threshold)
+        self.names = {axis: list(data["centroids"][axis]) for axis in AXES}
+        self.centroids = {axis: _unpack(data["centroids_packed"][axis], (len(self.names[axis]), dim)) for axis in AXES}
+        self.unsafe_decision = unsafe_decision
+        self.spec = {"path": str(path), "threshold": self.threshold, "unsafe_decision": unsafe_decision}
+
+    def prob(self, v: View, action: str) -> tuple[float, np.ndarray]:
+        """``p(unsafe)`` of ``action`` in the context ``v``, and its feature vector."""
+        x = vectorize(parts(v, action))
+        return float(1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))), x
+
+    def diagnose(self, x: np.ndarray) -> Diagnosis:
+        """The nearest training centroid on each axis."""
+        found = {axis: self.names[axis][int(np.argmax(self.centroids[axis] @ x))] if self.names[axis] else ""
+                 for axis in AXES}
+        return Diagnosis(**found)
+
+    def review(self, trajectory: Sequence[GuardStep], proposed_action: Any) -> Verdict:
+        action = proposed_action if isinstance(proposed_action, str) else json.dumps(proposed_action, default=str)
+        v = view([s.observation for s in trajectory], [s.action for s in trajectory[:-1]])
+        p, x = self.prob(v, action)
+        if p < self.threshold:
+            return Verdict("approve", f"p(unsafe)={p:.2f}", p)
+        return Verdict(self.unsafe_decision, f"the classifier judged it unsafe (p={p:.2f}).", p, self.diagnose(x))
+
+
+# ---------------------------------------------------------------- training
+
+
+def examples(records: Sequence[dict[str, Any]]) -> list[tuple[list[str], int, dict[str, str]]]:
+    """``(parts, unsafe, axes)`` for every agent turn of every record (axes of the turn's first violation)."""
+    from cauarena.guards.agentdog.atbench import turns
+
+    out = []
+    for record in records:
+        observations, actions = turns(record)
+        labels: dict[int, dict[str, str]] = {}
+        for lab in record.get("step_labels", []):
+            labels.setdefault(int(lab["turn"]), lab)
+        for i, action in enumerate(actions):
+            v = view(observations[: i + 1], actions[:i])
+            lab = labels.get(i)
+            axes = {axis: lab[RECORD_FIELD[axis]] for axis in AXES} if lab else {}
+            out.append((parts(v, action), int(lab is not None), axes))
+    return out
+
+
+def _threshold(model: dict[str, Any], dev: Sequence[dict[str, Any]]) -> float:
+    """The threshold with the best trajectory-level F1 on ``dev`` (ties: the highest)."""
+    from cauarena.guards.agentdog.atbench import turns
+
+    w, b = model["w"], model["b"]
+    scores, labels = [], []
+    for record in dev:
+        observations, actions = turns(record)
+        best = 0.0
+        for i, action in enumerate(actions):
+            x = vectorize(parts(view(observations[: i + 1], actions[:i]), action))
+            best = max(best, float(1 / (1 + np.exp(-(x @ w + b)))))
+        scores.append(best)
+        labels.append(int(record["label"]))
+    s, y = np.asarray(scores), np.asarray(labels)
+    best_t, best_f1 = 0.5, -1.0
+    for t in sorted(set(np.round(s, 4))):
+        p = s >= t
+        tp, fp, fn = int((p & (y == 1)).sum()), int((p & (y == 0)).sum()), int((~p & (y == 1)).sum())
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 >= best_f1:
+            best_t, best_f1 = float(t), f1
+    return best_t
+
+
+def train(train_records: Sequence[dict[str, Any]], dev_records: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Fit the classifier and the centroids; the JSON-able weights (see :class:`ClassifierGuard`)."""
+    data = examples(train_records)
+    x = np.stack([vectorize(p) for p, _, _ in data])
+    y = [u for _, u, _ in data]
+    w, b = _fit(x, np.asarray(y, dtype=np.float32))
+    centroids, names = {}, {}
+    for axis in AXES:
+        cats = sorted({a[axis] for _, u, a in data if u})
+        rows = []
+        for cat in cats:
+            c = x[[i for i, (_, u, a) in enumerate(data) if u and a[axis] == cat]].mean(axis=0)
+            rows.append(c / (np.linalg.norm(c) or 1.0))
+        names[axis] = cats
+        centroids[axis] = _pack(np.stack(rows)) if rows else ""
+    threshold = _threshold({"w": w, "b": b}, dev_records) if dev_records else 0.5
+    return {"dim": DIM, "bias": b, "threshold": threshold, "weights": _pack(w), "centroids": names,
+            "centroids_packed": centroids, "trained_on": {"steps": len(y), "unsafe_steps": int(sum(y)),
+                                                          "records": len(train_records)},
+            "rebuild": "python -m cauarena.guards.agentdog.classifier --out guards/agentdog/classifier.json"}
+
+
+def _fit(x: np.ndarray, y: np.ndarray, epochs: int = 400, lr: float = 4.0, l2: float = 1e-4
+         ) -> tuple[np.ndarray, float]:
+    """Class-balanced logistic regression by full-batch gradient descent.
+
+    The same loss and update as :func:`cauarena.agents.magic.classifier.train_classifier`, which takes texts; here
+    the rows are already summed part vectors.
+    """
+    pos = y.sum()
+    sample = np.where(y == 1, 0.5 / pos, 0.5 / (len(y) - pos)).astype(np.float32)
+    w, b = np.zeros(x.shape[1], dtype=np.float32), 0.0
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = sample * (p - y)
+        w -= lr * (x.T @ g + l2 * w)
+        b -= lr * float(g.sum())
+    return w, float(b)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m cauarena.guards.agentdog.classifier --out PATH [--data DIR]``: train and write the weights."""
+    from cauarena.guards.agentdog.atbench import build_atbench, load_atbench
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(WEIGHTS))
+    parser.add_argument("--data", default="", help="a built ATBench folder (default: build it in memory)")
+    args = parser.parse_args(argv)
+    splits = {s: load_atbench(args.data, s) for s in ("train", "dev")} if args.data else build_atbench()
+    weights = train(splits["train"], splits["dev"])
+    Path(args.out).write_text(json.dumps(weights))
+    print(f"{args.out}: {weights['trained_on']}, threshold {weights['threshold']:.4f}")
+
+
+if __name__ == "__main__":
+    main()
