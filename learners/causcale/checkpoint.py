@@ -1,0 +1,95 @@
+"""Save, load and run a CauScale checkpoint: ``config.json`` + ``model.safetensors`` (+ ``metrics.json``).
+
+The shipped checkpoint is ``checkpoints/default`` beside this file (see its ``TRAINING.md``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cauarena.errors import ConfigError
+from cauarena.learners.causcale.causcale_config import CauScaleConfig
+
+CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
+DEFAULT_CHECKPOINT = CHECKPOINTS / "default"
+
+
+def checkpoint_dir(name_or_path: str | Path | None = None) -> Path:
+    """A shipped checkpoint's folder by name (``default``), or a folder path; None is ``default``."""
+    if name_or_path is None:
+        return DEFAULT_CHECKPOINT
+    path = Path(name_or_path)
+    if not path.is_dir() and (CHECKPOINTS / str(name_or_path)).is_dir():
+        path = CHECKPOINTS / str(name_or_path)
+    if not (path / "config.json").is_file() or not (path / "model.safetensors").is_file():
+        shipped = sorted(p.name for p in CHECKPOINTS.iterdir() if p.is_dir()) if CHECKPOINTS.is_dir() else []
+        raise ConfigError(
+            f"No CauScale checkpoint at {str(name_or_path)!r} (needs config.json and model.safetensors). "
+            f"Shipped: {shipped}. Fix: pass a folder written by `python -m cauarena.learners.causcale.train`."
+        )
+    return path
+
+
+def save_model(model: Any, config: CauScaleConfig, directory: Path, metrics: dict | None = None) -> None:
+    """Write ``config.json``, ``model.safetensors`` and, when given, ``metrics.json`` into ``directory``."""
+    from safetensors.torch import save_file
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "config.json").write_text(json.dumps(config.to_dict(), indent=1) + "\n")
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
+              str(directory / "model.safetensors"))
+    if metrics is not None:
+        (directory / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+
+
+def load_model(name_or_path: str | Path | None = None, device: str = "cpu", **overrides: Any) -> Any:
+    """The :class:`~cauarena.learners.causcale.model.CauScale` network of a checkpoint, in eval mode.
+
+    Args:
+        name_or_path: a shipped name or a folder (None: the shipped ``default``).
+        device: torch device.
+        **overrides: config fields to change that leave the weights' shapes alone (``attention``).
+    """
+    from safetensors.torch import load_file
+
+    from cauarena.learners.causcale.model import CauScale
+
+    path = checkpoint_dir(name_or_path)
+    config = CauScaleConfig.from_dict({**json.loads((path / "config.json").read_text()), **overrides})
+    model = CauScale(config)
+    model.load_state_dict(load_file(str(path / "model.safetensors")))
+    return model.to(device).eval()
+
+
+def predict(
+    model: Any, data: np.ndarray, interventions: np.ndarray | None = None, *, seed: int = 0,
+    max_rows: int | None = None, device: str = "cpu",
+) -> np.ndarray:
+    """``float64 [n, n]`` probabilities of ``i -> j`` for one ``[m, n]`` dataset (one forward pass).
+
+    Args:
+        model: a loaded network.
+        data: ``[m, n]`` samples (standardised here).
+        interventions: ``[m, n]`` 0/1 mask (None: observational).
+        seed: picks the prior's rows and the rows the data stream keeps.
+        max_rows: the data stream keeps at most this many rows, drawn at random in their original order
+            (None: all); the prior always reads up to the config's ``prior_rows``.
+        device: torch device.
+    """
+    import torch
+
+    from cauarena.learners.causcale.data import featurize
+    from cauarena.learners.causcale.model import edge_probabilities
+
+    rng = np.random.default_rng(seed)
+    data = np.asarray(data, dtype=np.float64)
+    mask = np.zeros(data.shape) if interventions is None else np.asarray(interventions)
+    x, mask_f, prior = featurize(data, mask, model.config, rng, max_rows)
+    with torch.inference_mode():
+        tensors = [torch.from_numpy(a).unsqueeze(0).to(device) for a in (x, mask_f, prior)]
+        probs = edge_probabilities(model(*tensors))[0]
+    return probs.double().cpu().numpy()

@@ -1,0 +1,166 @@
+"""Train a CauScale network on fresh simulator batches, with a curriculum over n and mechanisms.
+
+Rebuild the shipped checkpoint (see ``checkpoints/default/TRAINING.md`` for the exact command)::
+
+    python -m cauarena.learners.causcale.train --out runs/causcale/default --set steps=2000
+
+Every ``validate_every`` steps the trainer validates on fixed linear ER and SF graphs, writes the resumable
+state (``state.pt``: weights, optimiser, step, history) and the model files (``config.json``,
+``model.safetensors``, ``metrics.json``) to ``--out``. Rerunning the same command resumes from ``state.pt``
+(batches are seeded by ``(seed, step)``, so a resumed run draws the same graphs). CPU by default; a GPU
+when one is present (``--device`` overrides).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cauarena.errors import ConfigError
+from cauarena.learners.causcale.causcale_config import CauScaleConfig
+from cauarena.learners.config_io import parse_overrides
+
+VALIDATION_SEED = 10**6
+"""Validation graphs are seeded from ``seed + VALIDATION_SEED``: disjoint from the training batches."""
+
+
+def default_device() -> str:
+    """``cuda`` when a GPU is visible, else ``cpu``."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def validate(model: Any, config: CauScaleConfig, device: str, rows: int = 1000) -> dict[str, float]:
+    """Mean AUPRC / SHD (at 0.5) on fixed linear ER and SF graphs (``validation_n`` variables, ``rows`` rows)."""
+    import torch
+
+    from cauarena.envs.causal.metrics import auprc, binarize, shd
+    from cauarena.learners.causcale.data import sample_graph
+    from cauarena.learners.causcale.model import edge_probabilities
+
+    rng = np.random.default_rng(config.seed + VALIDATION_SEED)
+    sim = dataclasses.replace(config, sim_rows=rows)
+    out: dict[str, float] = {}
+    was_training = model.training
+    model.eval()
+    for kind in ("er", "sf"):
+        scores = []
+        for _ in range(config.validation_graphs):
+            x, mask, prior, adj = sample_graph(sim, config.validation_n, "linear", rng, kind=kind, degree=2.0,
+                                               interventional=False, root="noise")
+            with torch.inference_mode():
+                probs = edge_probabilities(model(*(torch.from_numpy(a)[None].to(device) for a in (x, mask, prior))))
+            p = probs[0].double().cpu().numpy()
+            scores.append((auprc(p, adj), shd(binarize(p), adj)))
+        out[f"{kind}_auprc"] = round(statistics.fmean(s[0] for s in scores), 4)
+        out[f"{kind}_shd"] = round(statistics.fmean(s[1] for s in scores), 2)
+    model.train(was_training)
+    return out
+
+
+def _load_state(out: Path, model: Any, optimizer: Any, device: str) -> tuple[int, list[dict]]:
+    import torch
+
+    path = out / "state.pt"
+    if not path.is_file():
+        return 0, []
+    state = torch.load(path, map_location=device, weights_only=False)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    return int(state["step"]), list(state["history"])
+
+
+def _save(out: Path, model: Any, optimizer: Any, config: CauScaleConfig, step: int, history: list[dict],
+          extra: dict[str, Any]) -> None:
+    import torch
+
+    from cauarena.learners.causcale.checkpoint import save_model
+
+    out.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                "history": history, "config": config.to_dict()}, out / "state.tmp")
+    (out / "state.tmp").replace(out / "state.pt")
+    metrics = {"step": step, "validation": history[-1] if history else {}, "history": history, **extra}
+    save_model(model, config, out, metrics)
+
+
+def train(
+    config: CauScaleConfig, out: Path, *, resume: bool = True, device: str | None = None, progress: bool = True
+) -> dict[str, Any]:
+    """Train (or resume) to ``config.steps``; returns the final ``metrics.json`` content."""
+    import torch
+    from tqdm.auto import tqdm
+
+    from cauarena.learners.causcale.data import sample_batch
+    from cauarena.learners.causcale.model import CauScale, pair_loss
+
+    device = device or default_device()
+    torch.manual_seed(config.seed)
+    model = CauScale(config).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    step, history = _load_state(out, model, optimizer, device) if resume else (0, [])
+    extra = {"parameters": sum(p.numel() for p in model.parameters()), "device": device,
+             "torch_threads": torch.get_num_threads()}
+    start, losses = time.perf_counter(), []
+    bar = tqdm(total=config.steps, initial=step, desc="causcale", disable=not progress, unit="step")
+    model.train()
+    while step < config.steps:
+        batch = sample_batch(config, step, np.random.default_rng([config.seed, step]))
+        tensors = [torch.from_numpy(a).to(device) for a in (batch.data, batch.mask, batch.prior, batch.adjacency)]
+        loss = pair_loss(model(*tensors[:3]), tensors[3])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimizer.step()
+        step += 1
+        losses.append(float(loss.detach()))
+        bar.update(1)
+        bar.set_postfix(loss=f"{statistics.fmean(losses[-50:]):.4f}", n=batch.data.shape[2])
+        if step % config.validate_every == 0 or step == config.steps:
+            row = {"step": step, "loss": round(statistics.fmean(losses[-config.validate_every:]), 5),
+                   "train_s": round(time.perf_counter() - start, 1), **validate(model, config, device)}
+            history.append(row)
+            bar.write(json.dumps(row))
+            _save(out, model, optimizer, config, step, history, extra)
+    bar.close()
+    return json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").is_file() else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, type=Path, help="folder for state.pt and the model files")
+    parser.add_argument("--config", type=Path, help="a config.json to start from (default: CauScaleConfig())")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config field (JSON values), repeatable")
+    parser.add_argument("--device", help="torch device (default: cuda when present, else cpu)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--no-resume", action="store_true", help="start over even if --out holds state.pt")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    try:
+        base = json.loads(args.config.read_text()) if args.config else {}
+        config = CauScaleConfig.from_dict({**base, **parse_overrides(args.overrides)})
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    metrics = train(config, args.out, resume=not args.no_resume, device=args.device, progress=not args.no_progress)
+    print(json.dumps(metrics.get("validation", {})))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
