@@ -43,6 +43,11 @@ for _name, _entry, _description in (
     ("causcientist", "causcientist:CauScientistAgent", "CauScientist: hybrid init + greedy BIC proposer (or LLM)"),
 ):
     register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description)
+# The CauScale network ships with its learner; agents/ never imports learners/, so it joins by this string.
+register_agent(
+    "causcale", "cauarena.learners.causcale.agent:CauScaleAgent", families=("causal",),
+    description="CauScale network trained here (shipped checkpoint): edge probabilities in one forward pass",
+)
 
 import cauarena.agents.magic.chat  # noqa: E402, F401  (registers the magic-attacker/-defender prompts and parser)
 
