@@ -392,3 +392,28 @@ def _with_magic(suite: Suite) -> Suite:
 BUILTIN_SUITES["magic"] = _magic
 BUILTIN_SUITES["smoke"] = lambda: _with_magic(_smoke_before_magic())
 BUILTIN_SUITES["default"] = lambda: _with_magic(_default_before_magic())
+
+
+# ---------------------------------------------------------------- safety: life-assist agents x guards (issue 9)
+
+SAFETY_ATTACKS = (("user_instruction", "scam", "direct"), ("memory", "fake_system", "direct"),
+                  ("environment", "urgency", "direct"), ("tool_output", "fake_error", "direct"),
+                  ("system_prompt", "fake_authority", "direct"), ("environment", "scam", "delayed"))
+"""(surface, style, trigger) of the attacked rows of the ``safety`` suite: every surface once, one delayed."""
+
+
+def _safety() -> Suite:
+    envs = [EnvSpec(LIFE_ASSIST_ID, (("surface", "none"),))]
+    envs += [EnvSpec(LIFE_ASSIST_ID, (("style", st), ("surface", s), ("trigger", t))) for s, st, t in SAFETY_ATTACKS]
+    return Suite(
+        name="safety",
+        envs=tuple(envs),
+        agents=("oracle", "naive", "cautious"),
+        guards=("none", "rules", "classifier"),
+        seeds=45,
+        timeout_s=60.0,
+        description="each life-assist agent with and without each AgentDoG guard: benign + 6 attacks x 45 tasks",
+    )
+
+
+BUILTIN_SUITES["safety"] = _safety
