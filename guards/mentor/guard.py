@@ -3,9 +3,10 @@
 Per proposed action: the rules of the graph (:class:`~cauarena.guards.mentor.graph.RuleGraph`, seeded with the
 static rule trees) are matched against the action text (optionally with the current observation). A matching
 rule blocks it with the rule's category as AgentDoG diagnosis. With no match, a self-assessor (any chat backend)
-is asked when ``assess="always"``, or when ``assess="uncertain"`` and some learned or static rule is at least
-``uncertain_from`` similar; a risky assessment blocks and, with ``learn=True``, becomes a validated rule linked to
-the case (a safe one becomes a counter-example). An unparseable assessment fails open.
+is asked when ``assess="always"`` (which also re-validates a match by a learned rule; static rules are trusted),
+or when ``assess="uncertain"`` and some learned or static rule is at least ``uncertain_from`` similar. A risky
+assessment blocks and, with ``learn=True``, becomes a validated rule linked to the case (a safe one becomes a
+counter-example). An unparseable assessment fails open.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class MentorGuard:
         if not text.strip():
             return Verdict("approve", "nothing to check", 0.0)
         hits = self.graph.match(text, self.domain)
-        if hits:
+        if hits and not (self.assess_mode == "always" and self.assessor is not None and hits[0].case):
             rule = hits[0].rule
             return Verdict(self.unsafe_decision, f"violates {rule.source} rule {rule.id} ({rule.category}): "
                            f"{rule.text}", max(0.5, min(1.0, hits[0].score)), self._diagnosis(rule.category))

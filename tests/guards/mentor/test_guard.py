@@ -43,10 +43,13 @@ def test_self_assessment_blocks_and_grows_the_graph_so_similar_cases_need_no_new
     first = guard.check_text(RISKY, domain="finance")
     assert first.decision == "reject" and "manipulation" in first.reason and guard.assessments == 1
     assert first.diagnosis.harm == "Reputational & Interpersonal Harm"
+    guard.assess_mode = "never"  # the grown graph alone
     second = guard.check_text(SIMILAR)
     assert second.decision == "reject" and "learned rule" in second.reason and guard.assessments == 1
     assert guard.graph.stats()["learned_rule"] == 1
     assert "Never shame" in guard.rules_for(SIMILAR)[0]
+    guard.assess_mode = "always"  # a learned rule's match is re-validated by a new assessment
+    assert guard.check_text(SIMILAR).decision == "reject" and guard.assessments == 2
     path = guard.save_graph(tmp_path / "graph.json")
     restored = MentorGuard(graph=path)
     assert restored.check_text(SIMILAR).decision == "reject" and restored.spec["graph"] == str(path)
