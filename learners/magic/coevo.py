@@ -87,7 +87,7 @@ def _attacker_phase(search: CombinationSearch, defender: Any, cfg: CoevoConfig, 
         if wins:
             successful.add(attack.name)
         if len(rates) >= cfg.window and np.mean(rates[-cfg.window:]) >= cfg.harm_threshold:
-            switched = True
+            switched = len(rates) < cfg.rounds_per_phase  # early only if it cut the budget short
             break
     initial = set(cfg.initial_attacks)
     log = PhaseLog(generation, len(rates), switched, wins_total / games, sorted(successful),

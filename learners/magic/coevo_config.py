@@ -32,8 +32,6 @@ class CoevoConfig:
         initial_attacks: the starting population (attack names such as ``roleplay`` or ``caesar/split2``).
         max_turns: turns per game.
         benign_weight: the classifier's extra weight on benign twins (limits over-refusal).
-        eval_games: games per (attacker generation, defender generation) cell on the test split (harmful and
-            benign; 0 = the whole test split once per attack of the generation).
         seed: everything is seeded from it.
     """
 
@@ -50,7 +48,6 @@ class CoevoConfig:
     initial_attacks: tuple[str, ...] = INITIAL_ATTACKS
     max_turns: int = 3
     benign_weight: float = 1.0
-    eval_games: int = 0
     seed: int = 0
 
     def __post_init__(self) -> None:
