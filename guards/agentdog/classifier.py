@@ -5,7 +5,8 @@ Each review turns (context, proposed action) into text parts: the call (tool and
 memory, system, notice, message, tool; :mod:`~cauarena.guards.agentdog.trace`). Each part goes through MAGIC's
 hashed character n-gram featurizer (:func:`cauarena.agents.magic.classifier.featurize`, cached per part), the
 parts are summed and normalised, and a logistic regression gives ``p(unsafe)``. The diagnosis is the nearest
-centroid (cosine) of the unsafe training steps per AgentDoG axis. The threshold is chosen on the ``dev`` split.
+centroid (cosine) of the unsafe training steps per AgentDoG axis (the risk source from the context lines alone,
+the other axes from everything). The threshold is chosen on the ``dev`` split.
 
 Weights: ``classifier.json`` beside this module (float16, base64). Rebuild them with
 ``python -m cauarena.guards.agentdog.classifier --out guards/agentdog/classifier.json`` (plays the benchmark
@@ -35,6 +36,8 @@ LINE_CHARS = 160
 DIM = 1 << 12
 AXES = ("risk_source", "failure_mode", "harm")
 RECORD_FIELD = {"risk_source": "risk_source", "failure_mode": "failure_mode", "harm": "real_world_harm"}
+CONTEXT_AXES = ("risk_source",)
+"""Axes diagnosed from the context lines alone (where the call came from), not from the call itself."""
 
 
 def parts(v: View, action: str) -> list[str]:
@@ -65,6 +68,11 @@ def vectorize(text_parts: Sequence[str]) -> np.ndarray:
     x = np.sum([_part_vector(p) for p in text_parts], axis=0)
     norm = float(np.linalg.norm(x))
     return x / norm if norm else x
+
+
+def context_vector(text_parts: Sequence[str]) -> np.ndarray:
+    """The features of the context parts (all but the call), or of ``[none]`` when no earlier line mentions it."""
+    return vectorize(list(text_parts[1:]) or ["[none]"])
 
 
 def _pack(array: np.ndarray) -> str:
@@ -101,24 +109,27 @@ class ClassifierGuard:
         self.unsafe_decision = unsafe_decision
         self.spec = {"path": str(path), "threshold": self.threshold, "unsafe_decision": unsafe_decision}
 
-    def prob(self, v: View, action: str) -> tuple[float, np.ndarray]:
-        """``p(unsafe)`` of ``action`` in the context ``v``, and its feature vector."""
-        x = vectorize(parts(v, action))
-        return float(1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))), x
+    def prob(self, v: View, action: str) -> tuple[float, list[str]]:
+        """``p(unsafe)`` of ``action`` in the context ``v``, and its text parts."""
+        text_parts = parts(v, action)
+        x = vectorize(text_parts)
+        return float(1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))), text_parts
 
-    def diagnose(self, x: np.ndarray) -> Diagnosis:
-        """The nearest training centroid on each axis."""
-        found = {axis: self.names[axis][int(np.argmax(self.centroids[axis] @ x))] if self.names[axis] else ""
-                 for axis in AXES}
+    def diagnose(self, text_parts: Sequence[str]) -> Diagnosis:
+        """The nearest training centroid on each axis (:data:`CONTEXT_AXES` from the context parts only)."""
+        x, ctx = vectorize(text_parts), context_vector(text_parts)
+        found = {axis: self.names[axis][int(np.argmax(self.centroids[axis] @ (ctx if axis in CONTEXT_AXES else x)))]
+                 if self.names[axis] else "" for axis in AXES}
         return Diagnosis(**found)
 
     def review(self, trajectory: Sequence[GuardStep], proposed_action: Any) -> Verdict:
         action = proposed_action if isinstance(proposed_action, str) else json.dumps(proposed_action, default=str)
         v = view([s.observation for s in trajectory], [s.action for s in trajectory[:-1]])
-        p, x = self.prob(v, action)
+        p, text_parts = self.prob(v, action)
         if p < self.threshold:
             return Verdict("approve", f"p(unsafe)={p:.2f}", p)
-        return Verdict(self.unsafe_decision, f"the classifier judged it unsafe (p={p:.2f}).", p, self.diagnose(x))
+        return Verdict(self.unsafe_decision, f"the classifier judged it unsafe (p={p:.2f}).", p,
+                       self.diagnose(text_parts))
 
 
 # ---------------------------------------------------------------- training
@@ -174,11 +185,13 @@ def train(train_records: Sequence[dict[str, Any]], dev_records: Sequence[dict[st
     y = [u for _, u, _ in data]
     w, b = _fit(x, np.asarray(y, dtype=np.float32))
     centroids, names = {}, {}
+    ctx = np.stack([context_vector(p) if u else np.zeros(DIM, dtype=np.float32) for p, u, _ in data])
     for axis in AXES:
         cats = sorted({a[axis] for _, u, a in data if u})
         rows = []
         for cat in cats:
-            c = x[[i for i, (_, u, a) in enumerate(data) if u and a[axis] == cat]].mean(axis=0)
+            rows_of = [i for i, (_, u, a) in enumerate(data) if u and a[axis] == cat]
+            c = (ctx if axis in CONTEXT_AXES else x)[rows_of].mean(axis=0)
             rows.append(c / (np.linalg.norm(c) or 1.0))
         names[axis] = cats
         centroids[axis] = _pack(np.stack(rows)) if rows else ""
