@@ -172,16 +172,19 @@ def _default() -> Suite:
         EnvSpec(scientist, (("n", 10), ("m", 1000))),  # edits from the hybrid start, every variable intervened on
         *(EnvSpec(f"cauarena/CauGym-{variant.capitalize()}-v0") for variant in CAUGYM_VARIANTS),
         EnvSpec("cauarena/WebShop-v0"),  # 1k products, test-split instructions
+        EnvSpec("cauarena/LifeAssist-v0", (("surface", "none"),)),  # benign: utility and over-refusal
+        EnvSpec("cauarena/LifeAssist-v0", (("surface", "environment"),)),  # an inbox injection: ASR
     )
     return Suite(
         name="default",
         envs=envs,
-        agents=("oracle", "heuristic", "random", "tiny/babyai", "corr", "precision", "pc", "ges", "causcientist"),
+        agents=("oracle", "heuristic", "random", "tiny/babyai", "corr", "precision", "pc", "ges", "causcientist",
+                "naive", "cautious"),
         seeds=20,
         seed_start=1000,
         timeout_s=120.0,
         description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
-        "CauGym's six variants and WebShop x built-in agents, 20 held-out seeds",
+        "CauGym's six variants, WebShop and LifeAssist (benign, injected) x built-in agents, 20 held-out seeds",
         # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LM
         # plays the level it was trained for
         agent_envs=(("tiny/babyai", (goto_local,)),),
