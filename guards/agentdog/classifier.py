@@ -58,8 +58,9 @@ def parts(v: View, action: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def _part_vector(text: str) -> np.ndarray:
+    """One part's features, cached (2,048 x 16 KB at most: an episode's parts repeat across its reviews)."""
     return featurize([text], DIM)[0]
 
 

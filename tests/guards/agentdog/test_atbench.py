@@ -97,3 +97,12 @@ def test_bad_files_say_how_to_fix_them(tmp_path, bad, match):
         load_atbench(path)
     with pytest.raises(ConfigError, match="python -m cauarena.guards.agentdog.atbench"):
         load_atbench(tmp_path / "missing", "test") if (tmp_path / "missing").mkdir() is None else None
+
+
+@pytest.mark.slow
+def test_command_line_builds_every_split(tmp_path, capsys):
+    atbench.main(["--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert out.count("records") == 3
+    splits = {s: load_atbench(tmp_path, s) for s in ("train", "dev", "test")}
+    assert {s: len({r["task_id"] for r in v}) for s, v in splits.items()} == {"train": 25, "dev": 10, "test": 10}

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from cauarena.guards import GuardStep
 from cauarena.guards.agentdog import classifier
 from cauarena.guards.agentdog.classifier import WEIGHTS, ClassifierGuard, train
@@ -38,3 +40,18 @@ def test_training_is_deterministic_and_gives_loadable_weights(small_bench, tmp_p
     guard = ClassifierGuard(path)
     assert guard.threshold == first["threshold"]
     assert classifier.parts.__doc__
+
+
+def test_command_line_trains_from_a_built_copy(small_bench, tmp_path, capsys):
+    from cauarena.guards.agentdog.atbench import save_atbench
+
+    save_atbench(small_bench, tmp_path / "data")
+    classifier.main(["--data", str(tmp_path / "data"), "--out", str(tmp_path / "w.json")])
+    assert json.loads((tmp_path / "w.json").read_text()) == train(small_bench["train"], small_bench["dev"])
+    assert "threshold" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_shipped_weights_are_what_the_rebuild_command_gives(tmp_path):
+    classifier.main(["--out", str(tmp_path / "w.json")])
+    assert json.loads((tmp_path / "w.json").read_text()) == json.loads(WEIGHTS.read_text())
