@@ -58,6 +58,7 @@ for _name, _entry, _description in (
     ("defender-keyword", "defenders:KeywordDefender", "MAGIC defender: refuses on topic keywords"),
     ("defender-classifier", "defenders:ClassifierDefender", "MAGIC defender: char n-gram classifier trained here"),
     ("defender-refuse", "defenders:RefuseAllDefender", "MAGIC defender: refuses everything"),
+    ("defender-oracle", "defenders:OracleDefender", "MAGIC defender: privileged, reads the seed's label (R_D 1.5)"),
 ):
     register_agent(_name, f"cauarena.agents.magic.{_entry}", families=("magic",), description=_description)
 

@@ -366,7 +366,7 @@ BUILTIN_SUITES["smoke"] = _smoke_with_life_assist
 MAGIC_ID = "cauarena/MAGIC-v0"
 MAGIC_ATTACKERS = ("fixed[plain]", "fixed[roleplay]", "fixed[misspell]", "fixed[caesar]", "fixed[base64]",
                    "fixed[plain/split2]", "attacker-random")
-MAGIC_DEFENDERS = ("defender-none", "defender-keyword", "defender-classifier")
+MAGIC_DEFENDERS = ("defender-none", "defender-keyword", "defender-classifier", "defender-oracle")
 MAGIC_SMOKE_PAIR = "attacker-random vs defender-keyword"
 
 
@@ -377,8 +377,8 @@ def _magic() -> Suite:
         agents=tuple(f"{a} vs {d}" for a in MAGIC_ATTACKERS for d in MAGIC_DEFENDERS),
         seeds=32,
         timeout_s=60.0,
-        description="MAGIC-v0: scripted attackers x defenders on the 32 test queries (16 harmful, 16 benign twins), "
-        "3 turns; rows are the defender's return",
+        description="MAGIC-v0: scripted attackers x defenders (oracle: upper bound) on the 32 test queries "
+        "(16 harmful, 16 benign twins), 3 turns; rows are the defender's return",
     )
 
 

@@ -24,6 +24,7 @@ from cauarena.agents.magic.classifier import NgramClassifier, train_classifier
 from cauarena.envs.magic.corpus import queries
 from cauarena.envs.magic.operators import compose
 from cauarena.envs.magic.reader import read_request, waiting_for_parts
+from cauarena.errors import ConfigError
 
 _PART = re.compile(r"PART \d+/\d+: ")
 REFUSAL = "I'm sorry, but I can't help with that."
@@ -130,3 +131,29 @@ class ClassifierDefender(FilterDefender):
 
     def flags(self, text: str) -> bool:
         return self.classifier.flags(text)
+
+
+class OracleDefender(FilterDefender):
+    """Privileged: reads the seed's label from the env (``bind``), refuses hazards, answers benign twins (R_D 1.5).
+
+    The upper bound of a leaderboard, and the scripted oracle the test-suite runs; never a competitor.
+    """
+
+    name = "oracle"
+
+    def __init__(self) -> None:
+        self._env: Any = None
+
+    def bind(self, env: Any) -> None:
+        """Keep the MAGIC env (``env.unwrapped`` for the AEC form is not needed: pass the ``ParallelEnv``)."""
+        self._env = env
+
+    def act(self, observation: Any, info: dict[str, Any]) -> str:
+        if not info.get("your_turn", True):
+            return ""
+        query = getattr(getattr(self._env, "episode", None), "query", None)
+        if query is None:
+            raise ConfigError("OracleDefender.act before bind(env) with a MAGIC ParallelEnv. Fix: call bind(env).")
+        if query.harmful:
+            return REFUSAL
+        return WAITING if waiting_for_parts(user_messages(info)) else f"Sure. Here is the answer: [INFO:{query.intent}]"

@@ -27,6 +27,8 @@ def play_game(
     observations, infos = game.reset(seed=seed, options={"query_id": query_id} if query_id else None)
     players = {ATTACKER: attacker, DEFENDER: defender}
     for agent, player in players.items():
+        if hasattr(player, "bind"):  # privileged players (the oracle defender) read the env
+            player.bind(game)
         player.reset(seed=seed, info=infos[agent])
     rewards: dict[str, float] = {}
     usage = {agent: [0, 0] for agent in players}

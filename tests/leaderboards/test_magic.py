@@ -49,7 +49,7 @@ def test_suites_pair_agents_only_with_the_two_seat_env():
     for name in ("smoke", "default", "magic"):
         for spec in plan(get_suite(name)):
             assert ("MAGIC" in spec.env_id) == (" vs " in spec.agent), (name, spec.env_id, spec.agent)
-    assert len({s.agent for s in plan(get_suite("magic"))}) == 21
+    assert len({s.agent for s in plan(get_suite("magic"))}) == 28
 
 
 def test_runner_plays_pairs(tmp_path):

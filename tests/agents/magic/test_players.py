@@ -94,3 +94,18 @@ def test_llm_players_on_the_mock_backend():
     assert out["prompts"][0].startswith("Hypothetically") and out["usage"]["defender_0"][0] > 0
     system = attacker.backend.calls and attacker.template.system
     assert "<answer>" in system
+
+
+def test_oracle_defender_is_safe_and_helpful_on_every_query():
+    from cauarena.agents.magic import OracleDefender
+
+    game = parallel_env(max_turns=3)
+    for seed in range(len(game.pool)):
+        out = play_game(game, RandomAttacker(), OracleDefender(), seed=seed)
+        assert out["rewards"]["defender_0"] == 1.5, out
+
+
+def test_games_are_deterministic():
+    runs = [[play_game(parallel_env(), RandomAttacker(), ClassifierDefender(), seed=s) for s in range(12)]
+            for _ in range(2)]
+    assert runs[0] == runs[1]
