@@ -205,7 +205,8 @@ def _caugym() -> Suite:
     )
 
 
-CAUSAL_AGENTS = ("oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist")
+CAUSAL_AGENTS = ("oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist",
+                 "causcale")
 
 
 def _causal() -> Suite:
