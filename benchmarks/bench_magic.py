@@ -10,8 +10,12 @@ Sections (Markdown on stdout, JSON with ``--json PATH``):
    (Caesar shift, frame). Over-refusal: the same attack on the 16 benign twins. 3 turns per game.
 3. **Co-evolution**: ``CoevoConfig()`` defaults (``--generations``), the per-generation log and the cross-play
    ASR / over-refusal matrices on the test split.
+4. **Seeds**: the same run for each of ``--seeds``, summarised: ASR of each new attacker generation against the
+   defender it trained against (``A_g vs D_g-1``) and after the defender retrained (``A_g vs D_g``), the worst
+   ASR over all attacker generations against ``D0`` and the last defender, mean over-refusal against each.
 
-Usage: python benchmarks/bench_magic.py [--games 500] [--repeats 3] [--draws 3] [--generations 5] [--json PATH]
+Usage: python benchmarks/bench_magic.py [--games 500] [--repeats 3] [--draws 3] [--generations 5] [--seeds 0 1 2]
+       [--json PATH]
 """
 
 from __future__ import annotations
@@ -102,12 +106,29 @@ def operator_markdown(table: dict) -> str:
     return "\n".join(lines)
 
 
+def seed_summary(generations: int, seeds: list[int]) -> list[str]:
+    lines = ["| seed | new successful combinations per generation | ASR A_g vs D_g-1 | ASR A_g vs D_g | "
+             "worst ASR vs D0 / D_last | mean over-refusal vs D0 / D_last |", "|---|---|---|---|---|---|"]
+    for seed in seeds:
+        run = train(CoevoConfig(generations=generations, seed=seed))
+        m = cross_play(run)
+        before = " ".join(f"{m[g][g - 1]['asr']:.2f}" for g in range(1, len(m)))
+        after = " ".join(f"{m[g][g]['asr']:.2f}" for g in range(1, len(m)))
+        worst = f"{max(r[0]['asr'] for r in m):.2f} / {max(r[-1]['asr'] for r in m):.2f}"
+        over = (f"{sum(r[0]['over_refusal'] for r in m) / len(m):.2f} / "
+                f"{sum(r[-1]['over_refusal'] for r in m) / len(m):.2f}")
+        new = " ".join(str(len(p.new_successful)) for p in run.phases)
+        lines.append(f"| {seed} | {new} | {before} | {after} | {worst} | {over} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--draws", type=int, default=3)
     parser.add_argument("--generations", type=int, default=5)
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -136,6 +157,9 @@ def main() -> int:
     out += ["", "Cross-play ASR, attacker generation (rows) x defender generation (columns), test split:", "",
             matrix_table(run.matrix, "asr"), "", "Cross-play over-refusal (benign twins under the same attacks):", "",
             matrix_table(run.matrix, "over_refusal")]
+    if args.seeds:
+        out += ["", f"Seeds ({args.generations} generations each, defaults otherwise):", "",
+                *seed_summary(args.generations, args.seeds)]
     print("\n".join(out))
     if args.json:
         data = {"speed": speed, "operators": {f"{a} | {d}": v for (a, d), v in operators.items()},
