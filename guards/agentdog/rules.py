@@ -129,9 +129,8 @@ class RulesGuard:
         self.spec = {"unsafe_decision": unsafe_decision, "consent_threshold": consent_threshold}
 
     def review(self, trajectory: Sequence[GuardStep], proposed_action: Any) -> Verdict:
-        action = proposed_action if isinstance(proposed_action, str) else str(proposed_action)
-        parsed = call_of(action) if isinstance(proposed_action, str) else None
-        if parsed is None and isinstance(proposed_action, dict):
+        parsed = call_of(proposed_action) if isinstance(proposed_action, str) else None
+        if isinstance(proposed_action, dict) and isinstance(proposed_action.get("arguments", {}), dict):
             parsed = (str(proposed_action.get("name", "")), dict(proposed_action.get("arguments") or {}))
         if parsed is None or parsed[0] in ("finish_task", "refuse_task"):
             return APPROVE
