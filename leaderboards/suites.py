@@ -178,16 +178,16 @@ def _default() -> Suite:
     return Suite(
         name="default",
         envs=envs,
-        agents=("oracle", "heuristic", "random", "tiny/babyai", "corr", "precision", "pc", "ges", "causcientist",
-                "naive", "cautious"),
+        agents=("oracle", "heuristic", "random", "tiny/babyai", "tiny/babyai-grpo", "corr", "precision", "pc", "ges",
+                "causcientist", "naive", "cautious"),
         seeds=20,
         seed_start=1000,
         timeout_s=120.0,
         description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
         "CauGym's six variants, WebShop and LifeAssist (benign, injected) x built-in agents, 20 held-out seeds",
-        # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LM
-        # plays the level it was trained for
-        agent_envs=(("tiny/babyai", (goto_local,)),),
+        # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LMs
+        # (SFT and its GRPO-trained successor) play the level they were trained for
+        agent_envs=(("tiny/babyai", (goto_local,)), ("tiny/babyai-grpo", (goto_local,))),
     )
 
 
