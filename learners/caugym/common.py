@@ -83,28 +83,35 @@ def save_result(model: Any, tokenizer: Any, config: CauGymTrainConfig, out: Path
     (out / "metrics.json").write_text(json.dumps({"config": config.to_dict(), **metrics}, indent=2) + "\n")
 
 
-def time_budget_callback(budget_s: float) -> Any:
-    """A ``TrainerCallback`` that stops training once ``budget_s`` wall seconds have passed (0: never).
-
-    After it fires, ``callback.hit`` is True (reported as ``stopped_by_time_budget``).
-    """
-    from transformers import TrainerCallback
-
-    class TimeBudget(TrainerCallback):
-        hit = False
-
-        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            self.start = time.perf_counter()
-
-        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            if budget_s and time.perf_counter() - self.start > budget_s:
-                self.hit = control.should_training_stop = True
-
-    return TimeBudget()
-
-
 def set_threads(config: CauGymTrainConfig) -> None:
     """Pin torch to ``config.threads`` CPU threads."""
     import torch
 
     torch.set_num_threads(config.threads)
+
+
+def start_recipe(config: CauGymTrainConfig, init: Path | None, method: str) -> tuple[Any, Any, list[Any], float]:
+    """The shared opening of the SFT/DPO/KTO/GRPO recipes: ``(model, tokenizer, training items, start time)``.
+
+    Raises:
+        ValueError: no ``init`` checkpoint (``train --method base`` builds one).
+    """
+    from cauarena.learners.caugym import data
+
+    if init is None:
+        raise ValueError(f"{method} needs --init: the starting checkpoint (train --method base builds one).")
+    set_threads(config)
+    start = time.perf_counter()
+    model, tokenizer = load_policy(init)
+    items = data.training_items(config.items_per_cell, difficulty=config.difficulty, names=config.names,
+                                seed_start=config.seed_start)
+    return model, tokenizer, items, start
+
+
+def finish_recipe(trainer: Any, tokenizer: Any, config: CauGymTrainConfig, out: Path, init: Path,
+                  data_info: dict[str, Any], stats: dict[str, Any], start: float) -> dict[str, Any]:
+    """The shared ending of the recipes: save the trained model and its metrics to ``out``; returns the metrics."""
+    metrics = {"init": str(init), "data": data_info, "training": stats,
+               "total_wall_s": round(time.perf_counter() - start, 1)}
+    save_result(trainer.model, tokenizer, config, out, metrics)
+    return metrics

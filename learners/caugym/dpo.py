@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
+from cauarena.learners.callbacks import time_budget_callback
 from cauarena.learners.caugym import data
 from cauarena.learners.caugym.common import (
-    load_policy,
-    save_result,
-    set_threads,
-    time_budget_callback,
+    finish_recipe,
+    start_recipe,
     train_and_time,
     trl_arguments,
 )
@@ -23,13 +21,7 @@ def train(config: CauGymDPOConfig, out: Path, work_dir: Path, init: Path | None 
     """Preference-tune the model in ``init``; save to ``out``; returns the metrics."""
     from trl import DPOConfig, DPOTrainer
 
-    if init is None:
-        raise ValueError("DPO needs --init: the starting checkpoint (train --method base builds one).")
-    set_threads(config)
-    start = time.perf_counter()
-    model, tokenizer = load_policy(init)
-    items = data.training_items(config.items_per_cell, difficulty=config.difficulty, names=config.names,
-                                seed_start=config.seed_start)
+    model, tokenizer, items, start = start_recipe(config, init, "DPO")
     args = DPOConfig(**trl_arguments(config, work_dir, progress), max_length=config.max_length, beta=config.beta,
                      loss_type=[config.loss_type])
     budget = time_budget_callback(config.time_budget_s)
@@ -38,7 +30,4 @@ def train(config: CauGymDPOConfig, out: Path, work_dir: Path, init: Path | None 
     stats = train_and_time(trainer, budget)
     rewards = [e for e in trainer.state.log_history if "rewards/accuracies" in e]
     stats["final_reward_accuracy"] = round(float(rewards[-1]["rewards/accuracies"]), 4) if rewards else None
-    metrics = {"init": str(init), "data": {"pairs": len(items)}, "training": stats,
-               "total_wall_s": round(time.perf_counter() - start, 1)}
-    save_result(trainer.model, tokenizer, config, out, metrics)
-    return metrics
+    return finish_recipe(trainer, tokenizer, config, out, init, {"pairs": len(items)}, stats, start)

@@ -6,16 +6,14 @@ environments and is not needed here.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
+from cauarena.learners.callbacks import time_budget_callback
 from cauarena.learners.caugym import data
 from cauarena.learners.caugym.common import (
-    load_policy,
-    save_result,
-    set_threads,
-    time_budget_callback,
+    finish_recipe,
+    start_recipe,
     train_and_time,
     trl_arguments,
 )
@@ -28,13 +26,7 @@ def train(config: CauGymGRPOConfig, out: Path, work_dir: Path, init: Path | None
     """Online-RL the model in ``init`` for ``config.max_steps`` steps; save to ``out``; returns the metrics."""
     from trl import GRPOConfig, GRPOTrainer
 
-    if init is None:
-        raise ValueError("GRPO needs --init: the starting checkpoint (train --method base builds one).")
-    set_threads(config)
-    start = time.perf_counter()
-    model, tokenizer = load_policy(init)
-    items = data.training_items(config.items_per_cell, difficulty=config.difficulty, names=config.names,
-                                seed_start=config.seed_start)
+    model, tokenizer, items, start = start_recipe(config, init, "GRPO")
     args = GRPOConfig(
         **trl_arguments(config, work_dir, progress), max_steps=config.max_steps,
         num_generations=config.num_generations, max_completion_length=config.max_completion_length,
@@ -48,7 +40,4 @@ def train(config: CauGymGRPOConfig, out: Path, work_dir: Path, init: Path | None
     rewards = [e["reward"] for e in trainer.state.log_history if "reward" in e]
     stats["first_reward"] = round(float(rewards[0]), 4) if rewards else None
     stats["final_reward"] = round(float(rewards[-1]), 4) if rewards else None
-    metrics = {"init": str(init), "data": {"prompts": len(items)}, "training": stats,
-               "total_wall_s": round(time.perf_counter() - start, 1)}
-    save_result(trainer.model, tokenizer, config, out, metrics)
-    return metrics
+    return finish_recipe(trainer, tokenizer, config, out, init, {"prompts": len(items)}, stats, start)

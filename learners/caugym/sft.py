@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
+from cauarena.learners.callbacks import time_budget_callback
 from cauarena.learners.caugym import data
 from cauarena.learners.caugym.common import (
-    load_policy,
-    save_result,
-    set_threads,
-    time_budget_callback,
+    finish_recipe,
+    start_recipe,
     train_and_time,
     trl_arguments,
 )
@@ -35,16 +33,7 @@ def sft_trainer(config: CauGymTrainConfig, model: Any, tokenizer: Any, rows: lis
 def train(config: CauGymSFTConfig, out: Path, work_dir: Path, init: Path | None = None,
           progress: bool = True) -> dict[str, Any]:
     """Fine-tune the model in ``init`` on ``config.items_per_cell`` solved items per cell; save to ``out``."""
-    if init is None:
-        raise ValueError("SFT needs --init: the starting checkpoint (train --method base builds one).")
-    set_threads(config)
-    start = time.perf_counter()
-    model, tokenizer = load_policy(init)
-    items = data.training_items(config.items_per_cell, difficulty=config.difficulty, names=config.names,
-                                seed_start=config.seed_start)
+    model, tokenizer, items, start = start_recipe(config, init, "SFT")
     trainer, budget = sft_trainer(config, model, tokenizer, data.sft_rows(items), work_dir, progress)
     stats = train_and_time(trainer, budget)
-    metrics = {"init": str(init), "data": {"rows": len(items)}, "training": stats,
-               "total_wall_s": round(time.perf_counter() - start, 1)}
-    save_result(trainer.model, tokenizer, config, out, metrics)
-    return metrics
+    return finish_recipe(trainer, tokenizer, config, out, init, {"rows": len(items)}, stats, start)

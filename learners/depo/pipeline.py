@@ -105,15 +105,16 @@ def train_bc(config: PipelineConfig, trajectories: list[Any], renderer: Renderer
     import datasets
     from trl import SFTTrainer
 
+    from cauarena.learners.callbacks import time_budget_callback
     from cauarena.learners.depo.data import LABEL_RULES, label, sft_rows
-    from cauarena.learners.depo.trainer import save_policy, time_budget
+    from cauarena.learners.depo.trainer import save_policy
     from cauarena.learners.tinylm.model import build_model, count_parameters
 
     rule = LABEL_RULES[config.env]
     kept = [t for t in trajectories if label(t, rule) != "dropped"]
     rows = sft_rows(kept, renderer.template, renderer.count_prompt, renderer.budget)
     start = time.perf_counter()
-    budget = time_budget(config.time_budget_s)
+    budget = time_budget_callback(config.time_budget_s)
     model = build_model(config.model_spec(), renderer.tokenizer)
     model.generation_config.max_new_tokens = renderer.template.max_tokens
     if not progress:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.errors import ConfigError
+from cauarena.learners.callbacks import time_budget_callback
 from cauarena.learners.depo.depo_config import DEPOConfig
 
 BONUS = "bonus"
@@ -133,23 +134,6 @@ def make_trainer(config: DEPOConfig, model: Any, tokenizer: Any, rows: list[dict
     )
 
 
-def time_budget(budget_s: float) -> Any:
-    """A ``TrainerCallback`` that stops training (``hit`` becomes True) after ``budget_s`` seconds; 0: never."""
-    from transformers import TrainerCallback
-
-    class TimeBudget(TrainerCallback):
-        hit = False
-
-        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            self.start = time.perf_counter()
-
-        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            if budget_s and time.perf_counter() - self.start > budget_s:
-                self.hit = control.should_training_stop = True
-
-    return TimeBudget()
-
-
 def load_policy(path: Path) -> tuple[Any, Any]:
     """The model (float32, train mode) and tokenizer saved in ``path``.
 
@@ -188,7 +172,7 @@ def train(config: DEPOConfig, init: Path, rows: list[dict[str, Any]], out: Path,
     torch.set_num_threads(config.threads)
     start = time.perf_counter()
     model, tokenizer = load_policy(init)
-    budget = time_budget(config.time_budget_s)
+    budget = time_budget_callback(config.time_budget_s)
     trainer = make_trainer(config, model, tokenizer, rows, work_dir, progress, [budget])
     result = trainer.train()
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]

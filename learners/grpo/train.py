@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cauarena.errors import ConfigError
+from cauarena.learners.callbacks import time_budget_callback
 from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
 
 
@@ -154,23 +155,6 @@ def save_policy(trainer: Any, tokenizer: Any, config: EnvGRPOConfig, out: Path) 
     tokenizer.save_pretrained(str(out), save_jinja_files=False)
 
 
-def time_budget(budget_s: float) -> Any:
-    """A ``TrainerCallback`` that ends training (and saves) once ``budget_s`` wall seconds have passed (0: never)."""
-    from transformers import TrainerCallback
-
-    class TimeBudget(TrainerCallback):
-        hit = False
-
-        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            self.start = time.perf_counter()
-
-        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            if budget_s and time.perf_counter() - self.start > budget_s:
-                self.hit = control.should_training_stop = control.should_save = True
-
-    return TimeBudget()
-
-
 def machine_info(config: EnvGRPOConfig) -> dict[str, Any]:
     """Python, library versions, CPUs and load, device: recorded next to the timings."""
     import torch
@@ -197,7 +181,7 @@ def train(config: EnvGRPOConfig, out: Path, work_dir: Path, progress: bool = Tru
     torch.set_num_threads(config.threads)
     init = resolve_checkpoint(config.model)
     model, tokenizer = load_policy(init)
-    budget = time_budget(config.time_budget_s)
+    budget = time_budget_callback(config.time_budget_s, save=True)  # resumable
     trainer = build_trainer(config, model, tokenizer, init, work_dir, progress, [budget])
     checkpoint = resume and any(work_dir.glob("checkpoint-*"))
     step0 = time.perf_counter()
