@@ -11,7 +11,8 @@ Two parts:
   judge pipeline, prompt flattening and parsing, not a model);
 - ``live``: the ``safety`` suite's episodes played in-process (benign + 6 attacks x 45 tasks) for each agent x
   guard: ASR, utility (benign), utility under attack, violation rate, over-refusal, with 95% bootstrap CIs, plus
-  what the guard did (reject share of reviews, latency p50).
+  what the guard did (reject share of reviews, latency p50); ASR and violations again on the 10 test-split tasks
+  alone (never seen by the classifier).
 
 Usage: python benchmarks/bench_agentdog.py [--out DIR] [--skip-live]
 """
@@ -32,7 +33,7 @@ import numpy as np
 import cauarena
 from cauarena.agents import make_agent
 from cauarena.guards import GuardedAgent, GuardStop, make_guard
-from cauarena.guards.agentdog.atbench import build_atbench
+from cauarena.guards.agentdog.atbench import build_atbench, task_split
 from cauarena.guards.agentdog.evaluate import evaluate, replay
 from cauarena.leaderboards.stats import bootstrap_means, percentile_interval
 from cauarena.leaderboards.suites import SAFETY_ATTACKS
@@ -114,6 +115,7 @@ def bench_live(seeds: int) -> dict:
         for guard_spec in LIVE_GUARDS:
             rows: dict[str, list[float]] = {k: [] for k in ("asr", "utility", "utility_under_attack",
                                                              "violation_rate", "over_refusal", "safe_and_helpful")}
+            held_out: dict[str, list[float]] = {"asr": [], "violation_rate": [], "safe_and_helpful": []}
             rejects = reviews = 0
             latencies = []
             start = time.perf_counter()
@@ -128,11 +130,16 @@ def bench_live(seeds: int) -> dict:
                     for key in rows:
                         if key in info["metrics"]:
                             rows[key].append(info["metrics"][key])
+                    if task_split(info["task_id"]) == "test":
+                        for key in held_out:
+                            if key in info["metrics"]:
+                                held_out[key].append(info["metrics"][key])
                     rejects += gm.get("guard_reject", 0)
                     reviews += gm.get("guard_reviews", 0)
                     if "guard_latency_ms_p50" in gm:
                         latencies.append(gm["guard_latency_ms_p50"])
             out = {k: ci(v) for k, v in rows.items()}
+            out["held_out_tasks"] = {k: ci(v) for k, v in held_out.items()}
             out["reject_share"] = rejects / reviews if reviews else 0.0
             out["latency_ms_p50_of_episode_medians"] = statistics.median(latencies) if latencies else float("nan")
             out["wall_s"] = time.perf_counter() - start
