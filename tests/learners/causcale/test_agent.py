@@ -1,0 +1,61 @@
+"""The shipped checkpoint through the ``causcale`` agent, on both causal envs."""
+
+import doctest
+import statistics
+import subprocess
+import sys
+
+import pytest
+
+import cauarena
+from cauarena.agents import make_agent
+from cauarena.envs.causal.metrics import auprc
+from cauarena.errors import ConfigError
+from cauarena.learners.causcale import DEFAULT_CHECKPOINT, causcale_config, checkpoint_dir, data, model
+
+pytest.importorskip("torch")
+pytest.importorskip("safetensors")
+
+
+def test_doctests():
+    for module in (causcale_config, data, model):
+        assert doctest.testmod(module).failed == 0
+
+
+def test_importing_the_agents_and_the_agent_module_imports_no_torch():
+    code = "import sys, cauarena.agents, cauarena.learners.causcale.agent; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_the_shipped_checkpoint_is_small_and_documented():
+    files = {p.name: p.stat().st_size for p in DEFAULT_CHECKPOINT.iterdir()}
+    assert {"config.json", "model.safetensors", "metrics.json", "TRAINING.md"} <= set(files)
+    assert files["model.safetensors"] <= 20 * 2**20
+
+
+def test_an_unknown_checkpoint_says_what_is_shipped():
+    with pytest.raises(ConfigError, match="Shipped: .*default"):
+        checkpoint_dir("no-such-checkpoint")
+
+
+def test_the_shipped_checkpoint_beats_correlation_on_fresh_small_graphs():
+    env = cauarena.make("cauarena/CausalDiscovery-v0", n=10, degree=2.0, m=1000)
+    ours, corr = [], []
+    for seed in range(5000, 5003):
+        obs, info = env.reset(seed=seed)
+        truth = env.unwrapped.true_adjacency
+        for name, scores in (("causcale", ours), ("corr", corr)):
+            agent = make_agent(name, family="causal")
+            agent.reset(seed=seed, info=info)
+            action = agent.act(obs, info)
+            assert action.shape == truth.shape and 0 <= action.min() and action.max() <= 1
+            scores.append(auprc(action, truth))
+    assert statistics.fmean(ours) > statistics.fmean(corr) + 0.1, (ours, corr)
+
+
+def test_causcale_offers_its_graph_as_a_prior_on_causcientist():
+    env = cauarena.make("cauarena/CauScientist-v0", init=("empty",))
+    obs, info = env.reset(seed=0)
+    agent = make_agent("causcale", family="causal")
+    agent.reset(seed=0, info=info)
+    assert agent.act(obs, info).startswith("PRIOR ")
