@@ -314,25 +314,59 @@ def _md(text: Any) -> str:
     return html.escape(" ".join(str(text).split()).translate(_MD_SPECIAL), quote=False)
 
 
+def _family_of(env_id: str) -> str:
+    """The registered family of ``env_id`` (``other`` for ids this process does not know)."""
+    from cauarena.registration import env_entry
+
+    try:
+        return env_entry(env_id).family
+    except Exception:  # noqa: BLE001 - an unregistered or module-qualified id still renders
+        return "other"
+
+
+def _md_table(shown: pd.DataFrame) -> list[str]:
+    lines = ["| " + " | ".join(_md(c) for c in shown.columns) + " |",
+             "|" + "|".join("---" if i < 3 else "---:" for i in range(len(shown.columns))) + "|"]
+    return lines + ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in shown.itertuples(index=False)]
+
+
+def markdown_groups(lb: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The display table split by env family, then the all-envs rows.
+
+    Each part keeps only the family metrics it has: a metric column that is ``n/a`` on every row of a part is
+    dropped, and the all-envs part (macro averages over different families) shows none.
+    """
+    shown = display_frame(lb)
+    metric_cols = [c for c in shown.columns if c.startswith(METRIC_PREFIX)]
+    families = [None if e == OVERALL else _family_of(str(e)) for e in lb["env_id"]]
+    groups = []
+    for family in dict.fromkeys(f for f in families if f is not None):
+        part = shown[[f == family for f in families]]
+        empty = [c for c in metric_cols if (part[c] == "n/a").all()]
+        groups.append((family, part.drop(columns=empty)))
+    overall = shown[[f is None for f in families]]
+    if len(overall):
+        groups.append(("all envs", overall.drop(columns=metric_cols)))
+    return groups
+
+
 def to_markdown(lb: pd.DataFrame, *, title: str = TITLE, metadata: Mapping[str, Any] | None = None) -> str:
-    """The leaderboard as a Markdown document: a heading, the run metadata, the table and a note.
+    """The leaderboard as a Markdown document: a heading, the run metadata, a table per env family and a note.
 
     Args:
         lb: A table from :func:`build_leaderboard`.
         title: The heading.
-        metadata: Run information shown as a list above the table (keys and values as text).
+        metadata: Run information shown as a list above the tables (keys and values as text).
 
     Returns:
         The Markdown text.
     """
-    shown = display_frame(lb)
     lines = [f"# {_md(title)}", ""]
     if metadata:
         lines += [f"- **{_md(key)}**: {_md(value)}" for key, value in metadata.items()] + [""]
-    lines.append("| " + " | ".join(_md(c) for c in shown.columns) + " |")
-    lines.append("|" + "|".join("---" if i < 3 else "---:" for i in range(len(shown.columns))) + "|")
-    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in shown.itertuples(index=False)]
-    return "\n".join([*lines, "", _md(NOTE), ""])
+    for name, part in markdown_groups(lb):
+        lines += [f"## {_md(name)}", "", *_md_table(part), ""]
+    return "\n".join([*lines, _md(NOTE), ""])
 
 
 def write_reports(

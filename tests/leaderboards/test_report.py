@@ -211,13 +211,26 @@ def _unescaped_pipes(line):
 
 def test_markdown_is_well_formed_and_escaped(nasty):
     text = to_markdown(nasty, metadata={"suite": "a|b"})
-    table = [line for line in text.splitlines() if line.startswith("|")]
-    assert len(table) == 2 + len(nasty)
-    assert len({_unescaped_pipes(line) for line in table}) == 1
-    assert re.fullmatch(r"\|(---:?\|)+", table[1])
+    tables = [[line for line in block.splitlines() if line.startswith("|")] for block in text.split("\n## ")[1:]]
+    assert sum(len(table) - 2 for table in tables) == len(nasty)  # one table per family, then the ALL rows
+    for table in tables:
+        assert len({_unescaped_pipes(line) for line in table}) == 1
+        assert re.fullmatch(r"\|(---:?\|)+", table[1])
     assert "<script" not in text and "&lt;script&gt;" in text
     assert r"pipe\|agent" in text and r"\[bold\]" in text
     assert "suite**: a\\|b" in text
+
+
+def test_markdown_has_a_table_per_family_with_only_its_metrics():
+    df = pd.DataFrame([
+        ep("cauarena/CausalDiscovery-v0", "pc", 0, success=False) | {"metrics": {"shd": 3.0}},
+        ep("cauarena/WebShop-v0", "oracle", 0, success=True) | {"metrics": {"r_type": 1.0}},
+    ])  # fmt: skip
+    text = to_markdown(build_leaderboard(df))
+    causal, webshop, overall = text.split("\n## ")[1:]
+    assert causal.startswith("causal") and "m\\_shd" in causal and "r\\_type" not in causal
+    assert webshop.startswith("webshop") and "m\\_r\\_type" in webshop and "shd" not in webshop
+    assert overall.startswith("all envs") and "m\\_" not in overall
 
 
 def test_terminal_shows_names_as_text(nasty):
