@@ -84,6 +84,20 @@ def _build_suite(suite: str, envs: list[str], agents: list[str], seeds: int | No
                     max_steps=max_steps, timeout_s=timeout, guards=guards or ())
 
 
+def _nothing_to_play(spec) -> str:  # noqa: ANN001
+    """Why a suite planned no episode, and the fix."""
+    from cauarena.agents import AGENT_REGISTRY
+    from cauarena.registration import env_entry
+
+    families = sorted({env_entry(e.env_id).family for e in spec.envs})
+    serving = sorted({e.name for e in AGENT_REGISTRY if any(f in e.families for f in families)})
+    msg = (f"No episode to play: none of the agents {list(spec.agents)} (with guards {list(spec.guards)}) serves "
+           f"the env families {families}. Agents for them: {serving} (see `cauarena agents`).")
+    if "magic" in families:
+        msg += " MAGIC agents are pairs such as 'attacker-random vs defender-keyword'."
+    return msg
+
+
 @app.command("run")
 def run(
     suite: Annotated[str, typer.Option(help="built-in suite name or a .toml/.json suite file")] = "default",
@@ -111,8 +125,10 @@ def run(
 
     spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
     out = out or os.path.join("runs", spec.name)
-    store = ResultsStore(out)
     episodes = plan(spec)
+    if not episodes:
+        raise ConfigError(_nothing_to_play(spec))
+    store = ResultsStore(out)
     stored = store.stored_keys([e.key for e in episodes])
     if stored and not resume:
         raise ConfigError(f"{len(stored)} of the {len(episodes)} planned episodes are already stored in {out}. "

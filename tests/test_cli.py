@@ -26,6 +26,14 @@ def test_unknown_agent_and_bad_kwargs_are_clear(capsys, tmp_path):
     assert "No suite named 'nosuch'" in capsys.readouterr().err
 
 
+def test_a_run_with_nothing_to_play_says_why_and_writes_nothing(capsys, tmp_path):
+    out = tmp_path / "empty"
+    assert main(["run", "--env", "cauarena/CauGym-v0", "--agent", "heuristic", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "No episode to play" in err and "'caugym'" in err and "oracle" in err
+    assert not out.exists()
+
+
 def test_run_env_directly_then_resume_and_leaderboard(capsys, tmp_path):
     out = tmp_path / "c"
     args = ["run", "--env", "cauarena/BabyAI-GoToLocal-Text-v0", "--agent", "random", "--agent", "heuristic",
