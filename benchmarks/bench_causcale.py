@@ -154,12 +154,13 @@ def accuracy_settings(args: argparse.Namespace) -> list[tuple[str, dict, int]]:
     out = []
     for n in args.ns:
         for graph in ("er", "sf"):
-            out.append((f"{graph.upper()} n={n}", {**base, "graph": graph, "n": n}, 1 if n >= 100 else args.seeds))
+            seeds = args.seeds_large if n >= 100 else args.seeds
+            out.append((f"{graph.upper()} n={n}", {**base, "graph": graph, "n": n}, seeds))
     for label, extra in (("sigmoid", {"mechanism": "sigmoid_add"}), ("polynomial", {"mechanism": "polynomial"}),
                          ("laplace", {"noise": "laplace"})):
         out.append((f"{label} ER n={args.ood_n}", {**base, "graph": "er", "n": args.ood_n, **extra}, args.seeds))
     for name in args.networks:
-        out.append((name, {"graph": name, "m": 1000}, 1 if name == "alarm" else args.seeds))
+        out.append((name, {"graph": name, "m": 1000}, args.seeds_large if name == "alarm" else args.seeds))
     return out
 
 
@@ -206,7 +207,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ood-n", type=int, default=20)
     parser.add_argument("--networks", nargs="*", default=["asia", "sachs", "child", "alarm"])
     parser.add_argument("--methods", nargs="*", default=["causcale", "corr", "precision", "pc", "ges"])
-    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--seeds", type=int, default=2, help="graphs per setting")
+    parser.add_argument("--seeds-large", type=int, default=1, help="graphs per setting at n >= 100 and on alarm")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--json", help="write every row to this file")
     args = parser.parse_args(argv)
