@@ -22,6 +22,8 @@ TRAIN_MECHANISMS = ("linear", "nn_add", "nn")
 class CauScaleConfig:
     """The network (published defaults in brackets) and how it is trained on fresh simulator batches.
 
+    The defaults are the shipped ``default`` checkpoint's settings.
+
     Attributes:
         dim: stream width d [128].
         heads: attention heads [16].
@@ -46,7 +48,7 @@ class CauScaleConfig:
             also the agent's default at inference. The prior reads up to ``prior_rows`` of all rows.
         sim_rows: rows simulated per training graph [1000].
         curriculum: ``(fraction of steps, n_min, n_max, mechanisms)`` stages; a stage runs until that
-            fraction of the steps is done; mechanisms are drawn uniformly per graph.
+            fraction of the steps is done; mechanisms are drawn uniformly per graph (list one twice to weight it).
         degree_range: expected edges per node, drawn uniformly (capped at ``(n - 1) / 2``).
         graph_kinds: graph families drawn per graph (``er``, ``sf``).
         interventional_prob: probability that a graph gets interventional rows.
@@ -71,22 +73,22 @@ class CauScaleConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-5
     grad_clip: float = 1.0
-    steps: int = 2000
-    batch_pairs: int = 1600
+    steps: int = 2800
+    batch_pairs: int = 2400
     max_batch: int = 16
     rows: int = 64
     sim_rows: int = 500
     curriculum: tuple[tuple[float, int, int, tuple[str, ...]], ...] = (
-        (0.3, 5, 15, ("linear",)),
-        (0.7, 10, 30, ("linear", "nn_add")),
-        (1.0, 10, 40, ("linear", "nn_add", "nn")),
+        (0.25, 5, 15, ("linear",)),
+        (0.6, 10, 30, ("linear", "nn_add")),
+        (1.0, 10, 50, ("linear", "linear", "nn_add", "nn")),
     )
     degree_range: tuple[float, float] = (1.0, 3.0)
     graph_kinds: tuple[str, ...] = ("er", "sf")
     interventional_prob: float = 0.2
     validation_graphs: int = 8
     validation_n: int = 20
-    validate_every: int = 200
+    validate_every: int = 250
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -142,7 +144,7 @@ class CauScaleConfig:
         """``(n_min, n_max, mechanisms)`` of the curriculum stage that ``step`` (0-based) falls in.
 
         >>> CauScaleConfig(steps=10).stage(0), CauScaleConfig(steps=10).stage(9)[:2]
-        ((5, 15, ('linear',)), (10, 40))
+        ((5, 15, ('linear',)), (10, 50))
         """
         done = step / self.steps
         for fraction, n_min, n_max, mechanisms in self.curriculum:

@@ -1,6 +1,7 @@
 """The shipped checkpoint through the ``causcale`` agent, on both causal envs."""
 
 import doctest
+import json
 import statistics
 import subprocess
 import sys
@@ -11,7 +12,14 @@ import cauarena
 from cauarena.agents import make_agent
 from cauarena.envs.causal.metrics import auprc
 from cauarena.errors import ConfigError
-from cauarena.learners.causcale import DEFAULT_CHECKPOINT, causcale_config, checkpoint_dir, data, model
+from cauarena.learners.causcale import (
+    DEFAULT_CHECKPOINT,
+    CauScaleConfig,
+    causcale_config,
+    checkpoint_dir,
+    data,
+    model,
+)
 
 pytest.importorskip("torch")
 pytest.importorskip("safetensors")
@@ -59,3 +67,8 @@ def test_causcale_offers_its_graph_as_a_prior_on_causcientist():
     agent = make_agent("causcale", family="causal")
     agent.reset(seed=0, info=info)
     assert agent.act(obs, info).startswith("PRIOR ")
+
+
+def test_the_config_defaults_are_the_shipped_checkpoint_settings():
+    shipped = CauScaleConfig.from_dict(json.loads((DEFAULT_CHECKPOINT / "config.json").read_text()))
+    assert shipped == CauScaleConfig()
