@@ -61,6 +61,10 @@ for _name, _entry, _description in (
     ("defender-oracle", "defenders:OracleDefender", "MAGIC defender: privileged, reads the seed's label (R_D 1.5)"),
 ):
     register_agent(_name, f"cauarena.agents.magic.{_entry}", families=("magic",), description=_description)
+register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleDefender", families=("magic-defender",),
+               description="MAGIC defender seat: privileged, reads the seed's label (R_D 1.5)")
+register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleAttacker", families=("magic-attacker",),
+               description="MAGIC attacker seat: privileged best response among candidate attacks")
 
 __all__ = [
     "AGENT_REGISTRY",

@@ -86,6 +86,15 @@ ENV_SPECS["cauarena/MAGIC-v0"] = EnvEntry(
 )
 """MAGIC's attacker-vs-defender game: a PettingZoo ParallelEnv (``cauarena.envs.magic.env`` for the AEC form)."""
 
+for _seat, _role, _opponent in (
+    ("Defender", "attacker", "attacker-random"), ("Attacker", "defender", "defender-keyword")
+):
+    # one seat of MAGIC against a scripted opponent (a kwarg); in agents/ because the opponent is an agent
+    ENV_SPECS[f"cauarena/MAGIC-{_seat}-v0"] = EnvEntry(
+        id=f"cauarena/MAGIC-{_seat}-v0", entry_point=f"cauarena.agents.magic.seats:Magic{_seat}Env",
+        kwargs={_role: _opponent}, family=f"magic-{_seat.lower()}",
+    )
+
 
 def register_env(
     env_id: str,

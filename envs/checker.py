@@ -8,7 +8,8 @@ The cross-family contract checked here:
 
 - ``reset`` and ``step`` return a JSON-serialisable ``info`` with ``success`` (bool) and ``invalid_action``
   (bool), and ``metrics`` (a dict of numbers) when present;
-- a malformed action (unparseable text, wrong type) never ends the run with an arbitrary exception: either
+- a malformed action (unparseable text, wrong type; for an env with ``metadata["free_text_actions"]``, any
+  action outside its ``Text`` action space) never ends the run with an arbitrary exception: either
   ``step`` answers it (``info["invalid_action"] = True``, a non-empty ``info["feedback"]`` that also appears
   in the next observation's text), or it raises the documented :class:`cauarena.errors.InvalidAction`.
 """
@@ -129,7 +130,10 @@ def check_malformed_actions(env: Any, actions: Sequence[Any] = MALFORMED_ACTIONS
         if result is None:
             continue
         _, reward, terminated, truncated, info = result
-        if not info["invalid_action"]:
+        free_text = getattr(env.unwrapped, "metadata", {}).get("free_text_actions", False)
+        if free_text and isinstance(action, str) and action in env.action_space:
+            pass  # a free-text seat (MAGIC's): any text in its action space is a legal move
+        elif not info["invalid_action"]:
             raise AssertionError(
                 f"step({action!r:.60}) was accepted as a valid action. Fix: reject actions the env cannot "
                 "parse (info['invalid_action'] = True plus feedback) instead of guessing."
