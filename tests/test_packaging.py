@@ -29,6 +29,22 @@ def test_wheel_contains_every_subpackage(tmp_path):
     missing = _source_packages() - in_wheel
     assert not missing, f"sub-packages missing from the wheel: {sorted(missing)}"
     assert not any(n.startswith(("envs/", "agents/", "tests/")) for n in names), "bare folders leaked into the wheel"
+    data = _tracked_data_files()
+    assert data, "expected shipped data files (checkpoints, rule trees, classifier weights)"
+    missing_data = data - set(names)
+    assert not missing_data, f"data files read at run time are missing from the wheel: {sorted(missing_data)}"
+
+
+def _tracked_data_files() -> set[str]:
+    """Wheel paths of the data files git tracks inside the package folders (weights, JSON data, model cards)."""
+    listed = subprocess.run(["git", "ls-files", *(f for f in FOLDERS if f != "cauarena")], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.split()
+    out = set()
+    for path in listed:
+        folder, _, rest = path.partition("/")
+        if Path(path).suffix in (".json", ".safetensors") or (Path(path).suffix == ".md" and "checkpoints/" in path):
+            out.add(f"{FOLDERS[folder]}/{rest}")
+    return out
 
 
 def test_setup_lists_every_subpackage():
