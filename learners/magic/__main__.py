@@ -31,10 +31,15 @@ def main(argv: list[str] | None = None) -> int:
             record = {**record, "elapsed_s": round(time.perf_counter() - start, 2)}
             stream.write(json.dumps(record) + "\n")
             stream.flush()
+            if record["event"] == "llm_grpo":
+                print(f"generation {record['generation']}: LLM {record['seat']} GRPO, {record['steps']} steps, "
+                      f"{record['seconds_per_step']} s/step, return {record['return_first']} -> "
+                      f"{record['return_last']}", file=sys.stderr)
+                return
             print(f"generation {record['generation']}: {record['steps']} attacker steps, phase ASR "
                   f"{record['asr']:.2f}, new successful {record['new_successful'] or '-'}", file=sys.stderr)
 
-        run = train(config, log)
+        run = train(config, log, out)
         cross_play(run)
         for i, row in enumerate(run.matrix):
             log_row = {"event": "cross_play", "attacker_generation": i, "asr": [c["asr"] for c in row],

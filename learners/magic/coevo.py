@@ -16,6 +16,7 @@ One generation = an attacker phase then a defender phase (MAGIC trains the roles
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from cauarena.agents.magic.classifier import NgramClassifier, train_classifier
 from cauarena.agents.magic.defenders import ClassifierDefender, FilterDefender, base_training_set
 from cauarena.agents.magic.play import play_game
 from cauarena.envs.magic import parallel_env, query_by_id
+from cauarena.errors import ConfigError
 from cauarena.learners.magic.coevo_config import CoevoConfig
 from cauarena.learners.magic.search import CombinationSearch
 
@@ -63,6 +65,7 @@ class CoevoRun:
     defenders: list[NgramClassifier] = field(default_factory=list)
     phases: list[PhaseLog] = field(default_factory=list)
     matrix: list[list[dict[str, float]]] = field(default_factory=list)
+    llm_phases: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _attacker_phase(search: CombinationSearch, defender: Any, cfg: CoevoConfig, rng: np.random.Generator,
@@ -106,8 +109,32 @@ def _twin_texts(hits: list[tuple[Attack, str, str]], cfg: CoevoConfig) -> list[s
     return texts
 
 
-def train(cfg: CoevoConfig, log: Any = None) -> CoevoRun:
-    """Run ``cfg.generations`` generations; ``log(dict)`` is called after each (e.g. to write JSON lines)."""
+def _llm_phases(run: CoevoRun, generation: int, models: dict[str, str], out: Path | None, log: Any) -> None:
+    """GRPO phases of the LLM seats against this generation's scripted opponents (see :mod:`.llm`)."""
+    from cauarena.agents.magic.seats import MixedAttacker
+    from cauarena.learners.magic.llm import grpo_phase
+
+    cfg = run.config
+    opponents = {"defender": MixedAttacker(run.attackers[-1]), "attacker": ClassifierDefender(run.defenders[-1])}
+    for seat, model in models.items():
+        if out is None:
+            raise ConfigError("LLM seats (llm_defender / llm_attacker) need an out folder for their checkpoints.")
+        phase = grpo_phase(seat, model, opponents[seat], cfg.llm_steps, out / "llm" / f"{seat}-g{generation}",
+                           max_turns=cfg.max_turns, overrides=cfg.llm_grpo)
+        models[seat] = phase["model"]
+        run.llm_phases.append({"generation": generation, **phase})
+        if log is not None:
+            log({"event": "llm_grpo", "generation": generation, **{k: v for k, v in phase.items() if k != "curve"}})
+
+
+def train(cfg: CoevoConfig, log: Any = None, out: Path | None = None) -> CoevoRun:
+    """Run ``cfg.generations`` generations; ``log(dict)`` is called after each (e.g. to write JSON lines).
+
+    With ``cfg.llm_defender`` / ``cfg.llm_attacker`` set, each generation ends with GRPO phases of those LLM
+    seats (checkpoints under ``out/llm/``), each against the generation's new scripted opponent.
+    """
+    llm_models = {seat: model for seat, model in (("defender", cfg.llm_defender), ("attacker", cfg.llm_attacker))
+                  if model}
     rng = np.random.default_rng(cfg.seed)
     initial = [Attack.parse(name) for name in cfg.initial_attacks]
     search = CombinationSearch(initial, rng, mutate_prob=cfg.mutate_prob, ucb_c=cfg.ucb_c, max_ops=cfg.max_ops,
@@ -125,6 +152,8 @@ def train(cfg: CoevoConfig, log: Any = None) -> CoevoRun:
         run.phases.append(phase)
         if log is not None:
             log({"event": "generation", **phase.__dict__})
+        if llm_models:
+            _llm_phases(run, generation, llm_models, out, log)
     return run
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cauarena.envs.magic.operators import OPERATORS
@@ -33,6 +33,13 @@ class CoevoConfig:
         max_turns: turns per game.
         benign_weight: the classifier's extra weight on benign twins (limits over-refusal).
         seed: everything is seeded from it.
+        llm_defender: starting policy of an LLM defender (``tiny/webshop-bc``, ``hf/<dir>``); when set, each
+            generation ends with ``llm_steps`` GRPO steps of it on ``cauarena/MAGIC-Defender-v0`` against the
+            generation's attacker (:mod:`~cauarena.learners.magic.llm`). ``""``: none.
+        llm_attacker: the same for an LLM attacker, on ``cauarena/MAGIC-Attacker-v0`` against the generation's
+            retrained classifier defender.
+        llm_steps: GRPO steps per LLM phase.
+        llm_grpo: EnvGRPOConfig overrides of the LLM phases (e.g. ``{"device": "cuda", "num_generations": 4}``).
     """
 
     generations: int = 5
@@ -49,6 +56,10 @@ class CoevoConfig:
     max_turns: int = 3
     benign_weight: float = 1.0
     seed: int = 0
+    llm_defender: str = ""
+    llm_attacker: str = ""
+    llm_steps: int = 2
+    llm_grpo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from cauarena.agents.magic.attackers import Attack
@@ -70,6 +81,14 @@ class CoevoConfig:
             raise ConfigError("initial_attacks needs at least one attack name, e.g. 'plain'.")
         for name in self.initial_attacks:
             Attack.parse(name)  # raises on unknown operators
+        if isinstance(self.llm_steps, bool) or not isinstance(self.llm_steps, int) or self.llm_steps < 1:
+            raise ConfigError(f"llm_steps must be an int >= 1; got {self.llm_steps!r}.")
+        if self.llm_defender or self.llm_attacker:
+            from cauarena.learners.magic.llm import phase_config
+
+            for seat, model in (("defender", self.llm_defender), ("attacker", self.llm_attacker)):
+                if model:
+                    phase_config(seat, model, self.llm_steps, self.max_turns, self.llm_grpo)  # raises early
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CoevoConfig:
