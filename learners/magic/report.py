@@ -49,7 +49,8 @@ def heatmap_svg(matrix: list[list[dict[str, float]]], key: str = "asr", cell: in
 def summary(run: CoevoRun) -> dict[str, Any]:
     """JSON-safe: config, per-generation phase logs, attacker generations and the matrix."""
     return {"config": run.config.to_dict(), "phases": [p.__dict__ for p in run.phases],
-            "attackers": run.attackers, "matrix": run.matrix}
+            "attackers": run.attackers, "matrix": run.matrix,
+            "llm_phases": [{k: v for k, v in p.items() if k != "curve"} for p in run.llm_phases]}
 
 
 def write_report(run: CoevoRun, out: Path, header: str = "") -> Path:
@@ -63,6 +64,12 @@ def write_report(run: CoevoRun, out: Path, header: str = "") -> Path:
     for p in run.phases:
         lines.append(f"| {p.generation} | {p.steps} | {p.switched_early} | {p.asr:.2f} | "
                      f"{', '.join(p.new_successful) or '-'} | {', '.join(p.attacks)} |")
+    if run.llm_phases:
+        lines += ["", "## GRPO phases of the LLM seats", "",
+                  "| gen | seat | opponent | steps | s/step | mean return, first step | last step | checkpoint |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {p['generation']} | {p['seat']} | {p['opponent']} | {p['steps']} | {p['seconds_per_step']} | "
+                  f"{p['return_first']} | {p['return_last']} | {p['model']} |" for p in run.llm_phases]
     for key, title in (("asr", "ASR"), ("asr_turn1", "ASR on the first turn"),
                        ("over_refusal", "over-refusal (benign twins under the same attacks)")):
         lines += ["", f"## Cross-play {title} (test split)", "", matrix_table(run.matrix, key)]
