@@ -4,7 +4,7 @@ Three parts (each a flag; the first two are fast, ``--train`` takes tens of minu
 
 - ``--generator``: items/s of ``generate_item`` over all tasks x variants (difficulty 3-9, mixed names),
   the median of ``--repeats`` runs; both wall-clock and process-CPU rates (the CPU rate is what a shared,
-  loaded machine still measures faithfully);
+  loaded machine still measures faithfully); with ``--workers N``, also ``generate_items`` in N processes;
 - ``--oracle``: the text-only oracle's accuracy per task x variant on ``--oracle-items`` held-out items each;
 - ``--train``: builds the tiny LM (``base``), post-trains it with SFT, DPO, KTO and GRPO, and evaluates every
   model on ``--eval-items`` held-out items per task x variant (difficulty ``basic``): success (exact PROB and
@@ -13,7 +13,7 @@ Three parts (each a flag; the first two are fast, ``--train`` takes tens of minu
 
 Usage::
 
-    python benchmarks/bench_caugym.py --generator --oracle
+    python benchmarks/bench_caugym.py --generator --oracle [--workers 2]
     python benchmarks/bench_caugym.py --train --out runs/caugym_bench
 """
 
@@ -30,7 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from cauarena.agents.caugym import CauGymOracle
-from cauarena.envs.caugym import TASKS, VARIANTS, generate_item, gold_of, score_reply
+from cauarena.envs.caugym import TASKS, VARIANTS, generate_item, generate_items, gold_of, score_reply
 from cauarena.leaderboards.stats import bootstrap_ci
 
 METHODS = ("base", "sft", "dpo", "kto", "grpo")
@@ -56,6 +56,18 @@ def bench_generator(items_per_cell: int, repeats: int) -> dict:
         cpu.append(n / (time.process_time() - t_cpu))
     return {"items_per_run": n, "wall": wall, "cpu": cpu,
             "median_wall": statistics.median(wall), "median_cpu": statistics.median(cpu)}
+
+
+def bench_generator_parallel(items_per_cell: int, repeats: int, workers: int) -> dict:
+    """Median wall items/s of ``generate_items(..., workers)`` (process start-up included) over ``repeats`` runs."""
+    wall = []
+    for r in range(repeats):
+        requests = [(70_000 + r * 10_000 + k, task, variant)
+                    for k in range(items_per_cell) for task in TASKS for variant in VARIANTS]
+        start = time.perf_counter()
+        generate_items(requests, workers=workers)
+        wall.append(len(requests) / (time.perf_counter() - start))
+    return {"items_per_run": len(requests), "workers": workers, "wall": wall, "median_wall": statistics.median(wall)}
 
 
 def bench_oracle(items: int) -> dict[tuple[str, str], tuple[int, int]]:
@@ -161,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train", action="store_true")
     parser.add_argument("--items-per-cell", type=int, default=10, help="generator: items per task x variant per run")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="generator: also time generate_items with this many worker processes")
     parser.add_argument("--oracle-items", type=int, default=100)
     parser.add_argument("--eval-items", type=int, default=4, help="tiny LM: held-out items per task x variant")
     parser.add_argument("--out", default="runs/caugym_bench")
@@ -172,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         g = bench_generator(args.items_per_cell, args.repeats)
         print(f"generator: {g['items_per_run']} items per run, median {g['median_wall']:.0f} items/s wall, "
               f"{g['median_cpu']:.0f} items/s CPU (runs: " + ", ".join(f"{w:.0f}" for w in g["wall"]) + ")")
+        if args.workers > 1:
+            p = bench_generator_parallel(args.items_per_cell * 10, args.repeats, args.workers)
+            print(f"generate_items, {p['workers']} workers: {p['items_per_run']} items per run, median "
+                  f"{p['median_wall']:.0f} items/s wall (runs: " + ", ".join(f"{w:.0f}" for w in p["wall"]) + ")")
     if args.oracle:
         start = time.perf_counter()
         results = bench_oracle(args.oracle_items)

@@ -12,7 +12,16 @@ from cauarena.envs.caugym.generate import (
     Problem,
     generate_problem,
 )
-from cauarena.envs.caugym.items import CauGymItem, Gold, generate_item, gold_of, load_items, save_items, to_item
+from cauarena.envs.caugym.items import (
+    CauGymItem,
+    Gold,
+    generate_item,
+    generate_items,
+    gold_of,
+    load_items,
+    save_items,
+    to_item,
+)
 from cauarena.envs.caugym.names import NAME_MODES
 from cauarena.envs.caugym.scorer import Answer, Score, find_answers, last_answer, score_answer, score_reply
 from cauarena.envs.caugym.tasks import TASK_NAMES, TASKS, YES_NO_TASKS, Query
@@ -35,6 +44,7 @@ __all__ = [
     "Score",
     "find_answers",
     "generate_item",
+    "generate_items",
     "generate_problem",
     "gold_of",
     "last_answer",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -147,6 +148,30 @@ def generate_item(
 ) -> CauGymItem:
     """One generated item (see :func:`~cauarena.envs.caugym.generate.generate_problem` for the arguments)."""
     return to_item(generate_problem(seed, task, variant, nodes, names))
+
+
+def _generate_chunk(requests: list[tuple]) -> list[CauGymItem]:
+    return [generate_item(*request) for request in requests]
+
+
+def generate_items(requests: Iterable[tuple], workers: int = 0, chunk_size: int = 64) -> list[CauGymItem]:
+    """Many items, in order: each request is ``generate_item``'s positional arguments ``(seed, task, ...)``.
+
+    Items are pure functions of their requests, so the worker processes (``workers`` > 1; 0 or 1 generate
+    here) return exactly what one process would; chunks of ``chunk_size`` requests amortise the hand-off.
+
+    >>> [item.Type for item in generate_items([(1, "ATE"), (2, "PN", "omitted")])]
+    ['ATE', 'PN']
+    """
+    requests = [tuple(r) for r in requests]
+    if workers <= 1 or len(requests) <= chunk_size:
+        return _generate_chunk(requests)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [requests[i:i + chunk_size] for i in range(0, len(requests), chunk_size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [item for chunk in pool.map(_generate_chunk, chunks) for item in chunk]
 
 
 # --- files -----------------------------------------------------------------------------------------------

@@ -96,3 +96,14 @@ def test_bad_files_say_what_is_wrong(tmp_path):
         good = tmp_path / "good.json"
         good.write_text(json.dumps(PUBLISHED[:1]))
         cauarena.make("cauarena/CauGym-v0", items_path=str(good), task="PS")
+
+
+def test_generate_items_in_worker_processes_equals_one_process():
+    from cauarena.envs.caugym import generate_items
+
+    requests = [(3000 + k, task, variant) for k, (task, variant) in
+                enumerate([("ATE", "base"), ("PS", "insufficient"), ("NDE", "deconfounding")] * 4)]
+    serial = generate_items(requests)
+    parallel = generate_items(requests, workers=2, chunk_size=5)
+    assert [item.model_dump() for item in parallel] == [item.model_dump() for item in serial]
+    assert [item.Type for item in serial] == [task for _, task, _ in requests]
