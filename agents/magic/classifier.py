@@ -72,13 +72,22 @@ def train_classifier(
     y = np.asarray(labels, dtype=np.float32)
     if len(texts) != len(y) or len(y) == 0 or not (0 < y.sum() < len(y)):
         raise ConfigError("train_classifier needs as many labels as texts and both classes (1 harmful, 0 benign).")
-    x = featurize(texts)
+    w, b = fit_logistic(featurize(texts), y, epochs=epochs, lr=lr, l2=l2, negative_weight=benign_weight)
+    return NgramClassifier(w, b)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, epochs: int, lr: float, l2: float, negative_weight: float = 1.0
+                 ) -> tuple[np.ndarray, float]:
+    """Class-balanced logistic regression by full-batch gradient descent on feature rows ``x``; deterministic.
+
+    Each class carries half the loss (the negatives ``negative_weight`` times that); returns ``(weights, bias)``.
+    """
     pos = y.sum()
-    sample = np.where(y == 1, 0.5 / pos, 0.5 * benign_weight / (len(y) - pos)).astype(np.float32)
+    sample = np.where(y == 1, 0.5 / pos, 0.5 * negative_weight / (len(y) - pos)).astype(np.float32)
     w, b = np.zeros(x.shape[1], dtype=np.float32), 0.0
     for _ in range(epochs):
         p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
         g = sample * (p - y)
         w -= lr * (x.T @ g + l2 * w)
         b -= lr * float(g.sum())
-    return NgramClassifier(w, b)
+    return w, float(b)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from cauarena.agents.magic.classifier import featurize
+from cauarena.agents.magic.classifier import featurize, fit_logistic
 from cauarena.errors import ConfigError
 from cauarena.guards.agentdog.trace import View, _norm, call_of, view
 from cauarena.guards.base import Diagnosis, GuardStep, Verdict
@@ -205,20 +205,8 @@ def train(train_records: Sequence[dict[str, Any]], dev_records: Sequence[dict[st
 
 def _fit(x: np.ndarray, y: np.ndarray, epochs: int = 400, lr: float = 4.0, l2: float = 1e-4
          ) -> tuple[np.ndarray, float]:
-    """Class-balanced logistic regression by full-batch gradient descent.
-
-    The same loss and update as :func:`cauarena.agents.magic.classifier.train_classifier`, which takes texts; here
-    the rows are already summed part vectors.
-    """
-    pos = y.sum()
-    sample = np.where(y == 1, 0.5 / pos, 0.5 / (len(y) - pos)).astype(np.float32)
-    w, b = np.zeros(x.shape[1], dtype=np.float32), 0.0
-    for _ in range(epochs):
-        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
-        g = sample * (p - y)
-        w -= lr * (x.T @ g + l2 * w)
-        b -= lr * float(g.sum())
-    return w, float(b)
+    """Class-balanced logistic regression (MAGIC's classifier's fit) on rows that are already summed part vectors."""
+    return fit_logistic(x, y, epochs=epochs, lr=lr, l2=l2)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
