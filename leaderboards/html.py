@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from cauarena.leaderboards.report import NOTE, OVERALL, TITLE, markdown_groups
+from cauarena.leaderboards.report import NOTE, OVERALL, TITLE, family_tables
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
 _PLOT_W, _ROW_H, _HEAD_H, _CHAR_W, _MAX_LABEL = 420, 20, 24, 7.5, 36
@@ -142,7 +142,7 @@ def success_plot_svg(lb: pd.DataFrame) -> str:
 def _tables_html(lb: pd.DataFrame) -> str:
     """One table per env family (only its metric columns), then the all-envs rows, as in the Markdown report."""
     return "".join(f"<h3>{_esc(name)}</h3>" + _table_html(lb.loc[shown.index], shown)
-                   for name, shown in markdown_groups(lb))
+                   for name, shown in family_tables(lb))
 
 
 def _table_html(lb: pd.DataFrame, shown: pd.DataFrame) -> str:

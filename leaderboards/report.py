@@ -330,7 +330,7 @@ def _md_table(shown: pd.DataFrame) -> list[str]:
     return lines + ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in shown.itertuples(index=False)]
 
 
-def markdown_groups(lb: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def family_tables(lb: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """The display table split by env family, then the all-envs rows.
 
     Each part keeps only the family metrics it has: a metric column that is ``n/a`` on every row of a part is
@@ -364,7 +364,7 @@ def to_markdown(lb: pd.DataFrame, *, title: str = TITLE, metadata: Mapping[str, 
     lines = [f"# {_md(title)}", ""]
     if metadata:
         lines += [f"- **{_md(key)}**: {_md(value)}" for key, value in metadata.items()] + [""]
-    for name, part in markdown_groups(lb):
+    for name, part in family_tables(lb):
         lines += [f"## {_md(name)}", "", *_md_table(part), ""]
     return "\n".join([*lines, _md(NOTE), ""])
 
