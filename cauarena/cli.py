@@ -56,7 +56,7 @@ def list_suites() -> None:
 
     for name, factory in BUILTIN_SUITES.items():
         suite = factory()
-        typer.echo(f"{name:<10} {len(suite.envs)} envs x {len(suite.agents)} agents x {suite.seeds} seeds: "
+        typer.echo(f"{name:<12} {len(suite.envs)} envs x {len(suite.agents)} agents x {suite.seeds} seeds: "
                    f"{suite.description}")
 
 

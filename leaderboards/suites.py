@@ -184,7 +184,7 @@ def _default() -> Suite:
         seed_start=1000,
         timeout_s=120.0,
         description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
-        "CauGym's six variants, WebShop and LifeAssist (benign, injected) x built-in agents, 20 held-out seeds",
+        "CauGym's six variants, WebShop, LifeAssist (benign, injected), a MAGIC pair x built-in agents, 20 seeds",
         # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LMs
         # (SFT and its GRPO-trained successor) play the level they were trained for
         agent_envs=(("tiny/babyai", (goto_local,)), ("tiny/babyai-grpo", (goto_local,))),
