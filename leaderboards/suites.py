@@ -132,11 +132,12 @@ def plan(suite: Suite, guard: str | None = None) -> list[EpisodeSpec]:
     guards = (guard,) if guard is not None else suite.guards
     episodes = []
     for env in suite.envs:
-        family = env_entry(env.env_id).family
+        entry = env_entry(env.env_id)
+        family = entry.family
         for agent, g in ((a, g) for a in suite.agents for g in guards):
             if not (agent_serves(agent, family) and guard_serves(g, family) and suite.plays(agent, env.env_id)):
                 continue
-            if env_entry(env.env_id).multi_agent != (" vs " in agent):  # two-seat games take "<a> vs <d>" only
+            if entry.multi_agent != (" vs " in agent):  # two-seat games take "<a> vs <d>" only
                 continue
             for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
                 for repeat in range(suite.repeats):
@@ -147,15 +148,26 @@ def plan(suite: Suite, guard: str | None = None) -> list[EpisodeSpec]:
     return episodes
 
 
+LIFE_ASSIST_ID = "cauarena/LifeAssist-v0"
+MAGIC_ID = "cauarena/MAGIC-v0"
+MAGIC_SMOKE_PAIR = "attacker-random vs defender-keyword"
+"""The MAGIC pair (``"<attacker> vs <defender>"``) that ``smoke`` and ``default`` play on ``MAGIC-v0``."""
+
+
 def _smoke() -> Suite:
     return Suite(
         name="smoke",
-        envs=tuple(EnvSpec(i) for i in env_ids() if not ENV_SPECS[i].multi_agent),
-        agents=("oracle", "random"),
+        envs=(
+            *(EnvSpec(i) for i in env_ids() if not ENV_SPECS[i].multi_agent),  # benign LifeAssist among them
+            EnvSpec(LIFE_ASSIST_ID, (("surface", "environment"),)),  # an attacked LifeAssist row
+            EnvSpec(MAGIC_ID),
+        ),
+        agents=("oracle", "random", MAGIC_SMOKE_PAIR),
         seeds=2,
         max_steps=64,
         timeout_s=60.0,
         description="every registered env, oracle and random, 2 seeds, 64 steps: a check that all runs",
+        agent_envs=((MAGIC_SMOKE_PAIR, (MAGIC_ID,)),),
     )
 
 
@@ -172,22 +184,24 @@ def _default() -> Suite:
         EnvSpec(scientist, (("n", 10), ("m", 1000))),  # edits from the hybrid start, every variable intervened on
         *(EnvSpec(f"cauarena/CauGym-{variant.capitalize()}-v0") for variant in CAUGYM_VARIANTS),
         EnvSpec("cauarena/WebShop-v0"),  # 1k products, test-split instructions
-        EnvSpec("cauarena/LifeAssist-v0", (("surface", "none"),)),  # benign: utility and over-refusal
-        EnvSpec("cauarena/LifeAssist-v0", (("surface", "environment"),)),  # an inbox injection: ASR
+        EnvSpec(LIFE_ASSIST_ID, (("surface", "none"),)),  # benign: utility and over-refusal
+        EnvSpec(LIFE_ASSIST_ID, (("surface", "environment"),)),  # an inbox injection: ASR
+        EnvSpec(MAGIC_ID),
     )
     return Suite(
         name="default",
         envs=envs,
         agents=("oracle", "heuristic", "random", "tiny/babyai", "tiny/babyai-grpo", "corr", "precision", "pc", "ges",
-                "causcientist", "naive", "cautious"),
+                "causcientist", "naive", "cautious", MAGIC_SMOKE_PAIR),
         seeds=20,
         seed_start=1000,
         timeout_s=120.0,
         description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
         "CauGym's six variants, WebShop, LifeAssist (benign, injected), a MAGIC pair x built-in agents, 20 seeds",
         # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LMs
-        # (SFT and its GRPO-trained successor) play the level they were trained for
-        agent_envs=(("tiny/babyai", (goto_local,)), ("tiny/babyai-grpo", (goto_local,))),
+        # (SFT and its GRPO-trained successor) play the level they were trained for, the MAGIC pair its game
+        agent_envs=(("tiny/babyai", (goto_local,)), ("tiny/babyai-grpo", (goto_local,)),
+                    (MAGIC_SMOKE_PAIR, (MAGIC_ID,))),
     )
 
 
@@ -238,9 +252,6 @@ def _causal() -> Suite:
     )
 
 
-BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {
-    "smoke": _smoke, "default": _default, "caugym": _caugym, "causal": _causal,
-}
 
 
 def load_suite_file(path: Path) -> Suite:
@@ -318,13 +329,7 @@ def _webshop() -> Suite:
     )
 
 
-BUILTIN_SUITES["webshop"] = _webshop
-
-
 # ---------------------------------------------------------------- life assist (Risky-Bench, issue 8)
-
-LIFE_ASSIST_ID = "cauarena/LifeAssist-v0"
-
 
 def _life_assist_envs() -> tuple[EnvSpec, ...]:
     """The benign twin, every surface x style with a direct trigger, and every surface delayed (urgency)."""
@@ -349,26 +354,11 @@ def _life_assist() -> Suite:
     )
 
 
-_smoke_without_life_assist = BUILTIN_SUITES["smoke"]
-
-
-def _smoke_with_life_assist() -> Suite:
-    """``smoke`` plus an attacked LifeAssist row (the benign one is in it as a registered id)."""
-    suite = _smoke_without_life_assist()
-    return replace(suite, envs=(*suite.envs, EnvSpec(LIFE_ASSIST_ID, (("surface", "environment"),))))
-
-
-BUILTIN_SUITES["life_assist"] = _life_assist
-BUILTIN_SUITES["smoke"] = _smoke_with_life_assist
-
-
 # ---------------------------------------------------------------- MAGIC (issue 10)
 
-MAGIC_ID = "cauarena/MAGIC-v0"
 MAGIC_ATTACKERS = ("fixed[plain]", "fixed[roleplay]", "fixed[misspell]", "fixed[caesar]", "fixed[base64]",
                    "fixed[plain/split2]", "attacker-random")
 MAGIC_DEFENDERS = ("defender-none", "defender-keyword", "defender-classifier", "defender-oracle")
-MAGIC_SMOKE_PAIR = "attacker-random vs defender-keyword"
 
 
 def _magic() -> Suite:
@@ -381,21 +371,6 @@ def _magic() -> Suite:
         description="MAGIC-v0: scripted attackers x defenders (oracle: upper bound) on the 32 test queries "
         "(16 harmful, 16 benign twins), 3 turns; rows are the defender's return",
     )
-
-
-_smoke_before_magic = BUILTIN_SUITES["smoke"]
-_default_before_magic = BUILTIN_SUITES["default"]
-
-
-def _with_magic(suite: Suite) -> Suite:
-    """``suite`` plus one MAGIC pair on ``cauarena/MAGIC-v0`` (the pair plays that env only)."""
-    return replace(suite, envs=(*suite.envs, EnvSpec(MAGIC_ID)), agents=(*suite.agents, MAGIC_SMOKE_PAIR),
-                   agent_envs=(*suite.agent_envs, (MAGIC_SMOKE_PAIR, (MAGIC_ID,))))
-
-
-BUILTIN_SUITES["magic"] = _magic
-BUILTIN_SUITES["smoke"] = lambda: _with_magic(_smoke_before_magic())
-BUILTIN_SUITES["default"] = lambda: _with_magic(_default_before_magic())
 
 
 # ---------------------------------------------------------------- safety: life-assist agents x guards (issue 9)
@@ -420,4 +395,8 @@ def _safety() -> Suite:
     )
 
 
-BUILTIN_SUITES["safety"] = _safety
+BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {
+    "smoke": _smoke, "default": _default, "caugym": _caugym, "causal": _causal, "webshop": _webshop,
+    "life_assist": _life_assist, "magic": _magic, "safety": _safety,
+}
+"""The built-in suites by name (``cauarena suites``), each built when asked for."""
