@@ -125,12 +125,12 @@ def check_action_answer(env: Any, action: Any) -> tuple[Any, ...] | None:
 def check_malformed_actions(env: Any, actions: Sequence[Any] = MALFORMED_ACTIONS, *, seed: int = 0) -> None:
     """Every action in ``actions`` is rejected with feedback (or ``InvalidAction``), never accepted or crashed."""
     check_info(env.reset(seed=seed)[1], "reset()")
+    free_text = getattr(env.unwrapped, "metadata", {}).get("free_text_actions", False)
     for action in actions:
         result = check_action_answer(env, action)
         if result is None:
             continue
         _, reward, terminated, truncated, info = result
-        free_text = getattr(env.unwrapped, "metadata", {}).get("free_text_actions", False)
         if free_text and isinstance(action, str) and action in env.action_space:
             pass  # a free-text seat (MAGIC's): any text in its action space is a legal move
         elif not info["invalid_action"]:

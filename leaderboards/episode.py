@@ -41,10 +41,10 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "...[cut]"
 
 
-def _metrics(info: dict[str, Any]) -> dict[str, float]:
-    metrics = info.get("metrics") or {}
+def _metrics(metrics: dict[str, Any] | None) -> dict[str, float]:
+    """The numeric entries of a metrics dict as floats (others are dropped)."""
     out = {}
-    for name, value in metrics.items():
+    for name, value in (metrics or {}).items():
         try:
             out[str(name)] = float(value)
         except (TypeError, ValueError):
@@ -116,9 +116,9 @@ def run_episode(
         if terminated or trunc:
             truncated = bool(trunc and not terminated)
             break
-    metrics = _metrics(info)
+    metrics = _metrics(info.get("metrics"))
     if hasattr(agent, "episode_metrics"):  # GuardedAgent: what the guard did
-        metrics.update(_metrics({"metrics": agent.episode_metrics()}))
+        metrics.update(_metrics(agent.episode_metrics()))
     result = EpisodeResult(
         **planned_fields(spec, run_id), episode_return=total,
         success=bool(info.get("success", False)) and error_kind == "none", steps=n_steps,
