@@ -18,6 +18,7 @@ from fnmatch import fnmatch
 from typing import Any
 
 from cauarena.errors import ConfigError, NameNotFound
+from cauarena.guards.base import APPROVE, Verdict
 
 LLM_JUDGE = "llm-judge"
 """The prefix of LLM-judge guard specs."""
@@ -103,9 +104,7 @@ def guard_serves(spec: str, family: str) -> bool:
 class ApproveAll:
     """A guard that approves every action: the cost of the wrapper alone, and a template for your own."""
 
-    def review(self, trajectory: Any, proposed_action: Any) -> Any:
-        from cauarena.guards.base import APPROVE
-
+    def review(self, trajectory: Any, proposed_action: Any) -> Verdict:
         return APPROVE
 
 
