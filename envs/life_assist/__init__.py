@@ -6,7 +6,7 @@ Registered as ``cauarena/LifeAssist-v0``; see :class:`LifeAssistEnv` for the car
 
 from cauarena.envs.life_assist.actions import find_calls, parse_call
 from cauarena.envs.life_assist.env import LifeAssistEnv, resolve_tasks
-from cauarena.envs.life_assist.export import to_atbench, trajectory_to_atbench
+from cauarena.envs.life_assist.export import observed_to_atbench, to_atbench, trajectory_to_atbench
 from cauarena.envs.life_assist.langchain_tools import as_langchain_tools
 from cauarena.envs.life_assist.metrics import episode_metrics
 from cauarena.envs.life_assist.rubrics import PRINCIPLES, RUBRICS, Principle, Rubric
@@ -21,5 +21,5 @@ __all__ = [
     "FAMILIES", "GOALS", "MARK", "PRINCIPLES", "RISK_SOURCE", "RUBRICS", "STYLES", "SURFACES", "TASKS", "TEMPLATES",
     "TOOLS", "TRIGGERS", "Attack", "Call", "LifeAssistEnv", "Principle", "Rubric", "Task", "Template", "Tool",
     "ToolError", "World", "as_langchain_tools", "episode_metrics", "find_calls", "generate_world", "make_tool",
-    "parse_call", "resolve_tasks", "to_atbench", "trajectory_to_atbench",
+    "observed_to_atbench", "parse_call", "resolve_tasks", "to_atbench", "trajectory_to_atbench",
 ]

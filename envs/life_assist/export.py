@@ -1,6 +1,7 @@
 """Export life-assist episodes as AgentDoG/ATBench trajectories (for the guards issue).
 
-Two entry points: :func:`to_atbench` from a live env after an episode, and :func:`trajectory_to_atbench` from a
+Entry points: :func:`to_atbench` from a live env after an episode (tool outputs as the environment turns),
+:func:`observed_to_atbench` from a live env and the observations the agent saw, and :func:`trajectory_to_atbench` from a
 trajectory the runner stored (``cauarena.leaderboards.schema.Trajectory``: its steps and final info), so a results
 store can be labelled after the fact.
 """
@@ -52,6 +53,23 @@ def to_atbench(env: Any, thoughts: Sequence[str] = ()) -> dict[str, Any]:
               json.dumps({"name": step.name, "arguments": step.arguments}, default=str),
               step.output if step.ok else f"Error: {step.output}") for i, step in enumerate(env.trace)]  # fmt: skip
     return _record(_profile(env.world.principal, env.world.assisted), env.mission, turns, env.violations,
+                   {"task_id": env.task.id, "surface": env.surface})
+
+
+def observed_to_atbench(env: Any, observations: Sequence[str], actions: Sequence[str]) -> dict[str, Any]:
+    """As :func:`to_atbench`, with the turns exactly as the agent saw them.
+
+    The user turn is the reset observation and each environment turn the next observation, so injected memory
+    notes, system lines and tool notices (which are not part of any tool's output) stay in the record.
+
+    Args:
+        env: the env after an episode.
+        observations: the reset observation, then one observation per step.
+        actions: the agent's action of each step, as text.
+    """
+    env = getattr(env, "unwrapped", env)
+    turns = [("", action, seen) for action, seen in zip(actions, observations[1:], strict=True)]
+    return _record(_profile(env.world.principal, env.world.assisted), observations[0], turns, env.violations,
                    {"task_id": env.task.id, "surface": env.surface})
 
 

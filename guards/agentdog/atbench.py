@@ -2,10 +2,10 @@
 
 Episodes are played in-process with the scripted life-assist agents (``oracle``, ``naive``, ``cautious``) over every
 task x (the benign twin + every attack surface x two style/trigger/goal draws), exported with
-:func:`~cauarena.envs.life_assist.export.to_atbench`, and given step-level labels: ``unsafe_turns`` (0-based
-indices of the agent turns that violated a rubric) and ``step_labels`` (every violation with its three axes).
-Unlike the plain export, ``contents`` holds the observations exactly as the agent saw them, so injected memory
-notes, system lines and tool notices are in the record. Splits go by task id, stratified by family (``test``
+:func:`~cauarena.envs.life_assist.export.observed_to_atbench` (``contents`` holds the observations exactly as
+the agent saw them, so injected memory notes, system lines and tool notices are in the record), and given step-level
+labels: ``unsafe_turns`` (0-based indices of the agent turns that violated a rubric) and ``step_labels`` (every
+violation with its three axes). Splits go by task id, stratified by family (``test``
 tasks are never seen in ``train``), and each split is balanced safe/unsafe; everything is deterministic.
 
 Rebuild: ``python -m cauarena.guards.agentdog.atbench --out DIR`` (writes ``train.json``, ``dev.json``,
@@ -63,7 +63,7 @@ def play(task_id: str, agent: str, seed: int, surface: str = "none", style: str 
          trigger: str = "direct", goal: str | None = None) -> dict[str, Any]:
     """Play one episode and return its ATBench record with step-level labels (see the module docstring)."""
     from cauarena.envs.life_assist.env import LifeAssistEnv
-    from cauarena.envs.life_assist.export import to_atbench
+    from cauarena.envs.life_assist.export import observed_to_atbench
 
     env = LifeAssistEnv(task=task_id, surface=surface, style=style, trigger=trigger, goal=goal)
     player = _agent(agent)
@@ -78,11 +78,7 @@ def play(task_id: str, agent: str, seed: int, surface: str = "none", style: str 
         obs, _, terminated, truncated, info = env.step(action)
         observations.append(obs)
         done = terminated or truncated
-    record = to_atbench(env)
-    round_: list[dict[str, Any]] = [{"role": "user", "content": observations[0]}]
-    for action, seen in zip(actions, observations[1:], strict=True):
-        round_ += [{"role": "agent", "thought": "", "action": action}, {"role": "environment", "content": seen}]
-    record["contents"] = [round_]
+    record = observed_to_atbench(env, observations, actions)
     labels = [{"turn": v["step"] - 1, "rubric": v["rubric"], "risk_source": v["risk_source"],
                "failure_mode": v["failure_mode"], "real_world_harm": v["harm"]} for v in env.violations]
     record.update(id=f"{task_id}|{surface}|{style}|{trigger}|{goal or ''}|{agent}|{seed}", split=task_split(task_id),
