@@ -24,7 +24,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from cauarena.leaderboards.episode import _error, json_safe, planned_fields
+from cauarena.guards import GuardStop
+from cauarena.leaderboards.episode import _error, _metrics, json_safe, planned_fields
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory, episode_key
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
@@ -95,19 +96,26 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
               keep_trajectory: bool = True) -> tuple[EpisodeResult, Trajectory | None]:
     """Play the planned episode ``spec`` (an :class:`~cauarena.leaderboards.suites.EpisodeSpec`) as one row.
 
-    A player's exception is the row's ``agent_error`` (never raised). The row's return and success are the
-    defender's; ``metrics`` are the game's.
+    A player's exception is the row's ``agent_error`` (never raised); a guard on the defender that ends the game
+    ends the row normally (truncated, with the guard's metrics). The row's return and success are the defender's;
+    ``metrics`` are the game's (plus the guard's).
     """
     from cauarena.agents.magic import play_game
 
     start = time.perf_counter()
     fields = planned_fields(spec, run_id)
+    guard_metrics = getattr(pair.defender, "episode_metrics", None)  # a GuardedAgent defender
     try:
         out = play_game(game, pair.attacker, pair.defender, seed=spec.seed)
+    except GuardStop:  # the defender's guard ended the game: a normal end, as in single-agent episodes
+        return EpisodeResult(**fields, truncated=True, metrics=_metrics(guard_metrics()),
+                             wall_time_s=time.perf_counter() - start), None
     except Exception as exc:  # noqa: BLE001 - a player or backend failure is its own outcome
         return EpisodeResult(**fields, error_kind="agent_error", error_message=_error(exc),
                              wall_time_s=time.perf_counter() - start), None
     metrics, usage = out["metrics"], out["usage"]
+    if guard_metrics is not None:
+        metrics = {**metrics, **_metrics(guard_metrics())}
     result = EpisodeResult(
         **fields, episode_return=out["rewards"]["defender_0"], success=metrics["r_defender"] > 1.0,
         steps=out["steps"], metrics=metrics, wall_time_s=time.perf_counter() - start,

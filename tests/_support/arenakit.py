@@ -119,3 +119,12 @@ class WaitAgent(GoAgent):
 
     def act(self, observation, info):
         return "wait"
+
+
+class StopEverythingGuard:
+    """A guard that ends the episode at the first proposal."""
+
+    def review(self, trajectory, proposed_action):
+        from cauarena.guards import Verdict
+
+        return Verdict("terminate", "nothing may run", 1.0)

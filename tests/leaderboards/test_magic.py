@@ -30,6 +30,24 @@ def test_player_errors_are_rows_not_crashes(tmp_path):
     assert row.error_kind == "agent_error" and not row.success
 
 
+@pytest.mark.parametrize("guard, ended", [("approve", False), ("arenakit:StopEverythingGuard", True)])
+def test_a_guard_on_the_defender_is_recorded_not_an_error(tmp_path, guard, ended):
+    import arenakit  # noqa: F401  (its guards)
+
+    from cauarena.leaderboards.runner import Runner
+    from cauarena.leaderboards.suites import EnvSpec, Suite, plan
+
+    suite = Suite("g", envs=(EnvSpec("cauarena/MAGIC-v0"),), agents=("fixed[plain] vs defender-none",), seeds=2,
+                  guards=(guard,))
+    store = ResultsStore(str(tmp_path))
+    Runner(store, workers=0).run(plan(suite))
+    rows = store.results()
+    store.close()
+    assert len(rows) == 2 and all(r.error_kind == "none" and r.guard == guard for r in rows)
+    assert all(r.metrics["guard_reviews"] >= 1 and r.truncated == ended for r in rows)
+    assert all((r.metrics["guard_terminate"] == 1) == ended for r in rows)
+
+
 def test_llm_seats_get_their_prompts():
     assert make_player("mock/first-valid", "attacker").template.name == "magic-attacker"
     assert make_player("mock/first-valid", "defender").template.name == "magic-defender"
