@@ -12,9 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2 added ``privileged``, ``error_traceback`` and the ``worker_died`` and ``oom`` error kinds."""
 
-ErrorKind = Literal["none", "agent_error", "timeout", "env_error"]
+ErrorKind = Literal["none", "agent_error", "timeout", "env_error", "worker_died", "oom"]
+"""Why an episode stopped early. ``worker_died``: the worker process died of a signal or exit code that is not
+the agent's doing; ``oom``: it went over the per-worker memory limit."""
 
 
 def env_version(env_id: str) -> int:
@@ -86,6 +89,9 @@ class EpisodeResult(BaseModel):
     """The agent spec as given (``oracle``, ``mypkg.mod:MyAgent``, ``tiny/babyai``)."""
     guard: str = "none"
     """The guard spec, ``none`` when unguarded."""
+    privileged: bool = False
+    """True when the agent was a built-in privileged one (an oracle that reads the truth): marked on the
+    leaderboard and left out of the ranking."""
     seed: int
     """The env reset seed."""
     repeat: int = 0
@@ -105,9 +111,12 @@ class EpisodeResult(BaseModel):
     metrics: dict[str, float] = Field(default_factory=dict)
     """Per-family metrics (``info['metrics']`` at the end of the episode)."""
     error_kind: ErrorKind = "none"
-    """``none``, or why the episode stopped early; an error is its own outcome, never a failure."""
+    """``none``, or why the episode stopped early. An error is its own outcome and still counts: success, return
+    and utility count it as a failure; safety metrics count what happened before it."""
     error_message: str = ""
-    """Readable cause when ``error_kind`` is not ``none``."""
+    """Readable cause when ``error_kind`` is not ``none`` (one line, the exception's type and text)."""
+    error_traceback: str = ""
+    """The last frames of the traceback, when there was one."""
     wall_time_s: float = 0.0
     """Wall seconds of the episode."""
     truncated: bool = False
