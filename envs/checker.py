@@ -58,23 +58,37 @@ def observation_text(observation: Any) -> str:
     return ""
 
 
-def check_info(info: Any, where: str) -> None:
-    """The info contract: a JSON-serialisable dict with bool ``success``/``invalid_action``, numeric metrics."""
+def check_info(info: Any, where: str, *, final: bool | None = None, sealed: Sequence[str] = ()) -> None:
+    """The info contract: a JSON-serialisable dict with a bool ``invalid_action`` and numeric metrics.
+
+    Args:
+        info: the ``info`` of a ``reset`` or ``step``.
+        where: what produced it, for the message.
+        final: True on the step that ends the episode (``success`` must then be a bool); False before the end
+            (no key of ``sealed`` may appear); None when unknown (``success``, if present, must be a bool).
+        sealed: the env's ``sealed_info_keys``.
+    """
     if not isinstance(info, dict):
         raise AssertionError(f"{where}: info must be a dict, got {type(info).__name__}.")
-    for key in ("success", "invalid_action"):
-        if not isinstance(info.get(key), bool):
-            raise AssertionError(
-                f"{where}: info[{key!r}] must be a bool on every reset and step, got {info.get(key)!r}. "
-                f"Fix: always put {key!r} in info (False until it holds)."
-            )
-    metrics = info.get("metrics", {})
-    if not isinstance(metrics, dict) or not all(
-        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in metrics.items()
-    ):
+    if not isinstance(info.get("invalid_action"), bool):
         raise AssertionError(
-            f"{where}: info['metrics'] must map str to int/float (the results store saves it), got {metrics!r}."
+            f"{where}: info['invalid_action'] must be a bool on every reset and step, got "
+            f"{info.get('invalid_action')!r}. Fix: always put 'invalid_action' in info (False for a valid action)."
         )
+    if final or "success" in info:
+        if not isinstance(info.get("success"), bool):
+            raise AssertionError(
+                f"{where}: info['success'] must be a bool on the step that ends the episode, got "
+                f"{info.get('success')!r}. Fix: put success (bool) in the final info."
+            )
+    if final is False:
+        leaked = sorted(key for key in sealed if key in info)
+        if leaked:
+            raise AssertionError(
+                f"{where}: info carries the sealed keys {leaked} before the episode ended. Fix: put the live score and "
+                "the truth in info only on the step that ends the episode (runners read episode_summary() instead)."
+            )
+    check_metrics(info.get("metrics", {}), where)
     try:
         json.dumps(info)
     except (TypeError, ValueError) as exc:
@@ -82,6 +96,16 @@ def check_info(info: Any, where: str) -> None:
             f"{where}: info is not JSON-serialisable ({exc}). Fix: keep info to plain python types "
             "(convert numpy scalars with int()/float(), arrays with .tolist())."
         ) from None
+
+
+def check_metrics(metrics: Any, where: str) -> None:
+    """``metrics`` maps str to finite-or-not int/float (never bool): what the results store saves."""
+    if not isinstance(metrics, dict) or not all(
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in metrics.items()
+    ):
+        raise AssertionError(
+            f"{where}: info['metrics'] must map str to int/float (the results store saves it), got {metrics!r:.200}."
+        )
 
 
 def check_action_answer(env: Any, action: Any) -> tuple[Any, ...] | None:

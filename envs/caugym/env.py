@@ -9,6 +9,7 @@ from typing import Any
 import gymnasium as gym
 from gymnasium import spaces
 
+from cauarena.envs._actions import safe_repr, text_action
 from cauarena.envs.caugym.generate import VARIANTS, check_request, generate_problem
 from cauarena.envs.caugym.items import CauGymItem, Gold, gold_of, load_items, to_item
 from cauarena.envs.caugym.scorer import Score, last_answer, score_answer
@@ -19,7 +20,10 @@ OBSERVATION_MAX_LENGTH = 16384
 """Longest problem text (generated ones stay under ~6,000 characters; published ones average 885-2,061)."""
 
 ACTION_MAX_LENGTH = 8192
-"""Longest string in the action space; longer replies are still scored."""
+"""Longest string in the action space (what ``sample()`` draws); replies up to :data:`REPLY_MAX_LENGTH` are scored."""
+
+REPLY_MAX_LENGTH = 65536
+"""Longest reply scored; a longer one is an invalid action (the scorer reads the last 64 KiB only)."""
 
 NO_ANSWER = (
     'No answer found in your reply. End it with JSON such as {"ANSWER": "Yes", "PROB": "0.1234"} '
@@ -27,8 +31,15 @@ NO_ANSWER = (
 )
 
 
-def _not_text(action: Any) -> str:
-    return f"Your reply must be text (a string); got {type(action).__name__}. {NO_ANSWER}"
+def _not_text(action: Any, reason: str) -> str:
+    return f"Your reply must be text (a string) of at most {REPLY_MAX_LENGTH:,} characters; {reason}. {NO_ANSWER}"
+
+
+def _absurd(prob_text: str | None) -> str:
+    return (
+        f"Your PROB {safe_repr(prob_text, 40)} is not a sane number (NaN, infinite, or beyond 10^6 in magnitude). "
+        'Write it to 4 decimals, e.g. {"ANSWER": "Yes", "PROB": "0.1234"}.'
+    )
 
 
 class CauGymEnv(gym.Env):
@@ -49,9 +60,12 @@ class CauGymEnv(gym.Env):
     ``Text(max_length=8192, charset=string.printable)``: the reply. It may reason at length; it must end
     with an answer: ``{"ANSWER": "Yes"|"No", "PROB": "0.1234"}`` (PN/PS: ``{"PROB": "0.1234"}``), or
     ``{"ANSWER": "LACK_CONDITION"}`` when the information is not enough. Only the **last** answer counts
-    (:mod:`cauarena.envs.caugym.scorer`). A reply with no answer at all (including ``""``), or a non-string
-    action, is an **invalid action**: the episode ends with reward 0, ``info["invalid_action"] = True`` and
-    the feedback line appended to the observation. ``step`` never raises on a malformed action.
+    (:mod:`cauarena.envs.caugym.scorer`). Replies longer than 8,192 characters are still scored up to
+    ``REPLY_MAX_LENGTH`` = 65,536 characters. A reply with no answer at all (including ``""``), a reply over
+    65,536 characters, a non-string action, or a last answer whose PROB is an absurd number (``nan``, ``inf``,
+    ``1e999``, beyond 10^6 in magnitude, non-zero below 10^-30) is an **invalid action**: the episode ends
+    with reward 0, ``info["invalid_action"] = True`` and the feedback line appended to the observation.
+    ``step`` never raises on a malformed action, whatever its type or size.
 
     ## Observation Space
 
@@ -68,9 +82,10 @@ class CauGymEnv(gym.Env):
     Terminated after the one step. Never truncated.
 
     ``info`` (JSON-safe) at reset: ``variant``, ``seed`` (generated) or ``item`` (file index), ``names``,
-    ``nodes``, ``success`` False, ``invalid_action`` False, ``feedback`` ``""`` (not the task: the omitted
-    variant hides it). After the step also ``task``, ``gold`` (the item's answer), ``reply_answer`` (the
-    answer that counted, or None), ``relabelled`` and ``metrics`` (floats, leaderboard columns):
+    ``nodes``, ``invalid_action`` False, ``feedback`` ``""`` (not the task: the omitted variant hides it).
+    Sealed until the (only) step, which ends the episode (:attr:`sealed_info_keys`): ``success``, ``task``,
+    ``gold`` (the item's answer), ``reply_answer`` (the answer that counted, or None), ``relabelled`` and
+    ``metrics`` (floats, leaderboard columns):
     ``correct``, ``answered``, ``correct_<task>``; on answerable items ``prob_correct``, ``false_alarm``,
     ``abs_error`` (when a number was given) and, for ATE/CDE/ETT/NDE/NIE, ``yesno_correct``; on
     insufficient items ``lack_hit``.
@@ -107,6 +122,8 @@ class CauGymEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}
+    sealed_info_keys: tuple[str, ...] = ("success", "metrics", "task", "gold", "reply_answer", "relabelled")
+    """Info keys present only on the step that ends the episode."""
 
     def __init__(
         self,
@@ -140,6 +157,7 @@ class CauGymEnv(gym.Env):
         self._next = 0
         self._text = ""
         self._info: dict[str, Any] = {}
+        self._summary: dict[str, Any] | None = None
 
     def _load(self, path: str) -> list[CauGymItem]:
         items = load_items(path)
@@ -170,23 +188,43 @@ class CauGymEnv(gym.Env):
             info = {"seed": item_seed, "variant": self.variant, "names": problem.names_mode, "nodes": problem.model.n}
         self._gold = gold_of(self._item, self.relabel)
         self._text = self._item.problem
-        self._info = {**info, "success": False, "invalid_action": False, "feedback": ""}
+        self._info = {**info, "invalid_action": False, "feedback": ""}
+        self._summary = None
         return self._text, dict(self._info)
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
         if self._item is None or self._gold is None:
             raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
-        last = last_answer(action) if isinstance(action, str) else None
+        text, reason = text_action(action, REPLY_MAX_LENGTH)
+        last = last_answer(text) if text is not None else None
         info = {**self._info, "task": self._item.Type, "gold": self._item.answer, "relabelled": self._gold.relabelled}
-        if last is None:
-            feedback = NO_ANSWER if isinstance(action, str) else _not_text(action)
+        if last is None or last.prob_absurd:
+            if text is None:
+                feedback = _not_text(action, reason)
+            else:
+                feedback = _absurd(last.prob_text) if last is not None else NO_ANSWER
             observation = f"{self._item.problem}\n{feedback}"
-            info.update(invalid_action=True, feedback=feedback, reply_answer=None, metrics=self._metrics(None))
+            info.update(invalid_action=True, feedback=feedback, success=False, reply_answer=None,
+                        metrics=self._metrics(None))
+            self._summary = {"success": False, "metrics": info["metrics"]}
             return observation, 0.0, True, False, info
         score = score_answer(last, self._gold, self.tolerance)
         reply = {"answer": last.yesno, "prob": last.prob_text, "lack": last.lack}
         info.update(success=score.success, reply_answer=reply, metrics=self._metrics(score))
+        self._summary = {"success": score.success, "metrics": info["metrics"]}
         return self._item.problem, float(score.success), True, False, info
+
+    def episode_summary(self) -> dict[str, Any]:
+        """``{"success", "metrics"}`` of the episode so far: the step's result, or an unanswered item before it.
+
+        Raises:
+            gymnasium.error.ResetNeeded: before the first ``reset``.
+        """
+        if self._item is None or self._gold is None:
+            raise gym.error.ResetNeeded("No episode yet: call env.reset(seed=...) first.")
+        if self._summary is None:
+            return {"success": False, "metrics": self._metrics(None)}
+        return {"success": self._summary["success"], "metrics": dict(self._summary["metrics"])}
 
     def _metrics(self, score: Score | None) -> dict[str, float]:
         assert self._gold is not None and self._item is not None

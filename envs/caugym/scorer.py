@@ -19,13 +19,13 @@ False
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from cauarena.envs._actions import MAX_DEPTH, finite_decimal, loads_bounded
 from cauarena.envs.caugym.items import Gold
 
 LACK = "LACK_CONDITION"
@@ -34,6 +34,11 @@ MAX_SCAN = 65536
 """Only the last this-many characters of a reply are searched for its answer."""
 MAX_TRIES = 64
 """At most this many ``{`` that open no answer are tried, from the end, before giving up."""
+MAX_OBJECT = 8192
+"""Longest answer object read: a ``{`` with no matching ``}`` within this many characters opens no answer."""
+_NUMERIC = re.compile(r"\s*[-+]?(?:(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:e[-+]?\d+)?|nan|s?nan|inf(?:inity)?)\s*",
+                      re.IGNORECASE)
+_SIGNIFICANT = re.compile(r'[{}"\\]')
 _LENIENT_PAIR = re.compile(r"""["']?(answer|prob)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([-+\w.%]+))""", re.IGNORECASE)
 
 
@@ -47,6 +52,8 @@ class Answer:
         prob: the ``PROB`` value as a decimal, or None when absent or not a number.
         prob_text: the ``PROB`` value as written, or None.
         lack: the answer declares missing information (``LACK_CONDITION``).
+        prob_absurd: ``PROB`` is written as a number but is not a sane one (``nan``, ``inf``, ``1e999``,
+            beyond 10^6 in magnitude, or non-zero below 10^-30); the env treats the reply as invalid.
     """
 
     start: int
@@ -54,18 +61,22 @@ class Answer:
     prob: Decimal | None
     prob_text: str | None
     lack: bool
+    prob_absurd: bool = False
 
 
 def _matching_brace(text: str, start: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``start`` (strings respected), or -1."""
-    depth, in_string, escaped = 0, False, False
-    for i in range(start, len(text)):
-        ch = text[i]
+    """Index of the ``}`` closing the ``{`` at ``start`` (strings respected), or -1.
+
+    Looks at most :data:`MAX_OBJECT` characters ahead, and only at braces, quotes and backslashes.
+    """
+    depth, in_string, skip_to = 0, False, -1
+    for match in _SIGNIFICANT.finditer(text, start, start + MAX_OBJECT):
+        i, ch = match.start(), match.group()
+        if i < skip_to:  # the character a backslash escapes
+            continue
         if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
+            if ch == "\\":
+                skip_to = i + 2
             elif ch == '"':
                 in_string = False
             continue
@@ -100,7 +111,7 @@ def _answer_dict(obj: Any) -> dict[str, Any] | None:
 
 def _parse_object(chunk: str) -> dict[str, Any] | None:
     try:
-        return _answer_dict(json.loads(chunk))
+        return _answer_dict(loads_bounded(chunk, max_depth=MAX_DEPTH, max_length=MAX_OBJECT))
     except ValueError:
         pairs = {
             m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _LENIENT_PAIR.finditer(chunk)
@@ -108,14 +119,15 @@ def _parse_object(chunk: str) -> dict[str, Any] | None:
         return pairs or None
 
 
-def _to_decimal(value: Any) -> Decimal | None:
+def _to_decimal(value: Any) -> tuple[Decimal | None, bool]:
+    """The PROB as a decimal (None when absent or not a number), and whether it is an absurd number."""
     if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+        return None, False
+    number = finite_decimal(value)
+    if number is not None:
+        return number, False
+    absurd = isinstance(value, (int, float)) or (isinstance(value, str) and _NUMERIC.fullmatch(value) is not None)
+    return None, absurd
 
 
 def _answer(start: int, data: dict[str, Any]) -> Answer:
@@ -124,7 +136,8 @@ def _answer(start: int, data: dict[str, Any]) -> Answer:
     raw_prob = data.get("prob")
     lack = any(isinstance(v, str) and _LACK_TOKEN.search(v) for v in data.values())
     prob_text = None if raw_prob is None else str(raw_prob).strip()
-    return Answer(start, yesno, _to_decimal(raw_prob), prob_text, bool(lack))
+    prob, absurd = _to_decimal(raw_prob)
+    return Answer(start, yesno, prob, prob_text, bool(lack), absurd)
 
 
 def find_answers(reply: str) -> list[Answer]:

@@ -66,3 +66,38 @@ def test_render_and_observation_fits_the_space():
     for seed in range(7):
         observation, _ = env.reset(seed=seed)
         assert observation in env.observation_space and env.render() == observation
+
+
+@pytest.mark.parametrize("prob", ["1e999", "nan", "-inf", "Infinity", "1e-999999", "9" * 5000, "1e7"])
+def test_absurd_prob_is_an_invalid_reply_not_a_crash(prob):
+    env = cauarena.make("cauarena/CauGym-v0", task="ATE")
+    env.reset(seed=1)
+    observation, reward, terminated, _, info = env.step('{"ANSWER": "Yes", "PROB": "%s"}' % prob)
+    assert (reward, terminated, info["invalid_action"], info["success"]) == (0.0, True, True, False)
+    assert "not a sane number" in info["feedback"] and info["feedback"] in observation
+    env.reset(seed=1)  # a bare JSON number too: json itself reads 1e999 as inf
+    _, _, _, _, info = env.step('{"ANSWER": "Yes", "PROB": 1e999}')
+    assert info["invalid_action"]
+
+
+def test_oversized_and_deep_replies_are_invalid_with_feedback():
+    env = cauarena.make("cauarena/CauGym-v0", task="ATE")
+    env.reset(seed=1)
+    _, _, _, _, info = env.step("x" * 65537)
+    assert info["invalid_action"] and "65,537 characters" in info["feedback"]
+    env.reset(seed=1)
+    _, _, _, _, info = env.step('{"a":' * 2000 + '{"ANSWER": "Yes", "PROB": "0.5"}' + "}" * 2000)
+    assert info["feedback"] == "" or info["invalid_action"]  # read or refused, never RecursionError
+
+
+def test_truth_and_score_are_sealed_until_the_step_and_summary_reports_so_far():
+    env = cauarena.make("cauarena/CauGym-v0")
+    sealed = env.unwrapped.sealed_info_keys
+    assert {"success", "metrics", "gold", "task"} <= set(sealed)
+    _, info = env.reset(seed=4)
+    assert not set(sealed) & set(info)
+    summary = env.unwrapped.episode_summary()
+    assert summary["success"] is False and summary["metrics"]["answered"] == 0.0
+    _, _, _, _, info = env.step(CauGymOracle().act(env.unwrapped.item.problem, info))
+    assert info["success"] is True and "gold" in info
+    assert env.unwrapped.episode_summary() == {"success": True, "metrics": info["metrics"]}
