@@ -54,3 +54,17 @@ def make_tiny_backend(model: str, **kwargs: Any) -> Any:
     from cauarena.agents.llm.backends.hf import HFBackend
 
     return HFBackend(model, path=checkpoint_path(model), prefix="tiny", **kwargs)
+
+
+def check_tiny_backend(model: str, **kwargs: Any) -> None:
+    """The preflight of ``tiny/<model>``: the checkpoint is shipped, torch and transformers are installed.
+
+    Nothing is imported or loaded (the backend registry calls it by this string).
+
+    Raises:
+        NameNotFound: no shipped checkpoint of that name.
+        DependencyNotInstalled: torch or transformers is missing (``pip install 'cauarena[llm]'``).
+    """
+    from cauarena.agents.llm.backends.hf import check_hf
+
+    check_hf(model, path=checkpoint_path(model), prefix="tiny", **kwargs)

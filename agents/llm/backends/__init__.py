@@ -11,14 +11,17 @@ from cauarena.agents.llm.backends.base import (
     whitespace_tokens,
 )
 from cauarena.agents.llm.backends.registry import (
+    BACKEND_CHECKS,
     BACKENDS,
     backend_names,
+    check_backend,
     make_backend,
     register_backend,
     split_spec,
 )
 
 __all__ = [
+    "BACKEND_CHECKS",
     "BACKENDS",
     "BackendError",
     "BackendTimeout",
@@ -27,6 +30,7 @@ __all__ = [
     "ContextOverflow",
     "Message",
     "backend_names",
+    "check_backend",
     "estimate_tokens",
     "make_backend",
     "register_backend",

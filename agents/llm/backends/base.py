@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -84,6 +85,15 @@ def require(module: str, extra: str, what: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise DependencyNotInstalled(module, extra, what) from exc
+
+
+def require_installed(module: str, extra: str, what: str) -> None:
+    """Like :func:`require`, but only looks the package up (no import): the cheap check of a preflight.
+
+    >>> require_installed("json", "none", "a test")
+    """
+    if importlib.util.find_spec(module.partition(".")[0]) is None:
+        raise DependencyNotInstalled(module, extra, what)
 
 
 def truncate_at_stop(text: str, stop: Sequence[str] | None) -> str:

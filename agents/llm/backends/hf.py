@@ -29,7 +29,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cauarena.agents.llm.backends.base import ChatBackend, ChatResponse, Message, require, truncate_at_stop
+from cauarena.agents.llm.backends.base import (
+    ChatBackend,
+    ChatResponse,
+    Message,
+    require,
+    require_installed,
+    truncate_at_stop,
+)
 from cauarena.errors import ConfigError
 
 SIMPLE_CHAT_TEMPLATE = (  # newlines as {{ '\n' }}: transformers renders templates with trim_blocks
@@ -50,6 +57,33 @@ def directory_fingerprint(path: Path) -> str:
         (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in path.iterdir() if p.is_file()
     )
     return hashlib.sha1(repr(entries).encode()).hexdigest()[:12]
+
+
+def checkpoint_folder(spec: str, path: str | os.PathLike[str]) -> Path:
+    """The checkpoint folder ``path`` of backend ``spec``; raises :class:`ConfigError` unless it has a config.json."""
+    folder = Path(path).expanduser()
+    if not (folder / "config.json").is_file():
+        raise ConfigError(
+            f"{spec}: {str(folder)!r} is not a checkpoint folder (no config.json). The hf/ "
+            "backend loads local folders only, never from a hub. Fix: give the folder that "
+            "save_pretrained wrote, e.g. 'hf/runs/tinylm/checkpoint'."
+        )
+    return folder
+
+
+def check_hf(model: str, *, path: str | os.PathLike[str] | None = None, prefix: str = "hf", **_: Any) -> None:
+    """The preflight of ``hf/<folder>``: the folder is a checkpoint, torch and transformers are installed.
+
+    Nothing is imported or loaded. Takes the :class:`HFBackend` arguments; those a check does not need are
+    ignored.
+
+    Raises:
+        ConfigError: the folder holds no ``config.json``.
+        DependencyNotInstalled: torch or transformers is missing (``pip install 'cauarena[llm]'``).
+    """
+    checkpoint_folder(f"{prefix}/{model}", model if path is None else path)
+    for module in ("torch", "transformers"):
+        require_installed(module, "llm", f"the {prefix}/ backend")
 
 
 class HFBackend(ChatBackend):
@@ -82,13 +116,7 @@ class HFBackend(ChatBackend):
     ) -> None:
         super().__init__(model)
         self.prefix = prefix
-        self.path = Path(model if path is None else path).expanduser()
-        if not (self.path / "config.json").is_file():
-            raise ConfigError(
-                f"{self.spec}: {str(self.path)!r} is not a checkpoint folder (no config.json). The hf/ "
-                "backend loads local folders only, never from a hub. Fix: give the folder that "
-                "save_pretrained wrote, e.g. 'hf/runs/tinylm/checkpoint'."
-            )
+        self.path = checkpoint_folder(self.spec, model if path is None else path)
         self._torch = require("torch", "llm", "the hf/ backend")
         self._transformers = require("transformers", "llm", "the hf/ backend")
         self.device = device

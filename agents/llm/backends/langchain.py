@@ -20,6 +20,7 @@ from cauarena.agents.llm.backends.base import (
     Message,
     estimate_tokens,
     require,
+    require_installed,
     truncate_at_stop,
 )
 from cauarena.agents.registry import load_attr
@@ -35,6 +36,20 @@ def reply_text(reply: Any) -> str:
         parts = [b if isinstance(b, str) else b.get("text", "") for b in content if isinstance(b, (str, dict))]
         return "".join(parts)
     raise BackendError(f"Expected a message or a string from the Runnable; got {type(reply).__name__}.")
+
+
+def check_langchain(model: str, *, target: Any = None, **_: Any) -> None:
+    """The preflight of ``langchain/<module:object>``: langchain-core is installed and the object imports.
+
+    The object is imported, not called (a factory may open a client).
+
+    Raises:
+        DependencyNotInstalled: langchain-core is missing (``pip install 'cauarena[langchain]'``).
+        ConfigError: ``model`` is not ``module:object`` or does not import.
+    """
+    require_installed("langchain_core", "langchain", "the langchain/ backend")
+    if target is None:
+        load_attr(model)
 
 
 class LangChainBackend(ChatBackend):

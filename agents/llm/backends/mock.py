@@ -145,6 +145,16 @@ class MockBackend(ChatBackend):
         return f"{self.spec}#{hashlib.sha1(script.encode()).hexdigest()[:12]}"
 
 
+def check_mock(model: str, replies: Replies | None = None, **_: Any) -> None:
+    """The preflight of ``mock/<model>``: a built-in name, or any name with ``replies``.
+
+    Raises:
+        NameNotFound: an unknown name without ``replies``.
+    """
+    if replies is None and model not in mock_names():
+        raise NameNotFound("mock backend", model, mock_names(), hint="Or pass replies=[...] for a scripted mock.")
+
+
 def make_mock_backend(
     model: str, replies: Replies | None = None, delay_s: float | None = None, **kwargs: Any
 ) -> MockBackend:

@@ -12,8 +12,10 @@ reply's ``usage``, else the ~4-characters-per-token estimate.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from cauarena.agents.llm.backends.base import (
     BackendError,
@@ -23,10 +25,13 @@ from cauarena.agents.llm.backends.base import (
     Message,
     estimate_tokens,
     require,
+    require_installed,
 )
 from cauarena.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+CONNECT_CHECK_S = 2.0
+"""Seconds the preflight waits for a TCP connect to the server (:func:`check_openai`)."""
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
@@ -47,6 +52,40 @@ def _retry_after(response: Any) -> float | None:
         return max(0.0, float(response.headers.get("retry-after", "")))
     except ValueError:
         return None
+
+
+def base_url_of(base_url: str | None = None) -> str:
+    """The API root a backend talks to: ``base_url``, else ``OPENAI_BASE_URL``, else OpenAI's (no trailing /)."""
+    return (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+
+def check_openai(model: str, *, base_url: str | None = None, connect_timeout_s: float = CONNECT_CHECK_S,
+                 **_: Any) -> None:
+    """The preflight of ``openai/<model>``: httpx is installed and the server accepts a TCP connection.
+
+    One connect, no request (no key is sent, no tokens are spent). Takes the :class:`OpenAIBackend`
+    arguments; those a check does not need are ignored.
+
+    Raises:
+        DependencyNotInstalled: httpx is missing (``pip install 'cauarena[openai]'``).
+        ConfigError: the base URL has no host.
+        BackendError: nothing answers at the URL's host and port within ``connect_timeout_s``.
+    """
+    require_installed("httpx", "openai", "the openai/ backend")
+    url = base_url_of(base_url)
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise ConfigError(f"openai/{model}: the base URL {url!r} has no host. Fix: a URL such as "
+                          "'http://localhost:8000/v1' in OPENAI_BASE_URL (or base_url).")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        socket.create_connection((parts.hostname, port), timeout=connect_timeout_s).close()
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise BackendError(
+            f"openai/{model}: cannot connect to {url} ({reason}). Is the server running? Fix: start it, or "
+            "point OPENAI_BASE_URL (or base_url) at the server that serves the model."
+        ) from None
 
 
 class OpenAIBackend(ChatBackend):
@@ -84,7 +123,7 @@ class OpenAIBackend(ChatBackend):
         httpx = require("httpx", "openai", "the openai/ backend")
         if max_retries < 0 or timeout_s <= 0:
             raise ConfigError(f"Need max_retries >= 0 and timeout_s > 0; got {max_retries}, {timeout_s}.")
-        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url = base_url_of(base_url)
         api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")
         self.max_retries = max_retries
         self.backoff_s = backoff_s

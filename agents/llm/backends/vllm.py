@@ -9,8 +9,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cauarena.agents.llm.backends.base import ChatBackend, ChatResponse, Message, require
+from cauarena.agents.llm.backends.base import ChatBackend, ChatResponse, Message, require, require_installed
 from cauarena.errors import ConfigError
+
+
+def check_vllm(model: str, **_: Any) -> None:
+    """The preflight of ``vllm/<model>``: vllm is installed (nothing is imported; the GPU is checked when built).
+
+    Raises:
+        DependencyNotInstalled: vllm is missing (``pip install 'cauarena[vllm]'``).
+    """
+    require_installed("vllm", "vllm", f"the vllm/ backend ({model})")
 
 
 class VLLMBackend(ChatBackend):
