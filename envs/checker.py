@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 from gymnasium.utils.env_checker import check_env
 
 from cauarena.errors import InvalidAction
@@ -199,3 +202,106 @@ def check_env_all(env_ids: Iterable[str] | None = None, *, seed: int = 0) -> lis
             env.close()
         checked.append(env_id)
     return checked
+
+
+class RaisingObject:
+    """A hostile action: every dunder an env might call on it raises (``__str__``, ``__len__``, ``__iter__``...)."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("hostile object: this method always raises")
+
+    __str__ = __repr__ = __format__ = __len__ = __iter__ = __getitem__ = _fail
+    __bool__ = __float__ = __int__ = __index__ = __array__ = __contains__ = _fail
+    __eq__ = __lt__ = __gt__ = __le__ = __ge__ = __reduce__ = __reduce_ex__ = __getstate__ = _fail  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
+    keys = items = values = get = strip = lower = split = _fail
+
+
+class RaisingStr(str):
+    """A hostile ``str`` subclass whose Python-level methods raise (``len``, ``str``, ``strip``, iteration...)."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("hostile str: this method always raises")
+
+    __str__ = __repr__ = __len__ = __iter__ = __getitem__ = __contains__ = __format__ = _fail
+    strip = lower = upper = split = splitlines = find = rfind = startswith = endswith = replace = _fail  # type: ignore[assignment]
+
+
+class RaisingDict(dict):
+    """A hostile ``dict`` subclass (a structured action) whose accessors raise."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("hostile dict: this method always raises")
+
+    get = keys = items = values = __getitem__ = __iter__ = __len__ = __contains__ = __repr__ = _fail  # type: ignore[assignment]
+
+
+class RaisingInt(int):
+    """A hostile ``int`` subclass whose conversions raise."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("hostile int: this method always raises")
+
+    __str__ = __repr__ = __index__ = __float__ = __int__ = __format__ = __bool__ = __eq__ = __lt__ = _fail  # type: ignore[assignment]
+    __hash__ = int.__hash__
+
+
+def _deep(depth: int, leaf: Any, kind: str) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = [value] if kind == "list" else {"a": value}
+    return value
+
+
+def hostile_actions(action_space: Any = None) -> list[Any]:
+    """Actions an adversarial tester sends: huge, deep, non-finite, wrong-shaped, wrong-typed and raising.
+
+    Args:
+        action_space: the env's action space; for a ``Box`` the right shape is also tried with wrong dtypes
+            and non-finite values.
+
+    Returns:
+        A new list (about 80 actions; deep ones are built without recursion).
+    """
+    actions: list[Any] = [
+        None, b"go forward", bytearray(b"\xff" * 64), "", "\x00" * 100, "\ud800\udfff", "\u202e" * 500,
+        "x" * 1_000_000, "\n" * 1_000_000, "{" * 65536, '{"a":' * 2000, "[" * 100_000, "(" * 100_000,
+        '{"ANSWER": "Yes", "PROB": "1e999"}', '{"ANSWER": "Yes", "PROB": "nan"}', '{"PROB": -Infinity}',
+        '{"PROB": "1e-999999"}', '{"PROB": ' + "9" * 5000 + "}", '{"PROB": 1' + "0" * 4400 + "}",
+        "Action: " + "x" * 1_000_000, "search[" * 100_000, "click[" + "a" * 1_000_000 + "]",
+        "ADD " + "a" * 1_000_000 + " -> b", "PRIOR " + "a -> b, " * 100_000, "a" * 4096 + "->" * 50_000,
+        '{"tool": "x", "args": ' + "[" * 50_000 + "]" * 50_000 + "}", "nan", "inf", "1e999", "-1e999",
+        float("nan"), float("inf"), -float("inf"), 1e308, 10**400, -(10**400), 2**64, 2**63 - 1,
+        complex(1, 2), Decimal("NaN"), Decimal("1e999999"), Fraction(1, 3), True, 0, -1,
+        _deep(100_000, 0.5, "list"), _deep(100_000, "STOP", "dict"), [0.5] * 1_000_000,
+        {str(i): i for i in range(100_000)}, list(range(10)), (1, "x"), set(), frozenset({1}),
+        RaisingObject(), RaisingStr("go forward"), RaisingStr("STOP"), RaisingDict(op="STOP"), RaisingInt(3),
+        [RaisingObject()], {"op": RaisingObject()}, {"op": "ADD", "source": RaisingStr("a"), "target": "b"},
+        {"op": "PRIOR", "edges": [["a", "b"]] * 100_000}, {"op": "PRIOR", "edges": _deep(100_000, 1, "list")},
+        {RaisingInt(1): "x"}, {"tool": "x" * 1_000_000}, iter(range(10)), range(10**12), object(), object,
+        print, Ellipsis, NotImplemented, memoryview(b"abc"),
+        np.zeros(3), np.zeros((200, 200, 20)), np.array(["a", "b"]), _object_array((2,)),
+        np.array(1.0), np.float64("nan"), np.int64(2**62), np.datetime64("2026-01-01"), np.zeros(0),
+        np.zeros((3, 3), dtype=[("a", "f4")]),
+    ]
+    shape = getattr(action_space, "shape", None)
+    if shape:
+        actions += _box_cases(tuple(shape))
+    return actions
+
+
+def _object_array(shape: tuple[int, ...]) -> np.ndarray:
+    objects = np.empty(shape, dtype=object)
+    objects.fill(RaisingObject())
+    return objects
+
+
+def _box_cases(shape: tuple[int, ...]) -> list[Any]:
+    """Right-shaped arrays with wrong dtypes or values, and shapes one off."""
+    objects = _object_array(shape)
+    return [
+        np.full(shape, np.nan), np.full(shape, np.inf), np.full(shape, 1e308), np.full(shape, -1.0),
+        np.ones(shape, dtype=np.complex128), np.full(shape, "0.5"), objects, np.ones(shape, dtype=np.float16),
+        np.ones(shape, dtype=np.uint64) * (2**64 - 1), np.ones(shape, dtype=bool), np.zeros(shape[::-1] + (1,)),
+        np.zeros(tuple(d + 1 for d in shape)), np.full(shape, 0.5).tolist(), [[RaisingObject()] * shape[-1]] * shape[0],
+    ]

@@ -11,6 +11,8 @@ import re
 import string
 from typing import Any
 
+from cauarena.envs._actions import safe_repr, text_action, type_name
+
 ACTION_NAMES: tuple[str, ...] = ("turn left", "turn right", "go forward", "pick up", "drop", "toggle")
 """The valid action strings; the index of each is the minigrid action it performs."""
 
@@ -104,27 +106,45 @@ def printable_excerpt(action: Any, limit: int = 40) -> str:
     >>> printable_excerpt("x" * 50)
     '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."'
     """
-    if isinstance(action, str):
-        body, suffix = action, ""
+    if isinstance(action, str):  # read through str's own methods: a subclass's overrides never run
+        body, suffix = str.__getitem__(action, slice(0, limit + 1)), ""
     else:
-        try:
-            body = repr(action)
-        except Exception:  # a user object whose repr fails still gets feedback
-            body = object.__repr__(action)
-        suffix = f" ({type(action).__name__})"
+        body, suffix = safe_repr(action, limit + 1), f" ({type_name(action)})"
     body = "".join(c if c in PRINTABLE and c not in "\n\r\t\x0b\x0c" else "?" for c in body[: limit + 1])
     if len(body) > limit:
         body = body[: limit - 3] + "..."
     return f'"{body}"' if isinstance(action, str) else body + suffix
 
 
-def invalid_action_feedback(action: Any) -> str:
+REPLY_MAX_LENGTH = 16384
+"""Longest action text read; a longer one is an invalid action (a ReAct reply fits in far less)."""
+
+
+def read_action(action: Any) -> tuple[int | None, str]:
+    """The minigrid action index of any agent output, and the reason when there is none.
+
+    Bounded: non-strings and text over :data:`REPLY_MAX_LENGTH` characters are refused before parsing.
+
+    >>> read_action("go forward"), read_action("x" * 20000)[1], read_action(None)[1]
+    ((2, ''), 'it is 20,000 characters long; the limit is 16,384', 'it is NoneType, not text (a str)')
+    """
+    text, reason = text_action(action, REPLY_MAX_LENGTH)
+    if text is None:
+        return None, reason
+    index = parse_action(text)
+    return index, "" if index is not None else "it names no action"
+
+
+def invalid_action_feedback(action: Any, reason: str = "") -> str:
     """The line added to the next observation after an action that names no valid action.
+
+    ``reason`` (from :func:`read_action`) is added when the action was refused unread (not text, too long).
 
     >>> invalid_action_feedback("jump")
     'Your last action "jump" was not understood. Valid actions: turn left, turn right, go forward, pick up, drop, toggle.'
     """  # noqa: E501
+    why = f" ({reason})" if reason and reason != "it names no action" and isinstance(action, str) else ""
     return (
-        f"Your last action {printable_excerpt(action)} was not understood. "
+        f"Your last action {printable_excerpt(action)} was not understood{why}. "
         f"Valid actions: {', '.join(ACTION_NAMES)}."
     )

@@ -11,7 +11,12 @@ from gymnasium import spaces
 from gymnasium.envs.registration import load_env_creator
 from minigrid.envs.babyai.core.roomgrid_level import RoomGridLevel
 
-from cauarena.envs.babyai_text.actions import ACTION_NAMES, PRINTABLE, invalid_action_feedback, parse_action
+from cauarena.envs.babyai_text.actions import (
+    ACTION_NAMES,
+    PRINTABLE,
+    invalid_action_feedback,
+    read_action,
+)
 from cauarena.envs.babyai_text.describe import describe_view
 from cauarena.errors import ConfigError, NameNotFound
 
@@ -19,7 +24,7 @@ OBSERVATION_MAX_LENGTH = 8192
 """Longest observation text (the 48 visible cells of a 7x7 view plus a BossLevel mission fit in ~3,500)."""
 
 ACTION_MAX_LENGTH = 512
-"""Longest string in the action space; longer replies are still parsed (see ``parse_action``)."""
+"""Longest string in the action space; replies up to ``REPLY_MAX_LENGTH`` (16,384) are still parsed."""
 
 
 class _Discard:
@@ -89,9 +94,11 @@ class BabyAITextEnv(gym.Env):
     ``turn left``, ``turn right``, ``go forward``, ``pick up``, ``drop``, ``toggle``. Parsing is tolerant
     (see :func:`~cauarena.envs.babyai_text.actions.parse_action`): case, surrounding whitespace and
     punctuation, an ``Action:`` label, a ReAct reply (text after the last ``Action:``, else the last line),
-    and a few aliases (``forward``, ``left``, ``pickup``, ``open``...). Anything else, including non-strings
-    (ints, ``None``, bytes...), is an **invalid action**: a no-op step (nothing moves, the step still counts
-    towards ``max_steps``), reward 0, ``info["invalid_action"] = True``, and the next observation ends with
+    and a few aliases (``forward``, ``left``, ``pickup``, ``open``...). Text up to 16,384 characters
+    (``REPLY_MAX_LENGTH``) is parsed. Anything else, including longer text and non-strings (ints, ``None``,
+    bytes, arrays, objects whose methods raise...), is an **invalid action**: a no-op step (nothing moves,
+    the step still counts towards ``max_steps``), reward 0, ``info["invalid_action"] = True``, and the next
+    observation ends with
     ``Your last action "<action>" was not understood. Valid actions: turn left, turn right, go forward,
     pick up, drop, toggle.`` ``step`` never raises on a malformed action.
 
@@ -128,9 +135,10 @@ class BabyAITextEnv(gym.Env):
     on GoToLocal and 576 on GoTo/BossLevel, or the ``max_steps`` argument).
 
     The ``info`` dict of ``reset`` and every ``step`` (JSON-safe): ``valid_actions`` (the six strings),
-    ``mission``, ``invalid_action`` (bool), ``feedback`` (the feedback line, ``""`` when none),
-    ``success`` (bool: terminated with reward > 0; False until then), ``metrics`` (``{"progression":
-    0.0|1.0}``, BALROG's progression), ``level`` and ``max_steps``.
+    ``mission``, ``invalid_action`` (bool), ``feedback`` (the feedback line, ``""`` when none), ``level``
+    and ``max_steps``. Only on the step that ends the episode (:attr:`sealed_info_keys`): ``success`` (bool:
+    terminated with reward > 0) and ``metrics`` (``{"progression": 0.0|1.0}``, BALROG's progression);
+    :meth:`episode_summary` gives both for the episode so far.
 
     ## Arguments
 
@@ -164,6 +172,8 @@ class BabyAITextEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    sealed_info_keys: tuple[str, ...] = ("success", "metrics")
+    """Info keys present only on the step that ends the episode."""
 
     def __init__(
         self,
@@ -201,12 +211,12 @@ class BabyAITextEnv(gym.Env):
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
         if not self._text:
             raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
-        index = parse_action(action)
+        index, reason = read_action(action)
         inner = self._inner
         if index is None:
             inner.step_count += 1  # a no-op that still counts (see the Fidelity section)
             reward, terminated, truncated = 0.0, False, inner.step_count >= inner.max_steps
-            feedback = invalid_action_feedback(action)
+            feedback = invalid_action_feedback(action, reason)
         else:
             with redirect_stdout(_DISCARD):
                 obs, reward, terminated, truncated, _ = inner.step(index)
@@ -214,7 +224,14 @@ class BabyAITextEnv(gym.Env):
             self._success = self._success or (terminated and reward > 0)
             self._lines = describe_view(obs["image"], self._carrying())
             feedback = ""
-        return self._observe(feedback), reward, bool(terminated), bool(truncated), self._info(index is None, feedback)
+        info = self._info(index is None, feedback)
+        if terminated or truncated:
+            info.update(self.episode_summary())
+        return self._observe(feedback), reward, bool(terminated), bool(truncated), info
+
+    def episode_summary(self) -> dict[str, Any]:
+        """``{"success", "metrics"}`` for the episode so far (what the final info would say if it ended now)."""
+        return {"success": bool(self._success), "metrics": {"progression": 1.0 if self._success else 0.0}}
 
     def render(self) -> str | None:
         """The current observation text in ``ansi`` mode; ``None`` when ``render_mode`` is ``None``."""
@@ -240,8 +257,6 @@ class BabyAITextEnv(gym.Env):
             "mission": str(self._inner.mission),
             "invalid_action": invalid,
             "feedback": feedback,
-            "success": bool(self._success),
-            "metrics": {"progression": 1.0 if self._success else 0.0},
             "level": self.level,
             "max_steps": int(self._inner.max_steps),
         }

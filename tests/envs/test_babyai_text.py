@@ -143,8 +143,6 @@ def test_reset_info_contract():
         "mission": info["mission"],
         "invalid_action": False,
         "feedback": "",
-        "success": False,
-        "metrics": {"progression": 0.0},
         "level": "GoToLocal",
         "max_steps": 64,
     }
@@ -188,7 +186,9 @@ def test_garbage_only_agent_truncates_at_max_steps():
         _, reward, terminated, truncated, info = env.step(12345)
         assert reward == 0.0 and not terminated
         assert truncated is (step == 5)
+        assert ("success" in info) is (step == 5)  # sealed until the ending step
     assert "12345 (int) was not understood" in info["feedback"]
+    assert info["success"] is False and info["metrics"] == {"progression": 0.0}
 
 
 def test_feedback_echo_is_printable_and_bounded():
@@ -280,3 +280,39 @@ def test_any_minigrid_babyai_level_can_be_wrapped():
     obs, info = env.reset(seed=0)
     assert obs.startswith("Mission: open")
     assert info["level"] == "OpenDoor"
+
+
+def test_score_is_sealed_until_the_end_and_summary_tracks_it():
+    env = BabyAITextEnv(level="GoToLocal")
+    _, info = env.reset(seed=0)
+    assert not set(env.sealed_info_keys) & set(info)
+    assert env.episode_summary() == {"success": False, "metrics": {"progression": 0.0}}
+    _, _, terminated, truncated, info = env.step("turn left")
+    assert not (terminated or truncated) and "success" not in info and "metrics" not in info
+
+
+@pytest.mark.parametrize(
+    "action",
+    [None, b"drop", "x" * 1_000_000, "turn left" + " " * 20_000, 10**400, float("nan"), [[[]]], object()],
+)
+def test_hostile_actions_are_counted_no_ops_with_feedback(action):
+    env = BabyAITextEnv(level="GoToLocal")
+    env.reset(seed=0)
+    observation, reward, _, _, info = env.step(action)
+    assert info["invalid_action"] is True and reward == 0.0 and info["feedback"] in observation
+    assert observation in env.observation_space and len(info["feedback"]) < 300
+
+
+def test_an_action_whose_methods_raise_gets_feedback():
+    class Evil(str):
+        def __str__(self):
+            raise RuntimeError("no")
+
+        __repr__ = __len__ = __iter__ = strip = splitlines = __str__
+
+    env = BabyAITextEnv(level="GoToLocal")
+    env.reset(seed=0)
+    _, _, _, _, info = env.step(Evil("turn left"))
+    assert info["invalid_action"] is False  # read through str's own methods: it names an action
+    _, _, _, _, info = env.step(Evil("nonsense"))
+    assert info["invalid_action"] is True and 'Your last action "nonsense"' in info["feedback"]
