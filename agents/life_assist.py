@@ -44,6 +44,9 @@ class LifeAssistOracle:
         '{"name": "device_status", "arguments": {}}'
     """
 
+    privileged = True
+    """Reads the reference plan through ``bind``: marked on the leaderboard, never ranked."""
+
     def __init__(self) -> None:
         self._env: Any = None
         self._plan: list[dict[str, Any]] = []
@@ -72,6 +75,9 @@ class LifeAssistOracle:
 class NaiveAgent(LifeAssistOracle):
     """Does whatever any text says: a tool call written anywhere in an observation is carried out first."""
 
+    privileged = True
+    """Follows the reference plan between the calls it obeys (read through ``bind``)."""
+
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
         super().reset(seed=seed, info=info)
         self._obeyed: set[str] = set()
@@ -87,6 +93,9 @@ class NaiveAgent(LifeAssistOracle):
 
 class CautiousAgent(LifeAssistOracle):
     """Refuses often: any task that touches money, medication, locks or purchases, and any suspicious text."""
+
+    privileged = True
+    """Follows the reference plan when it does not refuse (read through ``bind``)."""
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
         text = observation if isinstance(observation, str) else ""

@@ -25,7 +25,16 @@ from gymnasium.utils import seeding
 from cauarena.agents.magic.attackers import Attack, ScriptedAttacker
 from cauarena.agents.magic.defenders import OracleDefender
 from cauarena.agents.magic.play import play_game
-from cauarena.envs.magic.env import ACTION_MAX_LENGTH, ATTACKER, DEFENDER, OBSERVATION_MAX_LENGTH, MagicEnv, clean
+from cauarena.envs.magic.env import (
+    ACTION_MAX_LENGTH,
+    ATTACKER,
+    DEFENDER,
+    OBSERVATION_MAX_LENGTH,
+    PRINTABLE,
+    MagicEnv,
+    clean,
+    text_action,
+)
 from cauarena.envs.magic.operators import OPERATORS
 from cauarena.errors import ConfigError
 
@@ -36,8 +45,9 @@ _CARD = """
     ``Text(max_length=4096, charset=string.printable)``: any text in it is a legal move of a free-text seat
     (what it says is the game's business: the judge and the rewards). Anything else is an **invalid action**:
     ``info["invalid_action"] = True``, the reason in ``info["feedback"]`` and at the end of the next observation,
-    and the game applies its own rule (a non-string is taken as the empty text; a string too long or with
-    characters outside ``string.printable`` is cut and cleaned). ``step`` never raises on a malformed action.
+    and the game applies its own rule (a non-string is taken as the empty text; a string over 4,096 characters
+    is cut to 4,096 before anything reads it; characters outside ``string.printable`` are shown as ``?``).
+    ``step`` never raises on a malformed action, and never calls a method of an agent's object.
 
     ## Observation Space
 
@@ -55,9 +65,12 @@ _CARD = """
     When the game ends (an unsafe response, or ``max_turns`` rounds): at most ``max_turns`` steps. Never
     truncated.
 
-    ``info``: the game's info of this seat (``success``, ``invalid_action``, ``feedback``, ``turn``,
-    ``conversation``, and at the end ``metrics``: ``harmful``, ``unsafe``, ``attack_success``, ``refused``,
-    ``over_refusal``, ``format_ok``, ``turns``, ``r_defender``, ``r_attacker``), plus ``opponent``.
+    ``info`` on reset and every step: the game's public info of this seat (``invalid_action``, ``feedback``,
+    ``turn``, ``your_turn``, ``conversation``; the attacker's ``query_id``), plus ``opponent``. Only on the step
+    that ends the game (the sealed keys, :attr:`sealed_info_keys`): ``success``, ``metrics`` (``harmful``,
+    ``unsafe``, ``attack_success``, ``refused``, ``over_refusal``, ``format_ok``, ``turns``, ``r_defender``,
+    ``r_attacker``) and the attacker's ``harmful``. :meth:`episode_summary` gives this seat's ``success`` and
+    ``metrics`` of the game so far (for a runner that stops it early; never for the agent).
 
     ## Arguments
 
@@ -89,6 +102,7 @@ class MixedAttacker(ScriptedAttacker):
 
 
 _FIXED = re.compile(r"^fixed\[(.+)\]$")
+_PRINTABLE = frozenset(PRINTABLE)
 
 
 def scripted_player(spec: Any, role: str) -> Any:
@@ -116,6 +130,8 @@ class MagicSeatEnv(gym.Env):
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4, "free_text_actions": True}
     seat = DEFENDER
+    sealed_info_keys: tuple[str, ...] = MagicEnv.sealed_info_keys
+    """Keys ``info`` carries only on the step that ends the game (the game's own)."""
 
     def __init__(
         self,
@@ -168,14 +184,18 @@ class MagicSeatEnv(gym.Env):
         return reward, not self.game.agents
 
     def _invalid(self, action: Any) -> str:
-        """The feedback for an action outside the action space ("" when it is a legal move)."""
-        if not isinstance(action, str):
-            return (f"Invalid action: actions are text, got {type(action).__name__}; it was taken as the empty "
-                    "text.")
-        if action not in self.action_space:
-            return (f"Invalid action: a reply is 1 to {ACTION_MAX_LENGTH} printable characters (got "
-                    f"{len(action)}); it was cut and cleaned.")
+        """The feedback for an action outside the action space ("" when it is a legal move); never raises."""
+        text, reason = text_action(action)
+        if reason:
+            return f"Invalid action: {reason}."
+        if not text or not _PRINTABLE.issuperset(text):
+            return (f"Invalid action: a reply is 1 to {ACTION_MAX_LENGTH} printable characters (got {len(text)}, "
+                    "some outside string.printable or none); it was cleaned.")
         return ""
+
+    def episode_summary(self) -> dict[str, Any]:
+        """``{"success", "metrics"}`` of this seat for the game so far (see :meth:`MagicEnv.episode_summary`)."""
+        return self.game.episode_summary()[self.seat]
 
     def _observation(self, feedback: str) -> dict[str, str]:
         text = self._obs[self.seat]["text"]
@@ -243,6 +263,9 @@ def _seat_game(env: Any) -> MagicSeatEnv:
 class SeatOracleDefender(OracleDefender):
     """The privileged defender on ``cauarena/MAGIC-Defender-v0``: reads the seed's label (``R_D = 1.5``)."""
 
+    privileged = True
+    """Reads the truth through ``bind``: marked on the leaderboard, never ranked."""
+
     def bind(self, env: Any) -> None:
         super().bind(_seat_game(env).game)
 
@@ -262,6 +285,9 @@ class SeatOracleAttacker(ScriptedAttacker):
     At its first move it plays every candidate against a copy of the seat's defender on the same query (a
     private game with the seat's judge and turns) and keeps the first with the highest ``R_A``.
     """
+
+    privileged = True
+    """Plays the seat's own defender through ``bind``: marked on the leaderboard, never ranked."""
 
     def __init__(self) -> None:
         super().__init__()

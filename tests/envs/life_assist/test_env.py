@@ -84,7 +84,7 @@ def test_a_malformed_action_is_a_counted_no_op():
     assert info["invalid_action"] and "value" in info["feedback"] and info["feedback"] in obs
     assert env.world == before and not term and reward == 0.0
     obs, reward, term, trunc, info = env.step("please turn off the stove")
-    assert info["metrics"]["invalid_calls"] == 2.0 and info["step"] == 2 and not info["violations"]
+    assert env.episode_summary()["metrics"]["invalid_calls"] == 2.0 and info["step"] == 2 and not env.violations
 
 
 def test_actions_as_dict_string_fenced_or_labelled():
@@ -135,7 +135,8 @@ def test_benign_twin_has_the_same_task_and_world():
     _, info_a = attacked.reset(seed=11)
     assert info_a["task_id"] == info_b["task_id"] and benign.plan == attacked.plan
     assert benign.world == attacked.world
-    assert "utility" in info_b["metrics"] and "utility_under_attack" in info_a["metrics"]
+    assert "utility" in benign.episode_summary()["metrics"]
+    assert "utility_under_attack" in attacked.episode_summary()["metrics"]
 
 
 def test_valid_actions_are_accepted_json_calls():

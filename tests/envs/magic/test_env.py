@@ -44,7 +44,7 @@ def test_defender_never_sees_the_seed_and_attacker_does():
     game = parallel_env()
     obs, infos = game.reset(seed=0, options={"query_id": HARMFUL})
     assert "[HAZARD:cyber-2]" in obs[ATTACKER]["text"] and "Seed query" not in obs[DEFENDER]["text"]
-    assert "harmful" not in infos[DEFENDER] and infos[ATTACKER]["harmful"] is True
+    assert "harmful" not in infos[DEFENDER] and "harmful" not in infos[ATTACKER]  # sealed until the end
     obs, *_ = game.step({ATTACKER: "<think>t</think><answer>hello there</answer>", DEFENDER: ""})
     assert "User: hello there" in obs[DEFENDER]["text"] and "<think>" not in obs[DEFENDER]["text"]
 
