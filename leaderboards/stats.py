@@ -1,12 +1,16 @@
-"""Statistics for leaderboards: percentile bootstrap confidence intervals, pass^k and pass@k.
+"""Statistics for leaderboards: Wilson intervals for rates, percentile bootstrap intervals for means, pass^k.
 
-Plain functions on numbers; :mod:`cauarena.leaderboards.report` applies them per leaderboard row.
+Plain functions on numbers; :mod:`cauarena.leaderboards.report` applies them per leaderboard row. Rates (a
+sample of 0/1 outcomes: success, error, attack success) get Wilson score intervals, which stay honest at 0 and 1
+(5 successes out of 5 give ``[0.57, 1.00]``, where a percentile bootstrap gives ``[1.00, 1.00]``); other means
+get a seeded percentile bootstrap.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from statistics import NormalDist
 
 import numpy as np
 
@@ -111,6 +115,137 @@ def bootstrap_ci(
         return math.nan, math.nan, math.nan
     reps = bootstrap_means(v, n_boot=n_boot, rng=np.random.default_rng(seed))
     low, high = percentile_interval(reps, confidence)
+    return float(v.mean()), low, high
+
+
+def _z(confidence: float) -> float:
+    """The two-sided standard normal quantile of ``confidence`` (1.96 for 0.95)."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}; use e.g. 0.95")
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
+def wilson_interval(successes: float, trials: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a binomial rate ``successes / trials``.
+
+    Unlike the percentile bootstrap it never collapses to a point at 0 or 1, and it keeps its coverage for
+    small samples (Wilson, 1927; Brown, Cai and DasGupta, 2001). ``trials`` may be fractional (an effective
+    sample size, see :func:`stratified_wilson`).
+
+    Args:
+        successes: Number of successes, ``0 <= successes <= trials``.
+        trials: Number of trials.
+        confidence: Coverage of the interval, in (0, 1).
+
+    Returns:
+        ``(low, high)`` within ``[0, 1]``; ``(nan, nan)`` when ``trials`` is 0.
+
+    Raises:
+        ValueError: If ``successes`` lies outside ``[0, trials]`` or ``confidence`` outside (0, 1).
+
+    >>> low, high = wilson_interval(5, 5)
+    >>> round(low, 4), high
+    (0.5655, 1.0)
+    >>> [round(x, 4) for x in wilson_interval(0, 5)]
+    [0.0, 0.4345]
+    >>> [round(x, 4) for x in wilson_interval(30, 100)]
+    [0.2189, 0.3958]
+    >>> wilson_interval(0, 0)
+    (nan, nan)
+    """
+    z = _z(confidence)
+    if not 0 <= successes <= trials:
+        raise ValueError(
+            f"successes must lie in [0, trials], got {successes:g} of {trials:g}; pass (number of successes, "
+            "number of trials)"
+        )
+    if trials == 0:
+        return math.nan, math.nan
+    p, z2 = successes / trials, z * z
+    centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+def stratified_wilson(
+    successes: Sequence[float], trials: Sequence[float], confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """The unweighted mean of per-stratum rates with a Wilson interval on an effective sample size.
+
+    The macro average ``p = mean(c_i / n_i)`` over strata (envs) has variance ``sum(p_i (1 - p_i) / n_i) / K^2``.
+    The effective sample size is ``p (1 - p) / variance``, capped at the number of trials (a conservative
+    choice: stratification may only narrow the interval, never widen it past the pooled one), and equal to the
+    number of trials when the variance is 0 (every stratum at 0 or 1); the Wilson interval of ``p`` at that size
+    follows (Kish's design effect applied to Wilson's interval, as survey statistics do).
+
+    Args:
+        successes: Successes per stratum.
+        trials: Trials per stratum; strata without a trial are left out.
+        confidence: Coverage of the interval, in (0, 1).
+
+    Returns:
+        ``(rate, low, high)``; all NaN when no stratum has a trial.
+
+    >>> rate, low, high = stratified_wilson([5, 5], [5, 5])
+    >>> rate, round(low, 4), high
+    (1.0, 0.7225, 1.0)
+    >>> rate, low, high = stratified_wilson([2, 8], [10, 10])
+    >>> rate, round(low, 3), round(high, 3)
+    (0.5, 0.299, 0.701)
+    """
+    c, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    c, n = c[n > 0], n[n > 0]
+    if n.size == 0:
+        _z(confidence)
+        return math.nan, math.nan, math.nan
+    rates = c / n
+    rate = float(rates.mean())
+    variance = float((rates * (1 - rates) / n).sum()) / n.size**2
+    total = float(n.sum())
+    effective = min(total, rate * (1 - rate) / variance) if variance > 0 else total
+    low, high = wilson_interval(rate * effective, effective, confidence)
+    return rate, low, high
+
+
+def is_binary(values: Iterable[float]) -> bool:
+    """True when every non-NaN value is 0 or 1 (and there is one): a sample of a rate.
+
+    >>> is_binary([0, 1, 1.0, float("nan")]), is_binary([0, 0.5]), is_binary([])
+    (True, False, False)
+    """
+    v = _without_nan(values)
+    return bool(v.size) and bool(np.isin(v, (0.0, 1.0)).all())
+
+
+def mean_interval(
+    values: Iterable[float], *, rng: np.random.Generator, n_boot: int = 1000, confidence: float = 0.95,
+    binary: bool | None = None,
+) -> tuple[float, float, float]:
+    """Mean of ``values`` (NaNs dropped) with a Wilson interval for a rate, a percentile bootstrap otherwise.
+
+    Args:
+        values: The sample, in a fixed order (the bootstrap draws indices, so order the rows first).
+        rng: The generator of the bootstrap (not used for a rate).
+        n_boot: Bootstrap replicates.
+        confidence: Coverage of the interval, in (0, 1).
+        binary: Whether the sample is a rate; by default, :func:`is_binary` of the sample. Decide it once per
+            column, so every row of a column gets the same kind of interval.
+
+    Returns:
+        ``(mean, low, high)``; all NaN for an empty sample.
+
+    >>> mean_interval([1, 1, 1, 1, 1], rng=np.random.default_rng(0))[1] < 0.6
+    True
+    """
+    v = _without_nan(values)
+    if v.size == 0:
+        _z(confidence)
+        return math.nan, math.nan, math.nan
+    if is_binary(v) if binary is None else binary:
+        return (float(v.mean()), *wilson_interval(float(v.sum()), float(v.size), confidence))
+    low, high = percentile_interval(bootstrap_means(v, n_boot=n_boot, rng=rng), confidence)
     return float(v.mean()), low, high
 
 
