@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cauarena.errors import ConfigError, NameNotFound
+from cauarena.errors import CauArenaError, ConfigError, NameNotFound
 from cauarena.leaderboards.schema import episode_key
-from cauarena.registration import ENV_SPECS, env_entry, env_ids
+from cauarena.leaderboards.suite_file import suite_fields
+from cauarena.registration import ENV_SPECS, EnvEntry, env_entry, env_ids
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class Suite:
             raise ConfigError(f"Suite {self.name!r}: timeout_s must be > 0, got {self.timeout_s}.")
         if not self.guards:
             raise ConfigError(f"Suite {self.name!r} has no guards. Fix: guards = ['none'] to play unguarded.")
+        if len(set(map(repr, self.envs))) != len(self.envs):
+            raise ConfigError(f"Suite {self.name!r} lists an env (id and kwargs) twice. Fix: list each once; seeds "
+                              "and repeats play an env more than once.")
         ids = {e.env_id for e in self.envs}
         for agent, envs in self.agent_envs:
             if set(envs) - ids:
@@ -122,29 +126,40 @@ def agent_serves(agent: str, family: str) -> bool:
     return not entries or any(fnmatch(family, p) for e in entries for p in e.families)
 
 
-def plan(suite: Suite, guard: str | None = None) -> list[EpisodeSpec]:
-    """Expand a suite into its episodes, per guard (``guard`` given: that one only, else ``suite.guards``).
+def pairs(suite: Suite, guard: str | None = None) -> Iterator[tuple[EnvSpec, EnvEntry, str, str]]:
+    """The (env, its registry entry, agent, guard) combinations a suite plays, before seeds and repeats.
 
-    Pairs whose short-named agent (or guard) does not serve the env's family are skipped.
+    ``guard`` given: that one only, else ``suite.guards``. Pairs whose short-named agent (or guard) does not
+    serve the env's family, agents restricted to other envs, and single-seat agents on a two-seat game (or the
+    reverse) are left out.
     """
     from cauarena.guards import guard_serves
 
     guards = (guard,) if guard is not None else suite.guards
-    episodes = []
     for env in suite.envs:
         entry = env_entry(env.env_id)
-        family = entry.family
         for agent, g in ((a, g) for a in suite.agents for g in guards):
-            if not (agent_serves(agent, family) and guard_serves(g, family) and suite.plays(agent, env.env_id)):
+            if not (agent_serves(agent, entry.family) and guard_serves(g, entry.family)
+                    and suite.plays(agent, env.env_id)):
                 continue
             if entry.multi_agent != (" vs " in agent):  # two-seat games take "<a> vs <d>" only
                 continue
-            for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
-                for repeat in range(suite.repeats):
-                    spec = EpisodeSpec(suite.name, env.env_id, env.kwargs, family, agent, g, seed,
-                                       repeat, suite.max_steps, suite.timeout_s)
-                    key = episode_key(env.env_id, env.kwargs_dict, agent, g, seed, repeat)
-                    episodes.append(replace(spec, key=key))
+            yield env, entry, agent, g
+
+
+def plan(suite: Suite, guard: str | None = None) -> list[EpisodeSpec]:
+    """Expand a suite into its episodes, per guard (``guard`` given: that one only, else ``suite.guards``).
+
+    Pairs whose short-named agent (or guard) does not serve the env's family are skipped (see :func:`pairs`).
+    """
+    episodes = []
+    for env, entry, agent, g in pairs(suite, guard):
+        for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
+            for repeat in range(suite.repeats):
+                spec = EpisodeSpec(suite.name, env.env_id, env.kwargs, entry.family, agent, g, seed,
+                                   repeat, suite.max_steps, suite.timeout_s)
+                key = episode_key(env.env_id, env.kwargs_dict, agent, g, seed, repeat)
+                episodes.append(replace(spec, key=key))
     return episodes
 
 
@@ -255,41 +270,26 @@ def _causal() -> Suite:
 
 
 def load_suite_file(path: Path) -> Suite:
-    """Load a suite from a ``.toml`` or ``.json`` file with the :class:`Suite` fields.
+    """Load a suite from a ``.toml`` or ``.json`` file with the :class:`Suite` fields, strictly.
 
-    ``envs`` is a list of ids or of tables ``{id = "...", kwargs = {...}}``.
+    ``envs`` is a list of ids or of tables ``{id = "...", kwargs = {...}}``; ``agent_envs`` a table agent ->
+    [env ids]. An unknown key (at the top or in an env table), a value of the wrong type, an empty list, a
+    negative number, an unknown env id or guard name, or an env listed twice is a :class:`ConfigError` of one
+    line naming the field's path (see :mod:`cauarena.leaderboards.suite_file`).
     """
     try:
         text = path.read_text()
         data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"Cannot read suite file {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"Suite file {path} must hold a table/object with the Suite fields.")
-    known = set(Suite.__dataclass_fields__)
-    unknown = set(data) - known
-    if unknown:
-        raise ConfigError(f"Suite file {path}: unknown fields {sorted(unknown)}; known: {sorted(known)}.")
-    envs = []
-    for item in data.get("envs", []):
-        if isinstance(item, str):
-            envs.append(EnvSpec(item))
-        elif isinstance(item, dict) and "id" in item:
-            envs.append(EnvSpec(item["id"], tuple(sorted(item.get("kwargs", {}).items()))))
-        else:
-            raise ConfigError(f"Suite file {path}: each env is an id or {{id=..., kwargs=...}}, got {item!r}.")
-    data["envs"] = tuple(envs)
-    data["agents"] = tuple(data.get("agents", ()))
-    data["guards"] = tuple(data.get("guards", ("none",)))
-    agent_envs = data.get("agent_envs", {})
-    if not isinstance(agent_envs, dict):
-        raise ConfigError(f"Suite file {path}: agent_envs is a table agent -> [env ids], got {agent_envs!r}.")
-    data["agent_envs"] = tuple((agent, tuple(envs)) for agent, envs in agent_envs.items())
-    data.setdefault("name", path.stem)
+        reason = " ".join(str(exc).split())
+        raise ConfigError(f"Cannot read suite file {path}: {reason}. Fix: valid {path.suffix[1:].upper()}.") from None
     try:
-        return Suite(**data)
-    except TypeError as exc:
-        raise ConfigError(f"Suite file {path}: {exc}") from exc
+        fields = suite_fields(data, Suite.__dataclass_fields__)
+        fields["envs"] = tuple(EnvSpec(env_id, kwargs) for env_id, kwargs in fields["envs"])
+        fields.setdefault("name", path.stem)
+        return Suite(**fields)
+    except CauArenaError as exc:
+        raise ConfigError(f"Suite file {path}: {exc}") from None
 
 
 def get_suite(name_or_path: str) -> Suite:
