@@ -203,7 +203,9 @@ def _check_sqlite_file(path: Path) -> None:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     header_valid = header[24:28] == header[92:96]
-    if header_valid and pages and size < pages * page_size:
+    wal = path.with_name(path.name + "-wal")
+    replaying = wal.exists() and wal.stat().st_size > 0  # a checkpoint cut short: the WAL completes the file
+    if header_valid and pages and size < pages * page_size and not replaying:
         raise ConfigError(f"The results store {path} is truncated ({size} of {pages * page_size} bytes). "
                           f"{_FIX_FRESH}")
 
@@ -279,6 +281,8 @@ class ResultsStore:
 
     def __init__(self, url: str | Path) -> None:
         parsed = _parse_url(store_url(url))
+        if parsed.drivername == "postgresql":  # SQLAlchemy's default is psycopg2; the postgres extra has psycopg 3
+            parsed = parsed.set(drivername="postgresql+psycopg")
         self.url = parsed.render_as_string(hide_password=True)
         self._password = str(parsed.password) if parsed.password else ""
         _refuse_in_memory(parsed, self.url)
@@ -295,10 +299,11 @@ class ResultsStore:
             raise ConfigError(f"Cannot open results store {self.url!r}: {_one_line(exc)}. Fix: use a dialect "
                               "SQLAlchemy knows (sqlite, postgresql+psycopg, ...).") from exc
         except ImportError as exc:
-            if url.get_backend_name() == "postgresql":
+            if url.get_driver_name() == "psycopg":
                 raise DependencyNotInstalled("psycopg", "postgres", f"the results store {self.url}") from exc
-            raise ConfigError(f"The driver of results store {self.url} is not installed: {exc}. "
-                              "Fix: install it, or use a directory (SQLite).") from exc
+            raise ConfigError(f"The driver {url.get_driver_name()!r} of results store {self.url} is not installed "
+                              f"({exc}). Fix: install it, or use postgresql+psycopg:// with pip install "
+                              "'cauarena[postgres]'.") from exc
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
