@@ -6,6 +6,11 @@ import re
 import string
 from typing import Any
 
+from cauarena.envs._actions import safe_repr, text_action, type_name
+
+REPLY_MAX_LENGTH = 16384
+"""Longest action text read; a longer one is an invalid action (a ReAct reply fits in far less)."""
+
 _ACTION = re.compile(r"(search|click)\s*\[(.*)\]", re.IGNORECASE | re.DOTALL)
 _LABEL = re.compile(r"\baction\s*:", re.IGNORECASE)
 _SHOWN = 60
@@ -36,12 +41,33 @@ def parse_action(action: Any) -> tuple[str, str] | None:
     return (verb, argument) if argument else None
 
 
+def read_action(action: Any) -> tuple[tuple[str, str] | None, str]:
+    """``(verb, argument)`` of any agent output, or None and why (``""`` when it is text that parses to nothing).
+
+    Bounded: non-strings and text over :data:`REPLY_MAX_LENGTH` characters are refused before parsing.
+
+    >>> read_action("search[tea]"), read_action(None)
+    ((('search', 'tea'), ''), (None, 'actions are strings, got NoneType'))
+    >>> read_action("x" * 20000)[1]
+    'the action is 20,000 characters long; the limit is 16,384'
+    """
+    text, reason = text_action(action, REPLY_MAX_LENGTH)
+    if text is None:
+        if not isinstance(action, str):
+            return None, f"actions are strings, got {type_name(action)}"
+        return None, reason.replace("it is", "the action is", 1)
+    return parse_action(text), ""
+
+
 def shown(action: Any) -> str:
-    r"""A short printable rendering of any action, for feedback lines.
+    r"""A short printable rendering of any action, for feedback lines (never raises, never calls its methods).
 
     >>> shown("click[x]"), shown(None), shown("a\x00b")
     ('click[x]', 'None', 'a b')
     """
-    text = action if isinstance(action, str) else repr(action)
+    if isinstance(action, str):
+        text = str.__getitem__(action, slice(0, _SHOWN + 1))
+    else:
+        text = safe_repr(action, _SHOWN + 1)
     text = "".join(c if c in _PRINTABLE else " " for c in text)
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."

@@ -8,7 +8,7 @@ from typing import Any
 import gymnasium as gym
 from gymnasium import spaces
 
-from cauarena.envs.webshop.actions import parse_action, shown
+from cauarena.envs.webshop.actions import read_action, shown
 from cauarena.envs.webshop.catalog import MAX_PRODUCTS, MIN_PRODUCTS, load_catalog
 from cauarena.envs.webshop.instructions import SPLITS, Goal, make_goal, split_targets
 from cauarena.envs.webshop.pages import Page, click, clickables, render, valid_actions
@@ -19,7 +19,7 @@ OBSERVATION_MAX_LENGTH = 16384
 """Longest observation (a results page is ~1,800 characters, feedback at most ~1,200 more)."""
 
 ACTION_MAX_LENGTH = 512
-"""Longest string in the action space; longer strings are still parsed."""
+"""Longest string in the action space; strings up to ``REPLY_MAX_LENGTH`` (16,384) are still parsed."""
 
 _PRINTABLE = string.printable
 
@@ -42,10 +42,11 @@ class WebShopEnv(gym.Env):
     ``next >``, ``< prev``, ``description``, ``features``, ``reviews``, ``attributes``, ``buy now``), a
     lower-cased ASIN on a results page, or an option value on an item page. Parsing
     (:func:`~cauarena.envs.webshop.actions.parse_action`) ignores case, extra spaces and a final full stop, and
-    reads a ReAct reply after its last ``Action:``. Anything else, including non-strings, is an **invalid
-    action**: a no-op step that still counts towards ``max_steps``, reward 0, ``info["invalid_action"] = True``,
-    and the next observation ends with the line ``Invalid action "<action>": <reason>. Valid actions: ...``.
-    ``step`` never raises on a malformed action.
+    reads a ReAct reply after its last ``Action:``; text up to 16,384 characters (``REPLY_MAX_LENGTH``) is read.
+    Anything else, including longer text and non-strings (``None``, bytes, arrays, objects whose methods raise),
+    is an **invalid action**: a no-op step that still counts towards ``max_steps``, reward 0,
+    ``info["invalid_action"] = True``, and the next observation ends with the line ``Invalid action "<action>":
+    <reason>. Valid actions: ...``. ``step`` never raises on a malformed action, whatever its type or size.
 
     ## Observation Space
 
@@ -72,11 +73,12 @@ class WebShopEnv(gym.Env):
 
     The ``info`` dict of ``reset`` and every ``step`` (JSON-safe): ``valid_actions`` (``search[<keywords>]`` on
     the search page, else every ``click[value]`` of the page), ``instruction`` and ``mission`` (the same text),
-    ``page``, ``invalid_action``, ``feedback`` (``""`` when none), ``success`` (reward 1.0 on purchase),
-    ``metrics`` (``reward``; ``progress``, AgentBoard-style: the mean of the best reward a visited results page
-    promised, the best reward of a visited item with its selected options, and the purchase reward; ``r_type``,
-    ``r_attribute``, ``r_option``, ``r_price`` of the purchase, 0 before it; ``searches``), ``split``,
-    ``goal_seed``, ``step`` and ``max_steps``.
+    ``page``, ``invalid_action``, ``feedback`` (``""`` when none), ``split``, ``goal_seed``, ``step`` and
+    ``max_steps``. Only on the step that ends the episode (:attr:`sealed_info_keys`; :meth:`episode_summary`
+    gives them for the episode so far): ``success`` (reward 1.0 on purchase), ``metrics`` (``reward``;
+    ``progress``, AgentBoard-style: the mean of the best reward a visited results page promised, the best reward
+    of a visited item with its selected options, and the purchase reward; ``r_type``, ``r_attribute``,
+    ``r_option``, ``r_price`` of the purchase, 0 before it; ``searches``).
 
     ## Arguments
 
@@ -110,6 +112,8 @@ class WebShopEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    sealed_info_keys: tuple[str, ...] = ("success", "metrics")
+    """Info keys present only on the step that ends the episode."""
 
     def __init__(
         self,
@@ -172,17 +176,24 @@ class WebShopEnv(gym.Env):
         terminated = self.page.kind == "done"
         reward = self.purchase.reward if (terminated and not reason and self.purchase) else 0.0
         truncated = not terminated and self.steps >= self.max_steps
-        return self._observe(feedback), float(reward), terminated, truncated, self._info(bool(reason), feedback)
+        info = self._info(bool(reason), feedback)
+        if terminated or truncated:
+            info.update(self.episode_summary())
+        return self._observe(feedback), float(reward), terminated, truncated, info
+
+    def episode_summary(self) -> dict[str, Any]:
+        """``{"success", "metrics"}`` for the episode so far (what the final info would say if it ended now)."""
+        self._goal  # noqa: B018  (raises ResetNeeded before the first reset)
+        success = bool(self.purchase is not None and self.purchase.reward >= 1.0 - 1e-9)
+        return {"success": success, "metrics": self._metrics()}
 
     def _apply(self, action: Any) -> str:
         """Carry out ``action``; return why it is invalid (``""`` when it was carried out)."""
         if self.page.kind == "done":
             return "the purchase is done and the episode is over"
-        parsed = parse_action(action)
+        parsed, reason = read_action(action)
         if parsed is None:
-            if not isinstance(action, str):
-                return f"actions are strings, got {type(action).__name__}"
-            return "expected search[keywords] or click[value]"
+            return reason or "expected search[keywords] or click[value]"
         verb, argument = parsed
         if verb == "search":
             if self.page.kind != "search":
@@ -244,8 +255,6 @@ class WebShopEnv(gym.Env):
             "page": self.page.kind,
             "invalid_action": invalid,
             "feedback": feedback,
-            "success": bool(self.purchase is not None and self.purchase.reward >= 1.0 - 1e-9),
-            "metrics": self._metrics(),
             "split": self.split,
             "goal_seed": int(goal.seed),
             "step": self.steps,

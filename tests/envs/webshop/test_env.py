@@ -25,7 +25,8 @@ def test_search_page_and_info(env):
     assert obs == f"WebShop [SEP] Instruction: [SEP] {env.goal.instruction} [SEP] Search"
     assert info["valid_actions"] == ["search[<keywords>]"] and info["page"] == "search"
     assert info["instruction"] == info["mission"] == env.goal.instruction
-    assert info["success"] is False and info["invalid_action"] is False and info["metrics"]["reward"] == 0.0
+    assert info["invalid_action"] is False and not {"success", "metrics"} & set(info)  # sealed until the end
+    assert env.episode_summary() == {"success": False, "metrics": env._metrics()}
 
 
 def test_navigation_results_item_sub_pages_and_back(env):
@@ -84,6 +85,8 @@ def test_buying_without_options_is_partial(env):
     ("search[]", "expected search"),
     ("purchase it", "expected search"),
     (7, "actions are strings, got int"),
+    (None, "actions are strings, got NoneType"),
+    ("search[" + "tea " * 5000 + "]", "the action is 20,008 characters long; the limit is 16,384"),
 ])
 def test_invalid_actions_are_counted_no_ops_with_feedback(env, action, reason):
     obs0, _ = env.reset(seed=4)
@@ -134,3 +137,42 @@ def test_render_ansi():
     env = WebShopEnv(num_products=100, render_mode="ansi")
     obs, _ = env.reset(seed=0)
     assert env.render() == obs
+
+
+@pytest.mark.parametrize("action", [
+    "search[" * 100_000, "click[" + "a" * 10_000 + "]", "Action: " * 2000, [[[[]]]], 10**400, float("inf"),
+    b"search[tea]", "search[" + "x" * 16_000 + "]",
+])
+def test_hostile_actions_are_answered_quickly(env, action):
+    import time
+
+    env.reset(seed=4)
+    start = time.process_time()
+    obs, reward, _, _, info = env.step(action)
+    assert time.process_time() - start < 1.0
+    assert reward == 0.0 and (info["invalid_action"] is False or info["feedback"] in obs)
+    assert obs in env.observation_space
+
+
+def test_an_action_whose_methods_raise_gets_feedback(env):
+    class Evil(str):
+        def __str__(self):
+            raise RuntimeError("no")
+
+        __repr__ = __len__ = __iter__ = strip = __getitem__ = __str__
+
+    env.reset(seed=4)
+    _, _, _, _, info = env.step(Evil("search[shampoo]"))
+    assert info["invalid_action"] is False and info["page"] == "results"
+    _, _, _, _, info = env.step(Evil("nonsense"))
+    assert info["invalid_action"] is True and '"nonsense"' in info["feedback"]
+
+
+def test_summary_and_final_info_agree_on_purchase(env):
+    env.reset(seed=0)
+    env.step("search[" + env.goal.instruction[:80] + "]")
+    listed = env.page.listed
+    env.step(f"click[{env.catalog.products[listed[0]].asin.lower()}]")
+    _, _, terminated, _, info = env.step("click[buy now]")
+    assert terminated and info["success"] == env.episode_summary()["success"]
+    assert info["metrics"] == env.episode_summary()["metrics"]
