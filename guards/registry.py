@@ -89,7 +89,7 @@ def guard_kind(spec: str) -> GuardKind:
             raise NameNotFound("guard", prefix, guard_names(), hint=f"Judge specs are {LLM_JUDGE}/<backend>/<model>.")
         if not backend:
             raise ConfigError("llm-judge needs a chat backend: llm-judge/<backend>/<model>, e.g. "
-                              "llm-judge/openai/gpt-4o-mini or llm-judge/mock/safe.")
+                              "llm-judge/openai/gpt-4o-mini.")
         return "judge"
     if ":" in spec:
         return "import"
