@@ -3,9 +3,10 @@
 Every action is hostile until proven otherwise, so parsing is bounded: a string action longer than
 :data:`ACTION_MAX_LENGTH` characters is refused before it is read; JSON is looked for in at most
 :data:`MAX_CANDIDATES` places, each checked for nesting deeper than :data:`MAX_NESTING` by a linear scan
-before the decoder sees it (no recursion, no quadratic time); the decoded call is copied into plain JSON
-values (:func:`plain_json`) that refuses non-finite numbers, integers beyond :data:`MAX_INT`, and any object
-that is not a JSON value (so nothing calls an agent's ``__str__`` or ``__eq__``).
+before the decoder sees it (no recursion, no quadratic time; an object nested too deep ends the search); the
+decoded call is copied into plain JSON values (:func:`plain_json`) that refuses non-finite numbers, integers
+beyond :data:`MAX_INT`, and any object that is not a JSON value (so nothing calls an agent's ``__str__`` or
+``__eq__``).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def plain_json(value: Any, budget: int) -> tuple[Any, str]:
     Only exact ``dict`` (string keys), ``list``/``tuple``, ``str``, ``int``, ``float``, ``bool`` and ``None``
     pass (subclasses are refused: their methods are the agent's code). Floats must be finite, integers at most
     :data:`MAX_INT` in absolute value, nesting at most :data:`MAX_NESTING` deep, and the copy at most ``budget``
-    characters (one per value plus the length of each string).
+    characters (one per value, or the length of a string, plus the length of each key).
 
     Args:
         value: the object to copy.
@@ -109,19 +110,24 @@ def plain_json(value: Any, budget: int) -> tuple[Any, str]:
     """
     holder: list[Any] = [None]
     stack: list[tuple[Any, Any, Any, str, int]] = [(value, holder, 0, "", 0)]
+    too_large = f"the call is too large (over {budget} characters of content)"
     while stack:
         item, parent, key, path, depth = stack.pop()
-        budget -= 1 + (len(item) if type(item) is str else 0)
-        if budget < 0:
-            return None, f"the call is too large (over {ACTION_MAX_LENGTH} characters)"
+        kind = type(item)
+        budget -= max(1, len(item)) if kind is str else 1
+        if budget < 0 or (kind in (dict, list, tuple) and len(item) > budget):  # each child costs at least 1
+            return None, too_large
         copy, reason = _scalar_or_container(item, path, depth)
         if reason:
             return None, reason
         parent[key] = copy
-        if type(item) is dict:
+        if kind is dict:
+            budget -= sum(len(k) for k in dict.keys(item))
+            if budget < 0:
+                return None, too_large
             for child_key, child in reversed(dict.items(item)):  # popped, hence inserted, in order
                 stack.append((child, copy, child_key, _join(path, child_key), depth + 1))
-        elif type(item) in (list, tuple):
+        elif kind in (list, tuple):
             copy.extend([None] * len(item))
             for index, child in reversed(list(enumerate(item))):
                 stack.append((child, copy, index, _join(path, str(index)), depth + 1))
@@ -155,21 +161,19 @@ def _json_object(text: str) -> tuple[dict[str, Any] | None, str]:
     labels = list(_LABEL.finditer(text))
     body = _FENCE.sub("", text[labels[-1].end() :] if labels else text).strip()
     decoder = json.JSONDecoder()
-    start, tried, reason = body.find("{"), 0, EXPECTED
+    start, tried = body.find("{"), 0
     while start != -1 and tried < MAX_CANDIDATES:
         tried += 1
-        too_deep = nesting_exceeds(body, start, MAX_NESTING)
-        if too_deep:
-            reason = f"the JSON is nested deeper than {MAX_NESTING} levels"
-        else:
-            try:
-                obj, _ = decoder.raw_decode(body, start)
-            except ValueError:
-                obj = None
-            if isinstance(obj, dict):
-                return obj, ""
+        if nesting_exceeds(body, start, MAX_NESTING):  # and so would any object inside it: stop here
+            return None, f"the JSON is nested deeper than {MAX_NESTING} levels"
+        try:
+            obj, _ = decoder.raw_decode(body, start)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict):
+            return obj, ""
         start = body.find("{", start + 1)
-    return None, reason
+    return None, EXPECTED
 
 
 def nesting_exceeds(text: str, start: int, limit: int) -> bool:
