@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from cauarena.envs._actions import safe_repr, structure_problem
 from cauarena.envs.causal.dataset import CausalDataset, DatasetConfig, make_dataset
 from cauarena.envs.causal.descriptions import DESCRIPTIONS
 from cauarena.envs.causal.edits import shorten
@@ -54,9 +55,33 @@ def n_variables(config: DatasetConfig) -> int:
 
 
 def _describe(action: Any) -> str:
-    if isinstance(action, np.ndarray):
-        return f"an array of shape {action.shape} and dtype {action.dtype}"
-    return f"{type(action).__name__} {shorten(repr(action), 40)}"
+    return safe_repr(action, 60)
+
+
+def _as_array(action: Any, n: int) -> tuple[np.ndarray | None, str]:
+    """The action as a plain ndarray without running user code on odd objects, or None and the reason.
+
+    Plain arrays pass as they are; nested lists/tuples of plain numbers are walked first (bounded depth and
+    size, no recursion); other objects are converted only when their type declares ``__array__`` (torch,
+    jax...), with any error they raise caught.
+    """
+    if type(action) is np.ndarray:
+        return action, ""
+    if type(action) in (int, float, bool) or (isinstance(action, np.generic) and type(action).__module__ == "numpy"):
+        return np.asarray(action), ""  # a scalar: read, then refused for its shape
+    if isinstance(action, (list, tuple)):
+        problem = structure_problem(action, max_depth=4, max_items=(n + 1) * (n + 1) + 8, max_text=64)
+        if problem:
+            return None, problem
+    elif not (hasattr(type(action), "__array__") or hasattr(type(action), "__array_interface__")):
+        return None, "it is not an array of numbers"
+    try:
+        array = np.asarray(action)
+    except Exception:  # noqa: BLE001  (an agent's object may raise anything while converting)
+        return None, "it could not be converted to an array of numbers"
+    if type(array) is not np.ndarray:
+        return None, "it is not a plain array of numbers"
+    return array, ""
 
 
 class CausalDiscoveryEnv(gym.Env):
@@ -75,8 +100,10 @@ class CausalDiscoveryEnv(gym.Env):
 
     ``Box(0, 1, (n, n), float64)``: entry ``[i, j]`` scores the edge ``names[i] -> names[j]`` (read as a
     probability; the diagonal is ignored). Any numeric array of that shape in ``[0, 1]`` (float32, int,
-    bool, nested lists) is accepted. Anything else (wrong shape, NaN/inf, outside ``[0, 1]``, text, ``None``)
-    is an **invalid action**: reward 0, the episode goes on, ``info["invalid_action"] = True`` and the
+    bool, nested lists; array-likes such as tensors through ``__array__``) is accepted. Anything else (wrong
+    shape, wrong dtype such as complex, object or text, NaN/inf, outside ``[0, 1]``, text, ``None``, nesting
+    deeper than 4 levels or more than ``(n + 1)^2 + 8`` items, objects that raise) is an **invalid action**:
+    reward 0, the episode goes on, ``info["invalid_action"] = True`` and the
     reason is in ``info["feedback"]`` and in the next observation's ``feedback``. After ``max_invalid``
     invalid answers in a row the episode is truncated and scored as the empty graph (reward 0).
 
@@ -99,8 +126,10 @@ class CausalDiscoveryEnv(gym.Env):
 
     ``info`` at reset: ``names``, ``descriptions`` (name -> line), ``summary``, ``data_type``
     (``continuous``/``discrete``), ``graph``, ``n``, ``m``, ``intervened`` (names of intervened variables),
-    and for synthetic graphs ``mechanism``, ``noise``, ``degree``; ``success``/``invalid_action`` False and
-    ``feedback`` ``""``. After the last step: ``metrics`` (``auprc``, ``auroc``, ``orientation_accuracy``,
+    and for synthetic graphs ``mechanism``, ``noise``, ``degree``; ``invalid_action`` False and ``feedback``
+    ``""``. Each step: ``invalid_action`` and ``feedback``. Only on the step that ends the episode
+    (:attr:`sealed_info_keys`; :meth:`episode_summary` gives success and metrics at any point, scoring the
+    empty graph before an answer, as truncation does): ``metrics`` (``auprc``, ``auroc``, ``orientation_accuracy``,
     ``shd``, ``shd_cpdag``, ``precision``, ``recall``, ``f1``, ``skeleton_precision``, ``skeleton_recall``,
     ``skeleton_f1``, ``cyclic``, ``n_edges``, ``n_true_edges``; graph metrics on ``scores > threshold``),
     ``true_adjacency`` (int8 ``[n, n]`` as nested lists: ``info`` is JSON), and ``success`` (``shd == 0``).
@@ -146,6 +175,8 @@ class CausalDiscoveryEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}
+    sealed_info_keys: tuple[str, ...] = ("success", "metrics", "true_adjacency")
+    """Info keys present only on the step that ends the episode."""
 
     def __init__(
         self,
@@ -201,8 +232,7 @@ class CausalDiscoveryEnv(gym.Env):
         super().reset(seed=seed)
         self._dataset = make_dataset(self.config, self.np_random)
         self._done, self._invalid, self._last = False, 0, {}
-        info = {"success": False, "invalid_action": False, "feedback": "",
-                **dataset_info(self._dataset, self.config)}
+        info = {"invalid_action": False, "feedback": "", **dataset_info(self._dataset, self.config)}
         return self._observe(""), info
 
     def step(self, action: Any) -> tuple[dict, float, bool, bool, dict]:
@@ -220,13 +250,13 @@ class CausalDiscoveryEnv(gym.Env):
                 FEEDBACK_MAX_LENGTH,
             )
             truncated = self._invalid >= self.max_invalid
-            info: dict[str, Any] = {"success": False, "invalid_action": True, "feedback": feedback}
+            info: dict[str, Any] = {"invalid_action": True, "feedback": feedback}
             if truncated:
                 self._done = True
                 info.update(self._final(np.zeros(truth.shape), truth))
             return self._observe(feedback), 0.0, False, truncated, info
         self._done = True
-        info = {"success": False, "invalid_action": False, "feedback": ""}
+        info = {"invalid_action": False, "feedback": ""}
         info.update(self._final(scores, truth))
         return self._observe(""), float(info["metrics"]["auprc"]), True, False, info
 
@@ -235,19 +265,28 @@ class CausalDiscoveryEnv(gym.Env):
         self._last = metrics
         return {"metrics": metrics, "success": metrics["shd"] == 0, "true_adjacency": truth.astype(int).tolist()}
 
+    def episode_summary(self) -> dict[str, Any]:
+        """``{"success", "metrics"}`` so far: the answer's scores, or the empty graph's before an answer.
+
+        Raises:
+            gymnasium.error.ResetNeeded: before the first ``reset``.
+        """
+        if self._dataset is None:
+            raise gym.error.ResetNeeded("No episode yet: call env.reset(seed=...) first.")
+        truth = self._dataset.adjacency
+        metrics = self._last or all_metrics(np.zeros(truth.shape), truth, self.threshold)
+        return {"success": metrics["shd"] == 0, "metrics": dict(metrics)}
+
     def _read(self, action: Any) -> tuple[np.ndarray | None, str]:
         """The scores, or None and the reason; accepts exactly what ``action_space.contains`` accepts."""
-        if isinstance(action, np.ndarray):
-            if not np.can_cast(action.dtype, np.float64):
-                return None, f"dtype {action.dtype} is not a real number type"
-            scores = action
-        else:
-            try:
-                scores = np.asarray(action, dtype=np.float64)
-            except (ValueError, TypeError, OverflowError):
-                return None, "it is not an array of numbers"
-        if scores.shape != (self.n, self.n):
-            return None, f"the shape is {scores.shape}, not ({self.n}, {self.n})"
+        array, reason = _as_array(action, self.n)
+        if array is None:
+            return None, reason
+        if array.dtype.kind not in "biuf":
+            return None, f"dtype {array.dtype} is not a real number type"
+        if array.shape != (self.n, self.n):
+            return None, f"the shape is {tuple(int(d) for d in array.shape)}, not ({self.n}, {self.n})"
+        scores = array
         scores = scores.astype(np.float64)
         if not np.all(np.isfinite(scores)):
             return None, "it contains NaN or infinite values"

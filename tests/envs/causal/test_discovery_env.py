@@ -53,7 +53,16 @@ def test_any_numeric_matrix_in_range_is_valid(action):
         (np.full((6, 6), 1.5), "must lie in \\[0, 1\\]"),
         ("ADD X0 -> X1", "not an array of numbers"),
         (np.zeros((6, 6), dtype=complex), "not a real number type"),
-        (None, "the shape is \\(\\)"),
+        (None, "not an array of numbers"),
+        (0.5, "the shape is \\(\\)"),
+        (10**400, "not a real number type"),
+        ([[0.5] * 6] * 5 + [[0.5] * 5 + ["x"]], "not a real number type"),
+        ([[0.5] * 6] * 5 + [[0.5] * 5], "not an array of numbers|could not be converted"),
+        (np.full((6, 6), "0.5"), "not a real number type"),
+        (np.full((6, 6), 0.5, dtype=object), "not a real number type"),
+        (np.zeros((6, 6), dtype=[("a", "f4")]), "not a real number type"),
+        (np.ones((6, 6, 1)), "the shape is \\(6, 6, 1\\)"),
+        (range(10**12), "not an array of numbers"),
     ],
 )
 def test_invalid_answers_get_feedback_and_the_episode_goes_on(action, reason):
@@ -70,9 +79,12 @@ def test_three_invalid_answers_truncate_as_the_empty_graph():
     env = cauarena.make(ID, n=6, m=200)
     env.reset(seed=0)
     for _ in range(2):
-        assert not env.step("x")[3]
+        _, _, _, truncated, info = env.step("x")
+        assert not truncated and not set(env.unwrapped.sealed_info_keys) & set(info)
+    summary = env.unwrapped.episode_summary()  # what truncation now would give: the empty graph
     _, reward, terminated, truncated, info = env.step("x")
     assert truncated and not terminated and reward == 0.0
+    assert summary == {"success": info["success"], "metrics": info["metrics"]}
     assert info["metrics"]["f1"] == 0.0 and info["metrics"]["n_edges"] == 0 and "true_adjacency" in info
     with pytest.raises(Exception, match="reset"):
         env.step(np.zeros((6, 6)))
@@ -96,3 +108,31 @@ def test_arguments_are_validated():
         CausalDiscoveryEnv(threshold=1.0)
     with pytest.raises(ConfigError, match="graph must be one of"):
         CausalDiscoveryEnv(graph="alarms")
+
+
+def _deep_list(depth):
+    value = [0.5]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class _Raising:
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("hostile")
+
+    __repr__ = __str__ = __len__ = __iter__ = __array__
+
+
+@pytest.mark.parametrize(
+    "action",
+    [_deep_list(100_000), [0.5] * 1_000_000, [[_Raising()] * 6] * 6, _Raising(), np.full((6, 6), np.inf),
+     np.ones((6, 6), dtype=np.uint64) * (2**64 - 1), [[10**400] * 6] * 6, {"a": 1}, b"\x00" * 36],
+)
+def test_hostile_answers_are_invalid_with_feedback_not_exceptions(action):
+    env = cauarena.make(ID, n=6, m=200)
+    env.reset(seed=0)
+    obs, reward, terminated, _, info = env.step(action)
+    assert info["invalid_action"] and reward == 0.0 and not terminated
+    assert info["feedback"] == obs["feedback"] and obs in env.observation_space
+    assert "success" not in info and "metrics" not in info
