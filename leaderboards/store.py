@@ -253,8 +253,10 @@ def _insert_ignore(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) ->
     """Insert ``row`` unless its primary key is stored; True when it was inserted."""
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
-        return conn.execute(insert.values(**row).on_conflict_do_nothing()).rowcount == 1
+        if dialect == "sqlite":
+            return conn.execute(sqlite.insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
+        insert = postgresql.insert(table).values(**row).on_conflict_do_nothing()
+        return conn.execute(insert.returning(*table.primary_key.columns)).first() is not None  # no rowcount
     with conn.begin_nested() as savepoint:
         try:
             conn.execute(table.insert().values(**row))
