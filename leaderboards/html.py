@@ -1,7 +1,9 @@
 """The leaderboard as one static, self-contained HTML page: a plot of success with intervals and the table.
 
 No script, no external stylesheet, font or CDN: the page opens offline. Every piece of text that comes
-from the data (env ids, agent and guard specs, metadata) goes through :func:`html.escape`.
+from the data (env ids, agent and guard specs, metadata) goes through :func:`_esc`: control, bidi and invisible
+characters written as visible escapes (:func:`~cauarena.leaderboards.report.visible`; an entity would still
+reorder the page), then :func:`html.escape`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from cauarena.leaderboards.report import NOTE, OVERALL, TITLE, family_tables
+from cauarena.leaderboards.report import NOTE, OVERALL, TITLE, agent_label, family_tables, visible
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
 _PLOT_W, _ROW_H, _HEAD_H, _CHAR_W, _MAX_LABEL = 420, 20, 24, 7.5, 36
@@ -54,11 +56,12 @@ svg .grid { stroke: var(--line); stroke-width: 1; }
 
 
 def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(value), quote=True)
 
 
-def _series_label(agent: str, guard: str) -> str:
-    return agent if guard == "none" else f"{agent} + {guard}"
+def _series_label(agent: str, guard: str, privileged: bool = False) -> str:
+    name = agent_label(agent, privileged)
+    return name if guard == "none" else f"{name} + {visible(guard)}"
 
 
 def _short(label: str) -> str:
@@ -71,14 +74,14 @@ def _short(label: str) -> str:
 
 def _plot_row(y: float, x0: float, row: pd.Series, colour: str) -> list[str]:
     """The SVG of one (agent, guard) row of the plot: label, bar, interval whisker and value."""
-    label = _series_label(row["agent"], row["guard"])
+    label = _series_label(row["agent"], row["guard"], bool(row.get("privileged", False)))
     mid = y + _ROW_H / 2
     parts = [
         f'<text x="{x0 - 8}" y="{mid + 4}" text-anchor="end"><title>{_esc(label)}</title>{_esc(_short(label))}</text>'
     ]
     rate, low, high = row["success_rate"], row["success_ci_low"], row["success_ci_high"]
     if pd.isna(rate):
-        return [*parts, f'<text class="muted" x="{x0 + 4}" y="{mid + 4}">n/a (no completed episode)</text>']
+        return [*parts, f'<text class="muted" x="{x0 + 4}" y="{mid + 4}">n/a (no episode)</text>']
 
     def scale(value: float) -> float:
         return x0 + _PLOT_W * min(max(float(value), 0.0), 1.0)
@@ -111,14 +114,17 @@ def success_plot_svg(lb: pd.DataFrame) -> str:
     Returns:
         An inline ``<svg>`` element (hand-written, no dependency), every label escaped.
     """
-    pairs = sorted({(str(a), str(g)) for a, g in zip(lb["agent"], lb["guard"], strict=True)})
-    colours = {pair: PALETTE[i % len(PALETTE)] for i, pair in enumerate(pairs)}
+    privileged = lb["privileged"] if "privileged" in lb else pd.Series(False, index=lb.index)
+    pairs = sorted({(str(a), str(g), bool(p)) for a, g, p in zip(lb["agent"], lb["guard"], privileged, strict=True)})
+    colours = {pair[:2]: PALETTE[i % len(PALETTE)] for i, pair in enumerate(pairs)}
     widest = max([len(_short(_series_label(*p))) for p in pairs] + [8])
     x0 = round(16 + _CHAR_W * widest)
     width = x0 + _PLOT_W + 56
     body, y = [], 28.0
     for env, rows in lb.groupby("env_id", sort=False):
         name = "All envs (macro average)" if env == OVERALL else str(env)
+        if env == OVERALL and lb.attrs.get("reference_envs"):
+            name = f"All envs (macro average over {len(lb.attrs['reference_envs'])} reference envs)"
         body.append(f'<text class="group" x="8" y="{y + 16}">{_esc(name)}</text>')
         y += _HEAD_H
         for _, row in rows.iterrows():
@@ -183,7 +189,8 @@ def to_html(
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     pct = f"{100 * lb.attrs.get('confidence', 0.95):g}%"
     n_boot = lb.attrs.get("n_boot")
-    method = f"{pct} percentile bootstrap intervals" + (f" ({n_boot} replicates)" if n_boot else "")
+    method = (f"{pct} Wilson score intervals for rates, percentile bootstrap intervals for means"
+              + (f" ({n_boot} replicates)" if n_boot else ""))  # fmt: skip
     run = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in (metadata or {}).items())
     plot = success_plot_svg(lb) if len(lb) else '<p class="note">No episodes.</p>'
     return "\n".join(
