@@ -3,11 +3,14 @@
     python -m cauarena.leaderboards.compare --out RUN_DIR --target A --baseline B [--baseline C]
                                             [--markdown report.md] [--json report.json]
 
-Per agent (completed episodes only; an errored episode is its own outcome, as in the leaderboard): success rate,
-reward (episode return), total tokens (prompt + completion) per episode, generated (completion) tokens per
-episode, steps per episode, generated tokens per step. The change of the target against each baseline is
-``mean(target) / mean(baseline) - 1`` over the episodes both completed on the same (env, seed, repeat), with a
-paired percentile bootstrap interval (episodes resampled together). Used by the DEPO pipeline.
+Per agent, over every episode (an errored one counts as in the leaderboard: a failure, with the return, tokens
+and steps it had when it stopped; ``errors`` says how many): success rate (Wilson interval), reward (episode
+return), total tokens (prompt + completion) per episode, generated (completion) tokens per episode, steps per
+episode (percentile bootstrap intervals), generated tokens per step. The change of the target against each
+baseline is ``mean(target) / mean(baseline) - 1`` over the episodes both played on the same (env, seed,
+repeat), with a paired percentile bootstrap interval (episodes resampled together). Episodes are put in key
+order first, so the same store gives the same report whatever order its rows were written in. Used by the DEPO
+pipeline.
 """
 
 from __future__ import annotations
@@ -17,14 +20,13 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cauarena.errors import ConfigError
-from cauarena.leaderboards.stats import bootstrap_ci, percentile_interval
+from cauarena.leaderboards.stats import bootstrap_ci, mean_interval, percentile_interval
 
 METRICS = {
     "success": "success rate",
@@ -39,23 +41,30 @@ _PAIR = ["env_id", "seed", "repeat"]
 
 
 def episode_table(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per completed episode: ``agent``, the pairing keys and the :data:`METRICS` columns."""
-    done = df[df["error_kind"] == "none"] if "error_kind" in df else df
-    return pd.DataFrame({
-        "agent": done["agent"], "env_id": done["env_id"], "seed": done["seed"],
-        "repeat": done["repeat"] if "repeat" in done else 0,
-        "success": done["success"].astype(float), "reward": done["episode_return"].astype(float),
-        "total_tokens": (done["prompt_tokens"] + done["completion_tokens"]).astype(float),
-        "generated_tokens": done["completion_tokens"].astype(float), "steps": done["steps"].astype(float),
-    })
+    """One row per episode, in (agent, env, seed, repeat) order: the pairing keys, ``error`` and :data:`METRICS`.
+
+    An errored episode stays: it is a failure (the store keeps ``success=False``) with what it had spent.
+    """
+    error = df["error_kind"] != "none" if "error_kind" in df else pd.Series(False, index=df.index)
+    table = pd.DataFrame({
+        "agent": df["agent"], "env_id": df["env_id"], "seed": df["seed"],
+        "repeat": df["repeat"] if "repeat" in df else 0, "error": error.astype(bool),
+        "success": df["success"].astype(bool).astype(float), "reward": df["episode_return"].astype(float),
+        "total_tokens": (df["prompt_tokens"] + df["completion_tokens"]).astype(float),
+        "generated_tokens": df["completion_tokens"].astype(float), "steps": df["steps"].astype(float),
+    })  # fmt: skip
+    order = ["agent", *_PAIR, *METRICS]
+    return table.sort_values(order, kind="mergesort").reset_index(drop=True)
 
 
 def agent_summary(table: pd.DataFrame, agent: str, n_boot: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Means and bootstrap CIs of every metric for ``agent``; also generated tokens per step."""
+    """Means and CIs of every metric for ``agent`` (Wilson for success, bootstrap otherwise); tokens per step."""
     rows = table[table["agent"] == agent]
-    summary: dict[str, Any] = {"agent": agent, "episodes": len(rows)}
+    summary: dict[str, Any] = {"agent": agent, "episodes": len(rows), "errors": int(rows["error"].sum())}
     for i, metric in enumerate(METRICS):
-        summary[metric] = bootstrap_ci(rows[metric].to_numpy(), n_boot=n_boot, seed=seed + i)
+        values = rows[metric].to_numpy()
+        summary[metric] = (mean_interval(values, rng=np.random.default_rng(seed + i), binary=True)
+                           if metric == "success" else bootstrap_ci(values, n_boot=n_boot, seed=seed + i))  # fmt: skip
     steps = rows["steps"].sum()
     summary["generated_tokens_per_step"] = float(rows["generated_tokens"].sum() / steps) if steps else math.nan
     return summary
@@ -88,13 +97,13 @@ def compare(df: pd.DataFrame, target: str, baselines: Sequence[str], n_boot: int
     """The report: per-agent summaries (baselines, then target) and the target's changes against each baseline.
 
     Raises:
-        ConfigError: an agent with no completed episode in ``df``.
+        ConfigError: an agent with no episode in ``df``.
     """
     table = episode_table(df)
     missing = [a for a in (*baselines, target) if a not in set(table["agent"])]
     if missing:
-        raise ConfigError(f"No completed episodes of {missing} in the store; agents there: "
-                          f"{sorted(set(table['agent']))}.")
+        raise ConfigError(f"No episodes of {missing} in the store; agents there: {sorted(set(table['agent']))}. "
+                          "Fix: pass --target/--baseline names from that list.")
     return {
         "agents": [agent_summary(table, a, n_boot, seed) for a in (*baselines, target)],
         "changes": {b: {m: relative_change(table, target, b, m, n_boot, seed) for m in METRICS} for b in baselines},
@@ -124,12 +133,12 @@ def _json_safe(value: Any) -> Any:
 
 
 def to_markdown(report: dict[str, Any]) -> str:
-    """The report as two Markdown tables (95% percentile bootstrap intervals; n/a where undefined)."""
+    """The report as two Markdown tables (95% intervals: Wilson for success, percentile bootstrap otherwise)."""
     specs = {"success": ".2f", "reward": ".3f", "total_tokens": ".0f", "generated_tokens": ".1f", "steps": ".2f"}
-    head = ["agent", "episodes", *METRICS.values(), "generated tokens / step"]
+    head = ["agent", "episodes", "errors", *METRICS.values(), "generated tokens / step"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in report["agents"]:
-        cells = [row["agent"], str(row["episodes"]), *(_ci(row[m], specs[m]) for m in METRICS),
+        cells = [row["agent"], str(row["episodes"]), str(row["errors"]), *(_ci(row[m], specs[m]) for m in METRICS),
                  f"{row['generated_tokens_per_step']:.2f}"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"Change of {report['target']} (paired episodes, 95% CI):", "",
@@ -142,6 +151,7 @@ def to_markdown(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring)."""
+    from cauarena.leaderboards.report import write_atomic
     from cauarena.leaderboards.store import ResultsStore
 
     parser = argparse.ArgumentParser(description="Compare a target agent against baselines in a results store.")
@@ -156,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     text = to_markdown(report)
     print(text)
     if args.markdown:
-        Path(args.markdown).write_text(text)
+        write_atomic(args.markdown, text)
     if args.json:
-        Path(args.json).write_text(json.dumps(_json_safe(report), indent=2) + "\n")
+        write_atomic(args.json, json.dumps(_json_safe(report), indent=2) + "\n")
     return 0
 
 

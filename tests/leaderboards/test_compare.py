@@ -16,7 +16,6 @@ def frame():
             rows.append({"agent": agent, "env_id": "e", "seed": seed, "repeat": 0, "success": bool(success),
                          "episode_return": float(success), "prompt_tokens": tokens * 4, "completion_tokens": tokens,
                          "steps": steps + seed % 3, "error_kind": "none"})
-    rows.append({**rows[-1], "seed": 99, "error_kind": "timeout"})  # errors are not compared
     return pd.DataFrame(rows)
 
 
@@ -30,11 +29,11 @@ def test_summaries_and_paired_changes():
     assert steps["low"] <= steps["change"] <= steps["high"]
     assert report["changes"]["kto"]["generated_tokens"]["change"] == pytest.approx(-0.5)
     text = compare.to_markdown(report)
-    assert "| depo | 30 |" in text and "Change of depo" in text
+    assert "| depo | 30 | 0 |" in text and "Change of depo" in text
 
 
 def test_unknown_agent_and_nan_handling():
-    with pytest.raises(ConfigError, match="No completed episodes"):
+    with pytest.raises(ConfigError, match="No episodes of"):
         compare.compare(frame(), "grpo", ["bc"])
     zero = frame().assign(episode_return=0.0)
     report = compare.compare(zero, "depo", ["bc"], n_boot=50)
@@ -44,3 +43,29 @@ def test_unknown_agent_and_nan_handling():
 
 def test_doctests():
     assert doctest.testmod(compare).failed == 0
+
+
+def test_an_errored_episode_counts_as_a_failure_with_what_it_spent():
+    df = frame()
+    errored = {**df.iloc[-1].to_dict(), "seed": 99, "error_kind": "timeout", "success": False, "episode_return": 0.0}
+    report = compare.compare(pd.concat([df, pd.DataFrame([errored])], ignore_index=True), "depo", ["bc"], n_boot=50)
+    depo = next(row for row in report["agents"] if row["agent"] == "depo")
+    assert (depo["episodes"], depo["errors"]) == (31, 1)
+    assert depo["success"][0] == pytest.approx(30 / 31)
+    assert depo["success"][1] < 30 / 31 < depo["success"][2]  # Wilson: never [1, 1] from one failure away
+    assert report["changes"]["bc"]["steps"]["pairs"] == 30  # bc has no seed 99 to pair with
+    assert "| depo | 31 | 1 |" in compare.to_markdown(report)
+
+
+def test_report_does_not_depend_on_row_order():
+    df = frame()
+    first = compare.compare(df, "depo", ["bc"], n_boot=200)
+    second = compare.compare(df.sample(frac=1.0, random_state=3), "depo", ["bc"], n_boot=200)
+    assert compare.to_markdown(first) == compare.to_markdown(second)
+    assert json.dumps(compare._json_safe(first)) == json.dumps(compare._json_safe(second))
+
+
+def test_success_interval_of_all_successes_is_not_a_point():
+    report = compare.compare(frame(), "depo", ["bc"], n_boot=50)
+    depo = next(row for row in report["agents"] if row["agent"] == "depo")
+    assert depo["success"][0] == depo["success"][2] == 1.0 and depo["success"][1] < 0.9
