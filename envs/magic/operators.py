@@ -82,8 +82,6 @@ _COMMON = frozenset(
     "write find explain answer text decode below which someone without from at as by or so".split()
 )
 _KIND_WORD = re.compile(r"\b(?:hazard|benign|decode|answer|request)\b", re.IGNORECASE)
-_PAYLOAD = re.compile(r"<<(.*)>>", re.DOTALL)
-_FRAMED = re.compile(r'"""(.*)"""', re.DOTALL)
 _PART = re.compile(r"PART (\d+)/(\d+): (.*)", re.DOTALL)
 
 
@@ -209,14 +207,28 @@ def unframe(text: str) -> str | None:
     >>> unframe(_frame("urgency", "hello", np.random.default_rng(0)))
     'hello'
     """
-    match = _FRAMED.search(text)
-    return match.group(1) if match else None
+    return _between(text, '"""', '"""')
 
 
 def unwrap_encoding(text: str) -> str | None:
     """Decode the ``<<...>>`` payload of an encoded text, or None when there is none or it does not decode."""
-    match = _PAYLOAD.search(text)
-    return decode_payload(match.group(1)) if match else None
+    payload = _between(text, "<<", ">>")
+    return None if payload is None else decode_payload(payload)
+
+
+def _between(text: str, opening: str, closing: str) -> str | None:
+    """The text between the first ``opening`` and the last ``closing`` after it, or None; linear time.
+
+    (The regex ``<<(.*)>>`` with ``DOTALL`` finds the same span, in time quadratic in a run of ``<<``.)
+
+    >>> _between("a <<x>> b <<y>> c", "<<", ">>"), _between("<<<<", "<<", ">>")
+    ('x>> b <<y', None)
+    """
+    start = text.find(opening)
+    if start == -1:
+        return None
+    end = text.rfind(closing, start + len(opening))
+    return None if end == -1 else text[start + len(opening) : end]
 
 
 def _perturb(word: str, rng: np.random.Generator) -> str:
