@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from cauarena.envs._actions import safe_repr, structure_problem, text_action, type_name
 from cauarena.envs.causal.graphs import find_path, is_dag
 from cauarena.errors import CauArenaError
 
@@ -36,8 +37,13 @@ OPS = ("ADD", "REMOVE", "REVERSE", "STOP", "PRIOR")
 EDGE_OPS = ("ADD", "REMOVE", "REVERSE")
 SYNTAX = "ADD a -> b, REMOVE a -> b, REVERSE a -> b, or STOP"
 _ARROW = r"(?:->|\u2192)"
-_EDIT = re.compile(rf"^(ADD|REMOVE|REVERSE)\s+(.+?)\s*{_ARROW}\s*(.+?)$", re.IGNORECASE | re.DOTALL)
-_PRIOR = re.compile(r"^PRIOR\b(.*)$", re.IGNORECASE | re.DOTALL)
+_ARROW_RE = re.compile(_ARROW)
+_EDGE_OP = re.compile(r"(ADD|REMOVE|REVERSE)\s", re.IGNORECASE)
+_PRIOR = re.compile(r"PRIOR\b", re.IGNORECASE)
+EDIT_MAX_LENGTH = 16384
+"""Longest text edit read (a PRIOR over alarm's 46 edges fits in ~1,500 characters); longer is invalid."""
+NAME_MAX_LENGTH = 256
+"""Longest variable name looked up (close-name suggestions are skipped past it)."""
 _TRIM = " \t\r\n.;`*\"'"
 
 
@@ -77,46 +83,57 @@ def shorten(text: str, limit: int = 80) -> str:
 
 
 def _resolve(name: Any, names: Sequence[str], edit_text: str) -> int:
-    if not isinstance(name, str):
-        raise EditError(f"Variable names are strings; got {shorten(repr(name), 40)} in {edit_text}.")
+    if type(name) is not str:
+        raise EditError(f"Variable names are strings; got {safe_repr(name, 40)} in {edit_text}.")
     name = name.strip(_TRIM)
     if name in names:
         return names.index(name)
     folded = [i for i, v in enumerate(names) if v.lower() == name.lower()]
     if len(folded) == 1:
         return folded[0]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) if len(name) <= NAME_MAX_LENGTH else []
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     shown = ", ".join(names) if len(names) <= 40 else ", ".join(names[:40]) + ", ..."
     raise EditError(f'Unknown variable "{shorten(name, 40)}" in {edit_text}.{hint} Variables: {shown}.')
 
 
+def _parse_prior(body: str, names: Sequence[str], shown: str) -> Edit:
+    pairs = []
+    for chunk in re.split(r"[,;\n]+", body.lstrip(" :")):
+        if not chunk.strip(_TRIM + " "):
+            continue
+        parts = _ARROW_RE.split(chunk, maxsplit=2)
+        if len(parts) != 2:
+            shown_edge = shorten(chunk.strip(), 40)
+            raise EditError(f'Could not read the prior edge "{shown_edge}": write PRIOR a -> b, c -> d.')
+        pairs.append((parts[0], parts[1]))
+    return Edit("PRIOR", edges=tuple((_resolve(a, names, shown), _resolve(b, names, shown)) for a, b in pairs))
+
+
 def _parse_text(action: str, names: Sequence[str]) -> Edit:
+    """Parse a text edit in linear time (no backtracking regex: the text is the agent's)."""
     text = action.strip().strip(_TRIM).strip()
     shown = f'"{shorten(text)}"'
     if text.upper() == "STOP":
         return Edit("STOP")
-    prior = _PRIOR.match(text)
-    if prior:
-        pairs = []
-        for chunk in re.split(r"[,;\n]+", prior.group(1).lstrip(" :")):
-            if not chunk.strip(_TRIM + " "):
-                continue
-            parts = re.split(_ARROW, chunk)
-            if len(parts) != 2:
-                shown_edge = shorten(chunk.strip(), 40)
-                raise EditError(f'Could not read the prior edge "{shown_edge}": write PRIOR a -> b, c -> d.')
-            pairs.append((parts[0], parts[1]))
-        return Edit("PRIOR", edges=tuple((_resolve(a, names, shown), _resolve(b, names, shown)) for a, b in pairs))
-    match = _EDIT.match(text)
-    if not match:
+    if _PRIOR.match(text):
+        return _parse_prior(text[5:], names, shown)
+    op = _EDGE_OP.match(text)
+    parts = _ARROW_RE.split(text[op.end() :], maxsplit=1) if op else []
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
         raise EditError(f"Could not parse {shown}. Write one edit: {SYNTAX}.")
-    op, a, b = match.group(1).upper(), match.group(2), match.group(3)
-    return Edit(op, _resolve(a, names, shown), _resolve(b, names, shown))
+    return Edit(op.group(1).upper(), _resolve(parts[0].strip(), names, shown), _resolve(parts[1].strip(), names, shown))
 
 
-def _parse_mapping(action: Mapping[Any, Any], names: Sequence[str]) -> Edit:
-    shown = shorten(repr(dict(action)), 80)
+def _shown_mapping(action: dict[Any, Any]) -> str:
+    """A short rendering of a (checked, plain) dict edit: its first keys and values, never a full repr."""
+    items = list(dict.items(action))[:4]
+    body = ", ".join(f"{safe_repr(k, 20)}: {safe_repr(v, 30)}" for k, v in items)
+    return shorten("{" + body + (", ...}" if len(action) > 4 else "}"), 80)
+
+
+def _parse_mapping(action: dict[Any, Any], names: Sequence[str]) -> Edit:
+    shown = _shown_mapping(action)
     op = action.get("op")
     if not isinstance(op, str) or op.upper() not in OPS:
         raise EditError(
@@ -128,7 +145,7 @@ def _parse_mapping(action: Mapping[Any, Any], names: Sequence[str]) -> Edit:
         return Edit("STOP")
     if op == "PRIOR":
         edges = action.get("edges")
-        if not isinstance(edges, list | tuple) or not all(isinstance(e, list | tuple) and len(e) == 2 for e in edges):
+        if type(edges) not in (list, tuple) or not all(type(e) in (list, tuple) and len(e) == 2 for e in edges):
             raise EditError(f'A structured prior is {{"op": "PRIOR", "edges": [[a, b], ...]}}; got {shown}.')
         return Edit("PRIOR", edges=tuple((_resolve(a, names, shown), _resolve(b, names, shown)) for a, b in edges))
     return Edit(op, _resolve(action.get("source"), names, shown), _resolve(action.get("target"), names, shown))
@@ -137,14 +154,24 @@ def _parse_mapping(action: Mapping[Any, Any], names: Sequence[str]) -> Edit:
 def parse_edit(action: Any, names: Sequence[str]) -> Edit:
     """Parse a text or structured edit; variable names are resolved to indices.
 
+    Text is read through ``str``'s own methods and up to :data:`EDIT_MAX_LENGTH` characters; a dict must be a
+    plain ``dict`` of plain values (at most 4 levels, 10,000 items), so no agent code runs while it is read.
+
     Raises:
-        EditError: malformed text, an unknown variable, or a wrong type; the message says the fix.
+        EditError: malformed text, an unknown variable, or a wrong type or size; the message says the fix.
     """
     if isinstance(action, str):
-        return _parse_text(action, names)
-    if isinstance(action, Mapping):
+        text, reason = text_action(action, EDIT_MAX_LENGTH)
+        if text is None:
+            raise EditError(f"The edit is too long: {reason}. Write one edit: {SYNTAX}.")
+        return _parse_text(text, names)
+    if type(action) is dict:
+        problem = structure_problem(action, max_depth=4, max_items=10_000, max_text=NAME_MAX_LENGTH * 4)
+        if problem:
+            raise EditError(f"A structured edit is a small dict of names; this one cannot be read: {problem}.")
         return _parse_mapping(action, names)
-    raise EditError(f"An edit is text ({SYNTAX}) or a dict; got {type(action).__name__} {shorten(repr(action), 60)}.")
+    kind = "a dict subclass" if isinstance(action, Mapping) else type_name(action)
+    raise EditError(f"An edit is text ({SYNTAX}) or a plain dict; got {kind} {safe_repr(action, 60)}.")
 
 
 def _cycle_text(adj: np.ndarray, source: int, target: int, names: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from cauarena.envs._actions import safe_repr
 from cauarena.envs.causal.dataset import DatasetConfig, make_dataset
 from cauarena.envs.causal.discovery_env import PRINTABLE, dataset_info, n_variables, observation_spaces
 from cauarena.envs.causal.edits import (
@@ -57,10 +58,12 @@ class CauScientistEnv(gym.Env):
     ## Action Space
 
     ``Text(max_length=4096)``: ``ADD a -> b``, ``REMOVE a -> b``, ``REVERSE a -> b``, ``STOP``, and as the
-    first action only ``PRIOR a -> b, c -> d`` (a whole initial graph). Or the same as a dict:
+    first action only ``PRIOR a -> b, c -> d`` (a whole initial graph). Or the same as a plain dict:
     ``{"op": "ADD", "source": "a", "target": "b"}``, ``{"op": "STOP"}``, ``{"op": "PRIOR", "edges": [[a, b]]}``.
-    Keywords are case-insensitive; names match exactly, else case-insensitively. A malformed edit, an
-    unknown variable, a self-loop, a duplicate or missing edge, a cycle, a non-text action: an **invalid
+    Keywords are case-insensitive; names match exactly, else case-insensitively. Text up to 16,384 characters
+    (``EDIT_MAX_LENGTH``) and dicts up to 4 levels deep and 10,000 items are read. A malformed edit, an
+    unknown variable, a self-loop, a duplicate or missing edge, a cycle, a longer text, a bigger or deeper
+    dict, a dict subclass, any other type (``None``, bytes, arrays, objects whose methods raise): an **invalid
     action**: nothing changes, ``info["invalid_action"] = True``, the reason is in ``info["feedback"]`` and
     in the next observation, and it counts as an iteration and as a failure. The episode goes on.
 
@@ -81,12 +84,14 @@ class CauScientistEnv(gym.Env):
     Terminated on ``STOP`` or when the consecutive failures exceed ``max_failures``; truncated when the
     ``max_iterations``-th action has been played (every action is one iteration).
 
-    ``info`` on every step (JSON): ``success`` (False until the end, then ``shd == 0``), ``invalid_action``,
-    ``feedback``, ``verdict`` (``accepted``, ``rejected``, ``invalid``, ``prior-accepted``, ``prior-kept``,
+    ``info`` on every step (JSON): ``invalid_action``, ``feedback``,
+    ``verdict`` (``accepted``, ``rejected``, ``invalid``, ``prior-accepted``, ``prior-kept``,
     ``stop``), ``delta_bic``, ``bic``, ``edges`` (the current graph as ``[source, target]`` names),
     ``iteration``, ``failures``, ``memory``, ``prior_allowed``. At reset also ``names``, ``descriptions``,
     ``summary``, ``data_type``, ``graph``, ``n``, ``m``, ``intervened``, ``init`` and ``init_bics``, and
-    ``edit_examples`` (syntax examples; there is no finite ``valid_actions`` list). At the end: ``metrics``
+    ``edit_examples`` (syntax examples; there is no finite ``valid_actions`` list). Only on the step that ends
+    the episode (:attr:`sealed_info_keys`; :meth:`episode_summary` gives success and metrics at any point):
+    ``success`` (``shd == 0``), ``metrics``
     (``f1``, ``precision``, ``recall``, ``shd``, ``shd_cpdag``, skeleton P/R/F1, ``cyclic``, ``n_edges``,
     ``n_true_edges``, ``bic``, ``init_bic``, ``init_f1``, ``init_shd``, ``f1_gain``, ``shd_drop``,
     ``iterations``, ``accepted``, ``rejected``, ``invalid``) and ``true_adjacency`` (nested lists).
@@ -131,6 +136,8 @@ class CauScientistEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}
+    sealed_info_keys: tuple[str, ...] = ("success", "metrics", "true_adjacency")
+    """Info keys present only on the step that ends the episode."""
 
     def __init__(
         self,
@@ -235,7 +242,8 @@ class CauScientistEnv(gym.Env):
             else:
                 verdict, delta = self._edit(edit, instance, state)
         except EditError as exc:
-            shown = shorten(action if isinstance(action, str) else repr(action), 80)
+            text = str.__getitem__(action, slice(0, 200)) if isinstance(action, str) else safe_repr(action)
+            shown = shorten(text, 80)
             feedback = f'Your last action "{shown}" was rejected: {exc}'
             state.failures += 1
             state.counts["invalid"] += 1
@@ -295,6 +303,12 @@ class CauScientistEnv(gym.Env):
             del state.memory[: len(state.memory) - self.memory_size]
 
     def _finish(self, instance: Instance, state: State, info: dict[str, Any]) -> float:
+        metrics, success = self._score(instance, state)
+        info.update(metrics=metrics, success=success,
+                    true_adjacency=instance.dataset.adjacency.astype(int).tolist())
+        return float(metrics["f1"])
+
+    def _score(self, instance: Instance, state: State) -> tuple[dict[str, float], bool]:
         truth = instance.dataset.adjacency
         final, initial = graph_metrics(state.adj, truth), graph_metrics(state.init_adj, truth)
         metrics = {
@@ -308,14 +322,21 @@ class CauScientistEnv(gym.Env):
             "iterations": float(state.iteration),
             **{k: float(v) for k, v in state.counts.items()},
         }
-        info.update(metrics=metrics, success=final["shd"] == 0, true_adjacency=truth.astype(int).tolist())
-        return float(final["f1"])
+        return metrics, bool(final["shd"] == 0)
+
+    def episode_summary(self) -> dict[str, Any]:
+        """``{"success", "metrics"}`` of the current graph: what the final info would say if the episode ended now.
+
+        Raises:
+            gymnasium.error.ResetNeeded: before the first ``reset``.
+        """
+        metrics, success = self._score(*self._current())
+        return {"success": success, "metrics": metrics}
 
     def _info(self, verdict: str, delta: float, feedback: str) -> dict[str, Any]:
         instance, state = self._current()
         names = instance.dataset.names
         return {
-            "success": False,
             "invalid_action": verdict == "invalid",
             "feedback": feedback,
             "verdict": verdict,

@@ -152,3 +152,62 @@ def test_same_seed_same_start_and_reset_is_cached():
     second = env.reset(seed=4)
     assert first[0]["text"] == second[0]["text"] and np.array_equal(first[0]["data"], second[0]["data"])
     assert len(env.unwrapped._cache) == 1
+
+
+def _deep(depth, leaf):
+    value = leaf
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class _Raising(dict):
+    def get(self, *args):
+        raise RuntimeError("hostile")
+
+    __getitem__ = __iter__ = __len__ = __repr__ = items = keys = values = get
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [
+        ("ADD " + " " * 20_000 + "X0", "too long"),
+        ("ADD " + " " * 15_000 + "X0 -> ", "Could not parse"),
+        ("ADD " + "X0 " * 5000 + "-> X1", "Unknown variable"),
+        ("PRIOR " + "X0 -> X1, " * 1500, "appears twice"),
+        ("REMOVE X0 " + "->" * 8000, "Unknown variable|Could not parse"),
+        ({"op": "PRIOR", "edges": _deep(100_000, "X0")}, "nested deeper"),
+        ({"op": "PRIOR", "edges": [["X0", "X1"]] * 20_000}, "more than 10,000 items"),
+        ({"op": "ADD", "source": 10**400, "target": "X1"}, "Variable names are strings"),
+        ({"op": object(), "source": "X0"}, "cannot be read"),
+        (_Raising(op="STOP"), "dict subclass"),
+        (None, "or a plain dict; got NoneType"),
+        (np.zeros((5, 5)), "or a plain dict; got ndarray"),
+        (float("nan"), "or a plain dict; got float"),
+    ],
+)
+def test_hostile_edits_are_invalid_quickly_and_never_raise(action, reason):
+    import re
+    import time
+
+    env, _, _ = make()
+    start = time.process_time()
+    obs, reward, _, _, info = env.step(action)
+    assert time.process_time() - start < 1.0
+    assert info["invalid_action"] and reward == 0.0 and re.search(reason, info["feedback"]), info["feedback"]
+    assert obs in env.observation_space
+
+
+def test_score_and_truth_are_sealed_until_the_end_and_summary_tracks_the_graph():
+    env, _, info = make(max_iterations=3)
+    sealed = env.unwrapped.sealed_info_keys
+    assert not set(sealed) & set(info)
+    before = env.unwrapped.episode_summary()
+    assert before["metrics"]["iterations"] == 0.0 and isinstance(before["success"], bool)
+    for _ in range(2):
+        _, _, terminated, truncated, info = env.step("REMOVE X0 -> X1")
+        assert not (terminated or truncated) and not set(sealed) & set(info)
+    summary = env.unwrapped.episode_summary()
+    _, _, _, truncated, info = env.step("STOP")
+    assert summary["metrics"]["f1"] == info["metrics"]["f1"] and summary["success"] == info["success"]
+    assert "true_adjacency" in info
