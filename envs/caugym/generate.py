@@ -11,11 +11,16 @@ Variants (the same SCM machinery, different statements):
 
 - ``base``: the formula's inputs, stratum by stratum, in the base wording;
 - ``rephrased``: the rephrased wording, shuffled edges, and some statements given as their complement;
-- ``omitted``: no ``Instruction:`` line (the published meaning) and one stated quantity left out but
-  derivable by the sum-to-one rule (the issue's meaning);
+- ``omitted``: the rephrased problem without its ``Instruction:`` line (as published);
 - ``deconfounding``: a confounder that must be adjusted for, plus the unadjusted probabilities as a lure;
 - ``redundant``: 3-5 true but irrelevant probabilities added;
 - ``insufficient``: every statement of one needed quantity removed; the answer is ``LACK_CONDITION``.
+
+The item types follow the published test sets: *zero-effect* questions (the treatment cannot reach the
+outcome in the task's sense; nothing is stated, answer 0 and "No") are one Yes/No item in three of base,
+rephrased and omitted and one in ten of redundant (by seed, :data:`ZERO_EFFECT_EVERY`); NDE questions mostly
+have no mediator (:data:`NDE_MEDIATOR_SHARE`); graphs have the published sizes (:data:`PUBLISHED_NODES`)
+unless ``nodes`` asks for others.
 """
 
 from __future__ import annotations
@@ -33,13 +38,27 @@ from cauarena.envs.caugym import tasks as T
 from cauarena.envs.caugym import variants as V
 from cauarena.envs.caugym.names import NAME_MODES, Variable, check_unambiguous, sample_variables
 from cauarena.envs.caugym.store import Store
+from cauarena.envs.caugym.tasks import round4
 from cauarena.errors import ConfigError
 
 VARIANTS = ("base", "rephrased", "omitted", "deconfounding", "redundant", "insufficient")
 """The six test variants (the published test-set names)."""
 
 DIFFICULTIES = {"basic": (3, 5), "hard": (6, 9), "any": (3, 9)}
-"""Named node-count ranges (CaLM: basic 3-5 nodes, hard 6-9)."""
+"""Named node-count ranges (CaLM: basic 3-5 nodes, hard 6-9); None means :data:`PUBLISHED_NODES`."""
+
+_SMALL = ((3, 147), (4, 404), (5, 149))
+_LARGE = ((8, 690), (9, 10))
+PUBLISHED_NODES = {"base": _SMALL, "rephrased": _SMALL, "omitted": _SMALL,
+                   "deconfounding": _LARGE, "redundant": _LARGE, "insufficient": _LARGE}
+"""Graph sizes of the published test sets, ``(nodes, items)`` per variant (the default, ``difficulty=None``)."""
+
+ZERO_EFFECT_EVERY = {"base": 3, "rephrased": 3, "omitted": 3, "redundant": 10}
+"""Seeds ``s`` with ``s % k == 0`` pose a zero-effect Yes/No question (published: 165/700 base, 50/700
+redundant items, all in the five Yes/No tasks); other variants have none."""
+
+NDE_MEDIATOR_SHARE = {"deconfounding": 1.0, "redundant": 0.18, "insufficient": 0.17}
+"""Share of (non-zero) NDE questions with a mediator; 0.13 elsewhere (published base: 9 of 67)."""
 
 LACK = "LACK_CONDITION"
 """The answer of an insufficient item."""
@@ -93,19 +112,6 @@ def _ratio(value: float | Fraction) -> tuple[int, int]:
     return (value.numerator, value.denominator) if isinstance(value, Fraction) else value.as_integer_ratio()
 
 
-def round4(value: float | Fraction) -> Fraction:
-    """Round half away from zero to 4 decimals, exactly (a float is taken at its exact binary value).
-
-    The same rule as ``decimal.ROUND_HALF_UP``, in integer arithmetic.
-
-    >>> round4(0.03125), round4(Fraction(-1, 3)), round4(-0.00005)
-    (Fraction(313, 10000), Fraction(-3333, 10000), Fraction(-1, 10000))
-    """
-    num, den = _ratio(value)
-    units = (2 * abs(num) * 10000 + den) // (2 * den)
-    return Fraction(units if num >= 0 else -units, 10000)
-
-
 def near_tie(value: float | Fraction, margin: float = 1e-6) -> bool:
     """True when ``value`` is within ``margin`` (in units of 0.0001) of a rounding tie at 4 decimals.
 
@@ -117,10 +123,11 @@ def near_tie(value: float | Fraction, margin: float = 1e-6) -> bool:
     return abs(2 * rest - den) < 2 * margin * den
 
 
-def node_range(nodes: int | str | None) -> tuple[int, int]:
-    """The node-count range of a ``difficulty`` argument (an int 3-9, ``basic``, ``hard``, ``any``/None)."""
+def node_range(nodes: int | str | None, variant: str = "base") -> tuple[int, int]:
+    """The node-count range of a ``difficulty`` (an int 3-9, ``basic``, ``hard``, ``any``; None: published)."""
     if nodes is None:
-        return DIFFICULTIES["any"]
+        sizes = [n for n, _ in PUBLISHED_NODES.get(variant, _SMALL)]
+        return min(sizes), max(sizes)
     if isinstance(nodes, str) and nodes in DIFFICULTIES:
         return DIFFICULTIES[nodes]
     if isinstance(nodes, int) and not isinstance(nodes, bool) and 3 <= nodes <= 9:
@@ -139,9 +146,11 @@ def check_request(task: str, variant: str, nodes: int | str | None, names: str) 
         raise ConfigError(f"Unknown task {task!r}. Fix: one of {', '.join(T.TASKS)}.")
     if variant not in VARIANTS:
         raise ConfigError(f"Unknown variant {variant!r}. Fix: one of {', '.join(VARIANTS)}.")
+    if nodes is not None and not isinstance(nodes, int | str):
+        raise ConfigError(f"difficulty is a node count 3-9, 'basic' (3-5), 'hard' (6-9) or None; got {nodes!r}.")
     if names not in NAME_MODES:
         raise ConfigError(f"Unknown name mode {names!r}. Fix: one of {', '.join(NAME_MODES)}.")
-    low, high = node_range(nodes)
+    low, high = node_range(nodes, variant)
     if high < min_nodes(task, variant):
         raise ConfigError(
             f"{task} items of the {variant} variant need at least {min_nodes(task, variant)} nodes; "
@@ -167,20 +176,26 @@ def sample_model(rng: np.random.Generator, parents: Sequence[Sequence[int]]) -> 
     return S.SCM(tuple(tuple(pa) for pa in parents), cpts)
 
 
-def _pairs(rng: np.random.Generator, parents: Sequence[Sequence[int]], task: str, variant: str) -> list[tuple]:
-    """Up to 4 (x, y) pairs that suit ``task`` (and, for deconfounding, are confounded), in random order."""
+def _pairs(rng: np.random.Generator, parents: Sequence[Sequence[int]], task: str, variant: str,
+           zero: bool, mediated: bool) -> list[tuple]:
+    """Up to 4 (x, y) pairs for ``task``, in random order.
+
+    ``zero``: pairs where the effect is structurally zero (CDE: still with a mediator to hold); else pairs that
+    suit the task (NDE: with one mediator when ``mediated``, else none) and, for deconfounding, are confounded.
+    """
     n = len(parents)
-    down = [S.descendants(parents, [x]) for x in range(n)]
-    up = [S.ancestors(parents, [y]) for y in range(n)]
     pairs = []
     for x in range(n):
-        for y in range(x + 1, n):
-            if down[x] >> y & 1:
-                between = (down[x] & up[y]).bit_count() - 2  # mediators: strictly between x and y
-                direct = x in parents[y]
-                ok = {"CDE": 1 <= between <= 2 and direct, "NDE": between == 1 and direct, "NIE": between == 1}
-                if ok.get(task, True):
-                    pairs.append((x, y))
+        for y in range(n):
+            if x == y:
+                continue
+            if zero:
+                ok = T.zero_effect(parents, task, x, y) and (task != "CDE" or 1 <= len(S.mediators(parents, x, y)) <= 3)
+            else:
+                ok = T.structure_ok(parents, task, x, y) and (
+                    task != "NDE" or len(S.mediators(parents, x, y)) == int(mediated))
+            if ok:
+                pairs.append((x, y))
     if variant == "deconfounding":
         pairs = [(x, y) for x, y in pairs if not T.is_valid(parents, _skeleton(parents, task, x, y), ())]
     return [pairs[int(k)] for k in rng.permutation(len(pairs))[:4]]
@@ -228,16 +243,25 @@ def _variables(rng: np.random.Generator, mode: str, n: int) -> tuple[Variable, .
 # --- assembling one item ----------------------------------------------------------------------------------
 
 
-def _answer_ok(q: T.Query, value: Any) -> bool:
-    """A usable gold value: not a rounding tie, and for Yes/No tasks not 0.0000 (no sign)."""
+def _answer_ok(q: T.Query, value: Any, zero: bool = False) -> bool:
+    """A usable gold value: not a rounding tie, and for Yes/No tasks not 0.0000 (no sign) unless a zero effect."""
+    if zero:
+        return value == 0
     if near_tie(value):
         return False
     return q.task not in T.YES_NO_TASKS or round4(value) != 0
 
 
+def is_zero_effect(seed: int, task: str, variant: str) -> bool:
+    """Whether the item of ``seed`` poses a zero-effect question (see :data:`ZERO_EFFECT_EVERY`)."""
+    every = ZERO_EFFECT_EVERY.get(variant)
+    return task in T.YES_NO_TASKS and every is not None and seed % every == 0
+
+
 def _attempt(rng: np.random.Generator, seed: int, task: str, variant: str, n: int, mode: str) -> Problem | None:
     graph = sample_graph(rng, n)
-    pairs = _pairs(rng, graph, task, variant)
+    mediated = rng.random() < NDE_MEDIATOR_SHARE.get(variant, 0.13)
+    pairs = _pairs(rng, graph, task, variant, is_zero_effect(seed, task, variant), mediated)
     if not pairs:
         return None
     model = sample_model(rng, graph)
@@ -255,11 +279,12 @@ def _attempt(rng: np.random.Generator, seed: int, task: str, variant: str, n: in
 
 
 def _build(rng, seed, variant, mode, variables, model, q, zs) -> Problem | None:
+    zero = T.zero_effect(model.parents, q.task, q.x, q.y) and q.task in T.YES_NO_TASKS
     truth = T.exact_value(model, q)
-    if not _answer_ok(q, truth):
+    if not _answer_ok(q, truth, zero):
         return None
     f = T.formula(model.parents, q, zs)
-    exact = T.evaluate(f, lambda t: T.exact_term(model, t))
+    exact = T.evaluate(f, lambda t: T.exact_term(model, t), published=False)
     if abs(exact - truth) > 1e-9:
         raise GenerationError(f"identification disagrees with enumeration ({exact} vs {truth}) for {q}, Z={zs}")
     statements = V.stated(model, list(f.terms))
@@ -269,10 +294,8 @@ def _build(rng, seed, variant, mode, variables, model, q, zs) -> Problem | None:
         if near_tie(route) or round4(route) != round4(truth):
             return None
     removed: tuple[T.Term, ...] = ()
-    if variant == "rephrased":
+    if variant in ("rephrased", "omitted"):
         statements = V.rephrase(rng, statements)
-    elif variant == "omitted":
-        statements = V.omit(rng, model, statements)
     elif variant == "deconfounding":
         statements, naive = V.lure(model, f, statements)
         lure = T.evaluate(naive, Store(dict(statements)).get)
@@ -289,10 +312,17 @@ def _build(rng, seed, variant, mode, variables, model, q, zs) -> Problem | None:
             return None
         gold = None
     else:
-        if solved is None or not _answer_ok(q, solved[1]) or round4(solved[1]) != round4(truth):
+        if solved is None or not _answer_ok(q, solved[1], zero) or round4(solved[1]) != round4(truth):
             return None
         gold = round4(truth)
     return Problem(seed, variant, mode, tuple(variables), model, q, f, truth, gold, tuple(statements), removed)
+
+
+def _draw_nodes(rng: np.random.Generator, nodes: int | str | None, variant: str, low: int, high: int) -> int:
+    if nodes is None:
+        sizes, weights = zip(*PUBLISHED_NODES[variant], strict=True)
+        return int(rng.choice(sizes, p=np.asarray(weights) / sum(weights)))
+    return int(rng.integers(low, high + 1))
 
 
 def generate_problem(
@@ -304,7 +334,8 @@ def generate_problem(
         seed: the only source of randomness (a non-negative int).
         task: one of :data:`~cauarena.envs.caugym.tasks.TASKS`.
         variant: one of :data:`VARIANTS`.
-        nodes: the difficulty: a node count 3-9, ``basic``, ``hard``, or None for 3-9.
+        nodes: the difficulty: a node count 3-9, ``basic`` (3-5), ``hard`` (6-9), ``any`` (3-9), or None for
+            the published sizes of the variant (:data:`PUBLISHED_NODES`).
         names: ``real``, ``invented``, ``symbols``, or None to draw one per item.
 
     Raises:
@@ -314,10 +345,10 @@ def generate_problem(
     rng = np.random.default_rng([int(seed), T.TASKS.index(task) if task in T.TASKS else 99, 7])
     mode = names if names is not None else NAME_MODES[int(rng.integers(len(NAME_MODES)))]
     check_request(task, variant, nodes, mode)
-    low, high = node_range(nodes)
+    low, high = node_range(nodes, variant)
     low = max(low, min_nodes(task, variant))
     for _ in range(_MAX_TRIES):
-        n = int(rng.integers(low, high + 1))
+        n = _draw_nodes(rng, nodes, variant, low, high)
         problem = _attempt(rng, int(seed), task, variant, n, mode)
         if problem is not None:
             return problem

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cauarena.envs.caugym import scm as S
 from cauarena.envs.caugym import text as X
 from cauarena.envs.caugym.generate import LACK, Problem, generate_problem
 from cauarena.envs.caugym.reason import reason_steps
-from cauarena.envs.caugym.tasks import YES_NO_TASKS
+from cauarena.envs.caugym.tasks import TASKS, YES_NO_TASKS, yes_no
 from cauarena.errors import ConfigError
 
 
@@ -45,7 +46,7 @@ class CauGymItem(BaseModel):
     variant: str | None = None
     """Ours: which of the six variants the item belongs to (None in published files: the file says it)."""
     meta: dict[str, Any] = Field(default_factory=dict)
-    """Ours: seed, node count, name mode, treatment/outcome, adjustment set."""
+    """Ours: seed, node count, name mode, treatment/outcome, adjustment set, zero effect."""
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -104,21 +105,40 @@ def gold_of(item: CauGymItem, relabel: bool = True) -> Gold:
     return Gold(prob, yesno, False, relabelled)
 
 
+def check_item(item: CauGymItem) -> str | None:
+    """Why the env cannot pose ``item`` (unknown Type, empty problem, unreadable answer), or None when it can.
+
+    >>> check_item(CauGymItem(problem="Question: ...", answer='{"PROB": "0.5"}', Type="ATT"))
+    "Type 'ATT' is not one of ATE, CDE, ETT, NDE, NIE, PN, PS"
+    """
+    if item.Type not in TASKS:
+        return f"Type {item.Type!r} is not one of {', '.join(TASKS)}"
+    if not item.problem.strip():
+        return "the problem text is empty"
+    try:
+        gold = gold_of(item)
+    except ConfigError as exc:
+        return str(exc).split(" Fix:")[0]
+    if not gold.lack and item.Type in YES_NO_TASKS and gold.yesno not in ("Yes", "No"):
+        return f"a {item.Type} answer needs ANSWER Yes or No; got {gold.yesno!r}"
+    return None
+
+
 # --- our generator's items -------------------------------------------------------------------------------
 
 
 def render_problem(problem: Problem) -> str:
     """The problem text of a generated :class:`Problem` (see :mod:`cauarena.envs.caugym.text`)."""
-    style = "rephrased" if problem.variant == "rephrased" else "base"
+    style = "rephrased" if problem.variant in ("rephrased", "omitted") else "base"
     rng = np.random.default_rng([problem.seed, 11])
     variables, q = problem.variables, problem.query
-    sentences = X.render_edges(variables, problem.model.edges, style, rng)
-    sentences += [X.render_statement(variables, t, v, style, rng) for t, v in problem.statements]
-    lines = [f"Input Info: {X.INTROS[style]} " + " ".join(sentences)]
+    edges = X.render_edges(variables, problem.model.edges, style, rng)
+    statements = [X.render_statement(variables, t, v, style, rng) for t, v in problem.statements]
+    lines = [f"Input Info: {X.INTROS[style]} " + " ".join(edges), " ".join(statements)]
     if problem.variant != "omitted":
         lines.append(X.render_instruction(variables, q, style))
     lines.append(X.render_question(variables, q, style))
-    lines.append(X.answer_format(q.task))
+    lines.append(X.answer_format(q.task, lack=problem.variant == "insufficient"))
     return "\n".join(lines)
 
 
@@ -127,7 +147,7 @@ def answer_text(problem: Problem) -> str:
     if problem.gold is None:
         return json.dumps({"ANSWER": LACK})
     if problem.query.task in YES_NO_TASKS:
-        return json.dumps({"ANSWER": "Yes" if problem.gold > 0 else "No", "PROB": X.fmt4(problem.gold)})
+        return json.dumps({"ANSWER": yes_no(problem.query.task, problem.gold), "PROB": X.fmt4(problem.gold)})
     return json.dumps({"PROB": X.fmt4(problem.gold)})
 
 
@@ -138,6 +158,8 @@ def to_item(problem: Problem) -> CauGymItem:
     meta = {
         "seed": problem.seed, "nodes": problem.model.n, "names": problem.names_mode, "treatment": names[q.x],
         "outcome": names[q.y], "adjustment": [names[z] for z in problem.formula.zs], "truth": problem.truth,
+        "zero_effect": problem.formula.zero,
+        "mediators": len(S.mediators(problem.model.parents, q.x, q.y)),
     }
     return CauGymItem(problem=render_problem(problem), answer=answer_text(problem), Reason=reason, Type=q.task,
                       variant=problem.variant, meta=meta)

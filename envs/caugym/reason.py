@@ -67,7 +67,9 @@ def estimand(q: T.Query, mediator: int | None) -> str:
         m = _assign(q.fixed)
         return f"CDE = P({Y}={y}|do({X}={x1},{m})) - P({Y}={y}|do({X}={x0},{m}))"
     if q.task == "ETT":
-        return f"ETT = P({Y}_{{{X}={x1}}}={y}|{X}={x0}) - P({Y}={y}|{X}={x0})"
+        return f"ETT = P({Y}={y}|{X}={x0}) - P({Y}_{{{X}={x1}}}={y}|{X}={x0})"
+    if q.task == "NDE" and mediator is None:
+        return f"NDE = P({Y}={y}|do({X}={x1})) - P({Y}={y}|do({X}={x0})) (no mediator)"
     if q.task in ("NDE", "NIE"):
         M = letter(mediator if mediator is not None else q.y)
         xy, xm = (x1, x0) if q.task == "NDE" else (x0, x1)
@@ -91,7 +93,9 @@ def formula_text(f: T.Formula) -> str:
         return f"{total}[P({Y}={y}|{X}={x1}{m}{z_cond}) - P({Y}={y}|{X}={x0}{m}{z_cond})]{pz}"
     if q.task == "ETT":
         pzx = f" P({zs}|{X}={x0})" if zs else ""
-        return f"{total}P({Y}={y}|{X}={x1}{z_cond}){pzx} - P({Y}={y}|{X}={x0})"
+        return f"P({Y}={y}|{X}={x0}) - {total}P({Y}={y}|{X}={x1}{z_cond}){pzx}"
+    if q.task == "NDE" and f.mediator is None:
+        return f"{total}[P({Y}={y}|{X}={x1}{z_cond}) - P({Y}={y}|{X}={x0}{z_cond})]{pz}"
     if q.task in ("NDE", "NIE"):
         M = letter(f.mediator if f.mediator is not None else q.y)
         if q.task == "NDE":
@@ -125,6 +129,9 @@ def reason_steps(
     names = ", ".join(
         f"{letter(i)} = {v.name} (0 = {v.values[0]}, 1 = {v.values[1]})" for i, v in enumerate(variables)
     )
+    if f.zero:
+        verdict = f"{_no_effect(f.query)} So {f.query.task} = 0 and the answer is No."
+        return {"Step 1": f"Let {names}.", "Step 2": verdict}
     steps = [f"Let {names}.", _identification(parents, f), f"Formula: {formula_text(f)}."]
     missing = [t for t in f.terms if store.get(t) is None]
     if gold is None or missing:
@@ -134,9 +141,19 @@ def reason_steps(
         steps.append("Values: " + "; ".join(_value(t, store) for t in f.terms) + ".")
         steps.append(f"Result: {f.query.task} = {fmt4(gold)}.")
         if f.query.task in T.YES_NO_TASKS:
-            sign, answer = (">", "Yes") if gold > 0 else ("<", "No")
-            steps.append(f"{fmt4(gold)} {sign} 0, so the answer is {answer}.")
+            sign = ">" if gold > 0 else "<"
+            rule = " (ETT is factual minus counterfactual: Yes iff < 0)" if f.query.task == "ETT" else ""
+            steps.append(f"{fmt4(gold)} {sign} 0{rule}, so the answer is {T.yes_no(f.query.task, gold)}.")
     return {f"Step {i}": text for i, text in enumerate(steps, 1)}
+
+
+def _no_effect(q: T.Query) -> str:
+    X, Y = letter(q.x), letter(q.y)
+    if q.task in ("CDE", "NDE"):
+        return f"The edge {X}->{Y} does not exist, so there is no direct effect."
+    if q.task == "NIE":
+        return f"No directed path from {X} to {Y} passes through a mediator, so there is no indirect effect."
+    return f"{X} is not a cause of {Y}: no directed path leads from {X} to {Y}."
 
 
 def _value(t: T.Term, store: Store) -> str:

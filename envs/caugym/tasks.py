@@ -8,14 +8,21 @@ task  value                                                   question
 ====  ======================================================  ===========================================
 ATE   ``P(y | do(x)) - P(y | do(x'))``                        if X is changed to x, is y more likely?
 CDE   ``P(y | do(x, m)) - P(y | do(x', m))``, ``M = m`` fixed  holding the mediators at m, ...
-ETT   ``P(Y_x = y | X = x') - P(y | x')``                     for those with X = x', had X been x, ...
+ETT   ``P(y | x') - P(Y_x = y | X = x')`` (factual - cf.)         for those with X = x', had X been x, ...
 NDE   ``P(Y_{x, M_{x'}} = y) - P(Y_{x'} = y)``                X changed to x, mediator kept as under x'
 NIE   ``P(Y_{x', M_x} = y) - P(Y_{x'} = y)``                  X kept at x', mediator moved as under x
 PN    Tian-Pearl bound on ``P(Y_{a'} = b' | X = a, Y = b)``   lower or upper bound
 PS    the same bound, with the question's factual values      (PS: the factual values are the absent ones)
 ====  ======================================================  ===========================================
 
-The answer to "is y more likely?" is **Yes iff the value is > 0**; PN and PS answer only the bound.
+The answer to "is y more likely?" is **Yes iff the value is > 0**, except ETT: the published ETT is the factual
+minus the counterfactual, ``E[Y_{x'} - Y_x | X = x']``, so Yes (y more likely had X been x) goes with a value
+< 0 (:func:`yes_no`). PN and PS answer only the bound.
+
+*Zero-effect* questions (the published sets hold many): when the treatment cannot reach the outcome in the
+task's sense (:func:`zero_effect`: no directed path for ATE/ETT/PN/PS, no edge ``X -> Y`` for CDE/NDE, no
+mediator for NIE) the value is exactly 0 and the answer "No"; nothing needs to be stated. NDE without a
+mediator is the adjusted total effect (the ATE formula).
 PN and PS share one formula: with factual ``(a, b)`` and counterfactual ``(a', b')``
 ``lower = max(0, (P(b) - P(b | do(a'))) / P(a, b))`` and
 ``upper = min(1, (P(b' | do(a')) - P(a', b')) / P(a, b))`` (Tian & Pearl 2000); PN asks it with the factual
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
 from typing import Any
@@ -91,23 +99,85 @@ class Query:
     bound: str | None = None
 
 
-def structure_ok(parents: Sequence[Sequence[int]], task: str, x: int, y: int) -> bool:
-    """Whether the graph suits ``task`` for the pair ``(x, y)``.
+NEAR_ZERO = Fraction(1, 1000)
+"""Published rule: a value with ``|value| < 0.001`` is "~= 0" and answers "No" (every published Reason agrees)."""
 
-    Every task needs a directed path ``x -> ... -> y``; CDE needs one or two mediators and the edge
-    ``x -> y``; NDE and NIE need exactly one mediator (NDE also the edge).
+
+def yes_no(task: str, value: Any) -> str:
+    """The published Yes/No for a value: "Yes" iff > 0 (ETT: iff < 0), and "No" when ``|value| < 0.001``.
+
+    ETT is the factual minus the counterfactual, so "more likely had X been x" means a negative value;
+    :data:`NEAR_ZERO` is the published "~= 0" rule.
+
+    >>> yes_no("ATE", 0.2), yes_no("ETT", 0.2), yes_no("ETT", -0.2), yes_no("NDE", 0), yes_no("ATE", 0.0008)
+    ('Yes', 'No', 'Yes', 'No', 'No')
+    """
+    if abs(Fraction(value)) < NEAR_ZERO:
+        return "No"
+    return "Yes" if (value < 0 if task == "ETT" else value > 0) else "No"
+
+
+def round4(value: Any) -> Fraction:
+    """Round half away from zero to 4 decimals, exactly (a float is taken at its exact binary value).
+
+    The same rule as ``decimal.ROUND_HALF_UP``, in integer arithmetic.
+
+    >>> round4(0.03125), round4(Fraction(-1, 3)), round4(-0.00005)
+    (Fraction(313, 10000), Fraction(-3333, 10000), Fraction(-1, 10000))
+    """
+    exact = Fraction(value)
+    num, den = exact.numerator, exact.denominator
+    units = (2 * abs(num) * 10000 + den) // (2 * den)
+    return Fraction(units if num >= 0 else -units, 10000)
+
+
+def zero_effect(parents: Sequence[Sequence[int]], task: str, x: int, y: int) -> bool:
+    """True when ``x`` cannot affect ``y`` in ``task``'s sense, so the estimand is exactly 0.
+
+    ATE, ETT, PN, PS: no directed path ``x -> ... -> y``; CDE and NDE: no edge ``x -> y``; NIE: no mediator
+    (no directed path through a third node).
+    """
+    if task in ("CDE", "NDE"):
+        return x not in parents[y]
+    if task == "NIE":
+        return not S.mediators(parents, x, y)
+    return not S.has_path(parents, x, y)
+
+
+def structure_ok(parents: Sequence[Sequence[int]], task: str, x: int, y: int) -> bool:
+    """Whether the graph suits a (non-zero-effect) ``task`` question on the pair ``(x, y)``.
+
+    Every task needs a directed path ``x -> ... -> y``; CDE needs one to three mediators and the edge
+    ``x -> y``; NDE the edge and at most one mediator; NIE exactly one mediator.
     """
     if not S.has_path(parents, x, y):
         return False
     med = S.mediators(parents, x, y)
     direct = x in parents[y]
     if task == "CDE":
-        return 1 <= len(med) <= 2 and direct
+        return 1 <= len(med) <= 3 and direct
     if task == "NDE":
-        return len(med) == 1 and direct
+        return len(med) <= 1 and direct
     if task == "NIE":
         return len(med) == 1
     return True
+
+
+def posable(parents: Sequence[Sequence[int]], task: str, x: int, y: int) -> bool:
+    """Whether our formulas answer ``task`` on ``(x, y)``: a zero effect, or a structure they identify."""
+    if zero_effect(parents, task, x, y):
+        return True
+    if task in ("NDE", "NIE"):
+        return len(S.mediators(parents, x, y)) <= 1
+    return S.has_path(parents, x, y)
+
+
+def _mediator(parents: Sequence[Sequence[int]], q: Query) -> int | None:
+    """NDE/NIE: the one mediator, or None (NDE without a mediator); raises when there are several."""
+    med = S.mediators(parents, q.x, q.y)
+    if len(med) > 1:
+        raise ValueError(f"{q.task} needs at most one mediator between {q.x} and {q.y}; the graph has {med}")
+    return med[0] if med else None
 
 
 # --- exact values by enumeration ----------------------------------------------------------------------
@@ -116,15 +186,17 @@ def structure_ok(parents: Sequence[Sequence[int]], task: str, x: int, y: int) ->
 def exact_value(model: S.SCM, q: Query) -> float:
     """The estimand of ``q`` computed from the SCM by enumeration (no identification formula involved)."""
     x1, x0, y, yv = q.x_value, 1 - q.x_value, q.y, q.y_value
+    if zero_effect(model.parents, q.task, q.x, y) and q.task not in ("PN", "PS"):
+        return 0.0
     if q.task == "ATE":
         return model.p({y: yv}, do={q.x: x1}) - model.p({y: yv}, do={q.x: x0})
     if q.task == "CDE":
         fixed = dict(q.fixed)
         return model.p({y: yv}, do={q.x: x1, **fixed}) - model.p({y: yv}, do={q.x: x0, **fixed})
     if q.task == "ETT":
-        return _ett_counterfactual(model, q) - model.p({y: yv}, {q.x: x0})
+        return model.p({y: yv}, {q.x: x0}) - _ett_counterfactual(model, q)
     if q.task in ("NDE", "NIE"):
-        (m,) = S.mediators(model.parents, q.x, y)
+        m = _mediator(model.parents, q)
         m_reads, y_reads = (x0, x1) if q.task == "NDE" else (x1, x0)
         views = {(q.x, c): (m_reads if c == m else y_reads) for c in model.children(q.x)}
         nested = S.prob(model.joint(views=views), model.n, {y: yv})
@@ -177,7 +249,9 @@ def _is_valid(parents: tuple[tuple[int, ...], ...], q: Query, zs: tuple[int, ...
     if q.task == "CDE":
         return S.valid_adjustment(parents, treatments(parents, q), q.y, zs)
     if q.task in ("NDE", "NIE"):
-        (m,) = S.mediators(parents, q.x, q.y)
+        m = _mediator(parents, q)
+        if m is None:
+            return S.valid_adjustment(parents, [q.x], q.y, zs)
         return S.valid_adjustment(parents, [q.x, m], q.y, zs) and S.valid_adjustment(parents, [q.x], m, zs)
     return S.valid_adjustment(parents, [q.x], q.y, zs)
 
@@ -187,8 +261,12 @@ def adjustment_candidates(
 ) -> Iterator[tuple[int, ...]]:
     """Valid adjustment sets of at most :data:`MAX_ADJUSTMENT` nodes, in the canonical order.
 
-    Candidates are non-descendants of the treatments; the order is size, then the sorted names.
+    Candidates are non-descendants of the treatments; the order is size, then the sorted names. A zero-effect
+    question needs no adjustment: its only candidate is the empty set.
     """
+    if zero_effect(parents, q.task, q.x, q.y) and q.task not in ("PN", "PS"):
+        yield ()
+        return
     banned = S.descendants(parents, treatments(parents, q))
     pool = [i for i in range(len(parents)) if not banned >> i & 1 and i != q.y]
     for size in range(MAX_ADJUSTMENT + 1):
@@ -209,7 +287,8 @@ class Formula:
     Attributes:
         query: the question.
         zs: the adjustment set (ordered by name).
-        mediator: NDE/NIE: the mediator node.
+        mediator: NDE/NIE: the mediator node (None for NDE without one).
+        zero: a zero-effect question: no terms, the value is 0.
         terms: every probability the formula reads, in the order a problem states them.
         strata: per configuration of ``zs`` (in :func:`~cauarena.envs.caugym.scm.configs` order), its terms.
         overall: the terms outside the sum over strata.
@@ -218,6 +297,7 @@ class Formula:
     query: Query
     zs: tuple[int, ...]
     mediator: int | None
+    zero: bool = False
     terms: tuple[Term, ...] = field(default=())
     strata: tuple[Parts, ...] = field(default=(), compare=False, repr=False)
     overall: Parts = field(default_factory=dict, compare=False, repr=False)
@@ -225,23 +305,25 @@ class Formula:
 
 def formula(parents: Sequence[Sequence[int]], q: Query, zs: Sequence[int]) -> Formula:
     """The :class:`Formula` of ``q`` with adjustment set ``zs`` (terms listed stratum by stratum)."""
-    mediator = S.mediators(parents, q.x, q.y)[0] if q.task in ("NDE", "NIE") else None
+    if zero_effect(parents, q.task, q.x, q.y) and q.task not in ("PN", "PS"):
+        return Formula(q, (), None, zero=True)
+    mediator = _mediator(parents, q) if q.task in ("NDE", "NIE") else None
     strata = tuple(_stratum_parts(q, z, mediator) for z in S.configs(list(zs)))
     overall = _overall_parts(q)
-    terms = list(dict.fromkeys(t for parts in (*strata, overall) for t in parts.values()))
-    return Formula(q, tuple(zs), mediator, tuple(terms), strata, overall)
+    groups = (overall, *strata) if q.task == "ETT" else (*strata, overall)  # ETT: the factual term first
+    terms = list(dict.fromkeys(t for parts in groups for t in parts.values()))
+    return Formula(q, tuple(zs), mediator, terms=tuple(terms), strata=strata, overall=overall)
 
 
 def _stratum_parts(q: Query, z: dict[int, int], m: int | None) -> Parts:
     x, y, x1, x0, yv = q.x, q.y, q.x_value, 1 - q.x_value, q.y_value
     pz = {"pz": term(z)} if z else {}
-    if q.task in ("ATE", "CDE"):
+    if q.task in ("ATE", "CDE") or (q.task == "NDE" and m is None):
         held = {**dict(q.fixed), **z}
         return {"y1": term({y: yv}, {x: x1, **held}), "y0": term({y: yv}, {x: x0, **held}), **pz}
     if q.task == "ETT":
         return {"y1": term({y: yv}, {x: x1, **z}), **({"zx": term(z, {x: x0})} if z else {})}
     if q.task in ("NDE", "NIE"):
-        assert m is not None
         parts: Parts = {}
         for mv in (0, 1):
             if q.task == "NDE":
@@ -267,14 +349,21 @@ def _overall_parts(q: Query) -> Parts:
     return {}
 
 
-def evaluate(f: Formula, value: Callable[[Term], Any]) -> Any:
-    """Combine the formula's terms; ``value(term)`` gives each (exact fractions in, exact fraction out)."""
+def evaluate(f: Formula, value: Callable[[Term], Any], published: bool = True) -> Any:
+    """Combine the formula's terms; ``value(term)`` gives each (exact fractions in, exact fraction out).
+
+    With ``published`` (the default), PN/PS follow the published Reason: the adjusted do-term
+    ``P(b* | do(a'))`` is rounded to 4 decimals before the bound is taken (a no-op without adjustment, where it
+    is a stated number). ``published=False`` keeps it exact (to check identification against enumeration).
+    """
     task = f.query.task
+    if f.zero:
+        return 0
     total: Any = 0
     for parts in f.strata:
         v = {name: value(t) for name, t in parts.items()}
         pz = v.get("pz", 1)
-        if task in ("ATE", "CDE"):
+        if task in ("ATE", "CDE") or (task == "NDE" and f.mediator is None):
             total += (v["y1"] - v["y0"]) * pz
         elif task == "ETT":
             total += v["y1"] * v.get("zx", 1)
@@ -286,9 +375,11 @@ def evaluate(f: Formula, value: Callable[[Term], Any]) -> Any:
             total += v["do"] * pz
     g = {name: value(t) for name, t in f.overall.items()}
     if task == "ETT":
-        return total - g["fact"]
+        return g["fact"] - total
     if task not in ("PN", "PS"):
         return total
+    if published and f.zs:
+        total = round4(total)
     raw = (g["py"] - total) / g["pab"] if f.query.bound == "lower" else (total - g["pnn"]) / g["pab"]
     return clip_bound(raw, f.query.bound)
 

@@ -58,13 +58,16 @@ INSTRUCTION_TEMPLATES = {
 QUESTION_TEMPLATES = {
     "base": {
         "ATE": "If {X} is changed to be {x}, will {Y} be more likely to be {y}?",
-        "CDE": "Conditioned on {fixed}, if {X} had been {x}, would {Y} have been more likely to be {y}?",
-        "ETT": "For those with {X} being {xf}, if their {X} had been {x}, would {Y} have been more likely to be {y}?",
-        "NDE": "Suppose the mediator keeps constant when {X} is changed to be {x}, would {Y} have been more likely "
-        "to be {y}?",
+        "CDE": "Conditioned on {fixed}, if the {X} had been {x}, would the {Y} have been more likely to be {y}?",
+        "ETT": "For those with {X} being {xf}, if their {X} had been {x}, would the {Y} have been more likely to "
+        "be {y}?",
+        "NDE": "Suppose the mediator keeps constant when {X} is changed to be {x}, would the {Y} have been more "
+        "likely to be {y}?",
         "NIE": "Suppose {X} is held constant and the mediator changes to whatever value it would have attained "
         "under {X} changing to be {x}, would {Y} have been more likely to be {y}?",
-        "PNPS": "Given that {X} was {xf} and {Y} was {yf}, what is the {bound} bound of the probability of the "
+        "PN": "Given that {X} was {xf} and {Y} was {yf}, what is the {bound} bound of the probability of the "
+        "{Y} would have been {y} if the {X} had been {x}?",
+        "PS": "Given that {X} was {xf} and {Y} was {yf}, what is the {bound} bound of the probability that "
         "{Y} would have been {y} if the {X} had been {x}?",
     },
     "rephrased": {
@@ -76,11 +79,13 @@ QUESTION_TEMPLATES = {
         "would {Y} be more likely to be {y}?",
         "NIE": "If {X} stayed as it is but the mediator moved to the value it would take were {X} changed to "
         "{x}, would {Y} be more likely to be {y}?",
-        "PNPS": "{X} was observed to be {xf} and {Y} to be {yf}. What is the {bound} bound on the probability "
+        "PN": "{X} was observed to be {xf} and {Y} to be {yf}. What is the {bound} bound on the probability "
         "that {Y} would have been {y} had {X} been {x}?",
+        "PS": "{X} was observed to be {xf} and {Y} to be {yf}. What is the {bound} bound on the chance that "
+        "{Y} would have been {y} had {X} been {x}?",
     },
 }
-"""Questions per style and task (PN and PS share ``PNPS``). ``{fixed}`` lists the held mediators."""
+"""Questions per style and task (base: the published wording). ``{fixed}`` lists the held mediators."""
 
 FIXED = {"base": "{name} being {value}", "rephrased": "{name} at {value}"}
 
@@ -90,7 +95,8 @@ ANSWER_FORMATS = {
     "prob": 'Provide the calculation result to four decimal places in JSON format, like {"PROB": "0.1234"}.',
 }
 LACK_INSTRUCTION = 'If the given information is not enough to compute the answer, reply {"ANSWER": "LACK_CONDITION"}.'
-"""Shown in every generated problem (never only in the insufficient ones, which would give them away)."""
+"""Shown only in ``insufficient`` problems, as the published sets do (their generation script appends such a
+line to the insufficient set only)."""
 
 TEMPLATE_WORDS = frozenset(
     word
@@ -166,7 +172,7 @@ def render_instruction(variables: Sequence[Variable], q: Query, style: str) -> s
 def render_question(variables: Sequence[Variable], q: Query, style: str) -> str:
     """The ``Question:`` line."""
     vx, vy = variables[q.x], variables[q.y]
-    key = "PNPS" if q.task in ("PN", "PS") else q.task
+    key = q.task
     fields = {"X": vx.name, "Y": vy.name, "x": vx.values[q.x_value], "y": vy.values[q.y_value],
               "xf": vx.values[1 - q.x_value]}
     if q.task == "CDE":
@@ -179,23 +185,22 @@ def render_question(variables: Sequence[Variable], q: Query, style: str) -> str:
     return "Question: " + QUESTION_TEMPLATES[style][key].format(**fields)
 
 
-def answer_format(task: str) -> str:
-    """The closing instruction: the JSON to answer with, and how to say the information is not enough."""
+def answer_format(task: str, lack: bool = False) -> str:
+    """The closing instruction: the JSON to answer with; with ``lack``, how to say the information is not enough."""
     kind = "prob" if task in ("PN", "PS") else "yesno"
-    return f"{ANSWER_FORMATS[kind]} {LACK_INSTRUCTION}"
+    return f"{ANSWER_FORMATS[kind]} {LACK_INSTRUCTION}" if lack else ANSWER_FORMATS[kind]
 
 
 def template_regex(template: str) -> re.Pattern[str]:
     """A case-insensitive regex matching ``template`` with each ``{field}`` a named group.
 
-    A field used twice must repeat the same text (a back-reference); values are single words and
-    probabilities numbers.
+    A field used twice must repeat the same text (a back-reference); names and values are any text (the caller
+    resolves names against the graph's), probabilities numbers.
 
     >>> m = template_regex("{A} has a direct effect on {B}.").fullmatch("sleep quality has a direct effect on mood.")
     >>> m.group("A"), m.group("B")
     ('sleep quality', 'mood')
     """
-    value_fields = {"x", "y", "xf", "yf", "bound"}
     parts, seen = [], set()
     for literal, name in re.findall(r"([^{]*)(?:\{(\w+)\})?", template):
         parts.append(re.escape(literal))
@@ -207,8 +212,6 @@ def template_regex(template: str) -> re.Pattern[str]:
         seen.add(name)
         if name == "p":
             parts.append(r"(?P<p>-?\d+(?:\.\d+)?)")
-        elif name in value_fields:
-            parts.append(rf"(?P<{name}>[\w-]+)")
         else:
             parts.append(rf"(?P<{name}>.+?)")
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)

@@ -41,15 +41,6 @@ def rephrase(rng: np.random.Generator, statements: Statements) -> Statements:
     return out
 
 
-def omit(rng: np.random.Generator, model: S.SCM, statements: Statements) -> Statements:
-    """Leave one statement out; if its family is not otherwise complete, state the rest of the family instead."""
-    k = int(rng.integers(len(statements)))
-    t, _ = statements[k]
-    have = {s for s, _ in statements}
-    rest = [o for o in family(t) if o != t and o not in have]
-    return statements[:k] + stated(model, rest) + statements[k + 1 :]
-
-
 def lure(model: S.SCM, f: T.Formula, statements: Statements) -> tuple[Statements, T.Formula]:
     """The unadjusted formula's inputs, stated before the rest (the tempting wrong route)."""
     naive = T.formula(model.parents, f.query, ())

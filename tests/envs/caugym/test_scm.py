@@ -27,8 +27,10 @@ def test_ate_by_hand_on_a_confounded_triangle():
 
 
 def test_ett_and_pn_ps_bounds_by_hand():
-    # ETT, for those with X=0, had X been 1: sum_z P(y|x1,z) P(z|x0) - P(y|x0) = 0.5*0.8 + 0.9*0.2 - 0.16
-    assert T.exact_value(CONFOUNDED, T.Query("ETT", 1, 2, 1, 1)) == pytest.approx(0.42)
+    # ETT (published sign: factual minus counterfactual), for those with X=0, had X been 1:
+    # P(y|x0) - sum_z P(y|x1,z) P(z|x0) = 0.16 - (0.5*0.8 + 0.9*0.2); negative, so "Yes" (more likely under x1)
+    ett = T.exact_value(CONFOUNDED, T.Query("ETT", 1, 2, 1, 1))
+    assert ett == pytest.approx(-0.42) and T.yes_no("ETT", ett) == "Yes" and T.yes_no("ATE", ett) == "No"
     # PN with X=1, Y=1 observed: P(y)=0.49, P(y|do(x0))=0.25, P(x1,y1)=0.41, P(x0,y0)=0.42
     lower = T.Query("PN", 1, 2, 1, 1, bound="lower")
     upper = T.Query("PN", 1, 2, 1, 1, bound="upper")
@@ -58,8 +60,29 @@ def test_formulas_on_exact_probabilities_match_enumeration():
               T.Query("PN", 1, 2, 1, 1, bound="upper"), T.Query("PS", 1, 2, 0, 0, bound="lower")):
         zs = next(T.adjustment_candidates(CONFOUNDED.parents, q, names))
         assert zs == (0,)
-        value = T.evaluate(T.formula(CONFOUNDED.parents, q, zs), exact)
+        value = T.evaluate(T.formula(CONFOUNDED.parents, q, zs), exact, published=False)
         assert float(value) == pytest.approx(T.exact_value(CONFOUNDED, q))
+        published = T.evaluate(T.formula(CONFOUNDED.parents, q, zs), exact)  # PN/PS: do-term at 4 decimals
+        assert float(published) == pytest.approx(T.exact_value(CONFOUNDED, q), abs=1e-3)
+
+
+def test_zero_effects_and_nde_without_a_mediator():
+    # X -> Y only, plus W -> Y (X=0, W=1, Y=2): NDE has no mediator, so it is the total effect
+    direct = S.SCM(((), (), (0, 1)), ((0.5,), (0.4,), (0.1, 0.6, 0.3, 0.8)))
+    nde, ate = T.Query("NDE", 0, 2, 1, 1), T.Query("ATE", 0, 2, 1, 1)
+    assert T.exact_value(direct, nde) == pytest.approx(T.exact_value(direct, ate)) == pytest.approx(0.5)
+    f = T.formula(direct.parents, nde, ())
+    assert f.mediator is None and not f.zero and len(f.terms) == 2
+    # NIE there has no mediator: a zero effect; so do ATE/ETT from Y to X and CDE/NDE without the edge
+    for q in (T.Query("NIE", 0, 2, 1, 1), T.Query("ATE", 2, 0, 1, 1), T.Query("ETT", 1, 0, 1, 1),
+              T.Query("NDE", 1, 0, 1, 1)):
+        assert T.zero_effect(direct.parents, q.task, q.x, q.y) and T.exact_value(direct, q) == 0.0
+        f = T.formula(direct.parents, q, ())
+        assert f.zero and f.terms == () and T.solve(direct.parents, ["x", "w", "y"], q, lambda t: None) == (f, 0)
+    chain = S.SCM(((), (0,), (1,)), ((0.5,), (0.3, 0.7), (0.2, 0.9)))  # X -> M -> Y: no direct edge
+    cde = T.Query("CDE", 0, 2, 1, 1, fixed=((1, 1),))
+    assert T.zero_effect(chain.parents, "CDE", 0, 2) and T.exact_value(chain, cde) == 0.0
+    assert T.yes_no("CDE", 0) == "No" and T.yes_no("ATE", 0.0009) == "No" and T.yes_no("ATE", 0.001) == "Yes"
 
 
 def test_adjustment_criterion():
