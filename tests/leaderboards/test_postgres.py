@@ -138,4 +138,5 @@ def test_sigkill_then_resume_stores_every_planned_key_once(postgres_url):  # noq
     assert PASSWORD not in done.stdout + done.stderr, "the password was printed"
     keys = [r.episode_key for r in store.results()]
     assert len(keys) == len(set(keys)) and set(keys) == planned, done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:]
     assert PASSWORD not in _raw_text(postgres_url), "a password reached a stored row"
