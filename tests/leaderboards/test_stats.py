@@ -5,12 +5,21 @@ import numpy as np
 import pytest
 
 from cauarena.leaderboards import stats
-from cauarena.leaderboards.stats import bootstrap_ci, bootstrap_means, comb_ratio, pass_at_k, pass_hat_k
+from cauarena.leaderboards.stats import (
+    bootstrap_ci,
+    bootstrap_means,
+    comb_ratio,
+    mean_interval,
+    pass_at_k,
+    pass_hat_k,
+    stratified_wilson,
+    wilson_interval,
+)
 
 
 def test_doctests():
     result = doctest.testmod(stats, raise_on_error=False)
-    assert result.attempted >= 8
+    assert result.attempted >= 16
     assert result.failed == 0
 
 
@@ -104,3 +113,49 @@ def test_comb_ratio_is_nan_below_k():
     out = comb_ratio(np.array([1.0, 2.0]), np.array([1.0, 3.0]), 2)
     assert math.isnan(out[0])
     assert out[1] == pytest.approx(1 / 3)
+
+
+def test_wilson_is_never_a_point_at_the_ends():
+    low, high = wilson_interval(5, 5)
+    assert high == 1.0 and low == pytest.approx(0.5655, abs=1e-4)
+    low, high = wilson_interval(0, 5)
+    assert low == 0.0 and high == pytest.approx(1 - 0.5655, abs=1e-4)
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
+
+
+@pytest.mark.parametrize(("p", "n"), [(0.1, 20), (0.5, 10), (0.95, 40)])
+def test_wilson_coverage_is_near_nominal(p, n):
+    coverage = sum(
+        math.comb(n, k) * p**k * (1 - p) ** (n - k)
+        for k in range(n + 1)
+        if wilson_interval(k, n)[0] <= p <= wilson_interval(k, n)[1]
+    )
+    assert coverage > 0.92  # the percentile bootstrap: 0.876 at (0.1, 20), 0.871 at (0.95, 40)
+
+
+@pytest.mark.parametrize(("successes", "trials", "match"), [(6, 5, "successes must lie"), (-1, 5, "successes")])
+def test_wilson_rejects_impossible_counts(successes, trials, match):
+    with pytest.raises(ValueError, match=match):
+        wilson_interval(successes, trials)
+    with pytest.raises(ValueError, match="confidence"):
+        wilson_interval(1, 2, confidence=1.5)
+
+
+def test_stratified_wilson():
+    assert stratified_wilson([5, 5, 5], [5, 5, 5])[1] == pytest.approx(wilson_interval(15, 15)[0])
+    rate, low, high = stratified_wilson([1, 9, 5], [10, 10, 10])
+    assert rate == pytest.approx(0.5) and 0.0 < low < rate < high < 1.0
+    # a stratified estimate is never wider than the pooled one (its effective size is capped at the trials)
+    assert high - low <= np.subtract(*wilson_interval(15, 30)[::-1]) + 1e-12
+    assert stratified_wilson([3, 0], [4, 0])[0] == 0.75  # a stratum without trials is left out
+    assert all(math.isnan(x) for x in stratified_wilson([], []))
+
+
+def test_mean_interval_uses_wilson_for_rates_and_the_bootstrap_for_means():
+    flags = [1, 1, 0, 1]
+    assert mean_interval(flags, rng=np.random.default_rng(0)) == (0.75, *wilson_interval(3, 4))
+    values = [0.5, 1.5, 2.0, 3.0]
+    first = mean_interval(values, rng=np.random.default_rng(4), n_boot=200)
+    assert first == mean_interval(values, rng=np.random.default_rng(4), n_boot=200)
+    assert first[1] < first[0] < first[2]
+    assert mean_interval([1.0, 1.0], rng=np.random.default_rng(0), binary=False) == (1.0, 1.0, 1.0)
