@@ -8,6 +8,7 @@ from typing import Any
 
 from cauarena.agents.base import StepUsage
 from cauarena.guards.base import GuardStep, GuardStop, Verdict
+from cauarena.guards.metrics import first_block_metrics
 
 FEEDBACK = "[guard] Your proposed action was blocked: {reason} Propose a different action."
 """Appended to a text observation when the guard rejects a proposal and the agent may try again."""
@@ -104,9 +105,9 @@ class GuardedAgent:
             usage.latency_s += step.latency_s
 
     def episode_metrics(self) -> dict[str, float]:
-        """What the guard did this episode: counts per decision, the first blocking step, latency p50 (ms)."""
+        """What the guard did this episode: counts per decision, the first blocking step if any, latency p50 (ms)."""
         out = {f"guard_{k}": float(v) for k, v in self._counts.items()}
-        out["guard_first_block_step"] = float(self._first_block)
+        out.update(first_block_metrics(self._first_block))  # no -1 sentinel: absent when nothing was blocked
         if self._latencies:
             out["guard_latency_ms_p50"] = 1000 * statistics.median(self._latencies)
         return out

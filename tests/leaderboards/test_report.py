@@ -417,3 +417,12 @@ def test_plot_has_one_marker_and_interval_per_row(episodes):
     assert svg.count("<circle") == len(lb)
     assert svg.count("<path") == len(lb)
     assert "All envs (macro average" in svg
+
+
+def test_first_block_step_is_averaged_over_the_episodes_with_a_block():
+    from cauarena.guards.metrics import first_block_metrics
+
+    blocks = [3, -1, 1, -1]  # the guard blocked at step 3 and at step 1; in two episodes it never blocked
+    df = pd.DataFrame([ep(A, "a", s, success=True, guard="g", metrics={"guard_reviews": 4.0} | first_block_metrics(b))
+                       for s, b in enumerate(blocks)])  # fmt: skip
+    assert row(build_leaderboard(df), A, "a", "g")["m_guard_first_block_step"] == 2.0
