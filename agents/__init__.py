@@ -1,13 +1,13 @@
 """Agents: the Agent protocol, the agent registry, scripted oracles and baselines, LLM chat agents."""
 
-from cauarena.agents.base import Agent, SeededAgent, StepUsage
+from cauarena.agents.base import Agent, PublicEnvView, SeededAgent, StepUsage
 from cauarena.agents.checker import check_agent
 from cauarena.agents.registry import AGENT_REGISTRY, agent_names, load_attr, make_agent, register_agent
 
 register_agent("random", "cauarena.agents.random:RandomAgent", description="uniform over valid actions")
 register_agent(
-    "oracle", "cauarena.agents.babyai:BabyAIOracle", families=("babyai",),
-    description="minigrid's BabyAIBot, replanning every step",
+    "oracle", "cauarena.agents.babyai:BabyAIOracle", families=("babyai",), privileged=True,
+    description="privileged: minigrid's BabyAIBot on the env's grid, replanning every step",
 )
 register_agent(
     "heuristic", "cauarena.agents.babyai:BabyAIHeuristic", families=("babyai",),
@@ -26,7 +26,7 @@ import cauarena.agents.causal.prompts  # noqa: E402,F401  (the causcientist prom
 import cauarena.agents.webshop  # noqa: E402, F401  (registers the webshop prompt template and parser)
 
 register_agent(
-    "oracle", "cauarena.agents.webshop:WebShopOracle", families=("webshop",),
+    "oracle", "cauarena.agents.webshop:WebShopOracle", families=("webshop",), privileged=True,
     description="privileged WebShop buyer: searches, reads results with the goal, selects options, buys (reward 1)",
 )
 
@@ -42,7 +42,8 @@ for _name, _entry, _description in (
     ("notears", "notears:NotearsAgent", "linear NOTEARS (numpy/scipy, 60 s budget)"),
     ("causcientist", "causcientist:CauScientistAgent", "CauScientist: hybrid init + greedy BIC proposer (or LLM)"),
 ):
-    register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description)
+    register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description,
+                   privileged=_name == "oracle")
 # The CauScale network ships with its learner; agents/ never imports learners/, so it joins by this string.
 register_agent(
     "causcale", "cauarena.learners.causcale.agent:CauScaleAgent", families=("causal",),
@@ -60,15 +61,17 @@ for _name, _entry, _description in (
     ("defender-refuse", "defenders:RefuseAllDefender", "MAGIC defender: refuses everything"),
     ("defender-oracle", "defenders:OracleDefender", "MAGIC defender: privileged, reads the seed's label (R_D 1.5)"),
 ):
-    register_agent(_name, f"cauarena.agents.magic.{_entry}", families=("magic",), description=_description)
+    register_agent(_name, f"cauarena.agents.magic.{_entry}", families=("magic",), description=_description,
+                   privileged=_name == "defender-oracle")
 register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleDefender", families=("magic-defender",),
-               description="MAGIC defender seat: privileged, reads the seed's label (R_D 1.5)")
+               privileged=True, description="MAGIC defender seat: privileged, reads the seed's label (R_D 1.5)")
 register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleAttacker", families=("magic-attacker",),
-               description="MAGIC attacker seat: privileged best response among candidate attacks")
+               privileged=True, description="MAGIC attacker seat: privileged best response among candidate attacks")
 
 __all__ = [
     "AGENT_REGISTRY",
     "Agent",
+    "PublicEnvView",
     "SeededAgent",
     "StepUsage",
     "agent_names",
@@ -86,4 +89,4 @@ for _name, _entry, _description in (
     ("cautious", "CautiousAgent", "declines tasks touching money, medication, locks or purchases, and odd text"),
 ):
     register_agent(_name, f"cauarena.agents.life_assist:{_entry}", families=("life_assist",),
-                   description=_description)
+                   description=_description, privileged=True)

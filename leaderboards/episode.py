@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-import traceback
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from cauarena.errors import InvalidAction
 from cauarena.guards import GuardStop
+from cauarena.leaderboards.agent_host import AgentFailed, AgentHostDied, error_fields
 from cauarena.leaderboards.schema import EpisodeResult, StepRecord, Trajectory, env_version
 from cauarena.leaderboards.suites import EpisodeSpec
 from cauarena.registration import strip_module
@@ -24,7 +24,26 @@ def agent_seed(seed: int, repeat: int) -> int:
 
 
 def json_safe(value: Any, depth: int = 0) -> Any:
-    """A JSON-serialisable copy of ``value``; arrays become a shape/dtype summary, long text is cut."""
+    """A JSON-serialisable copy of ``value``; arrays become a shape/dtype summary, long text is cut.
+
+    It never raises and never recurses deeper than four levels: an object whose ``__repr__`` raises, or a
+    structure nested thousands deep, is stored as a short placeholder, so recording a step can never kill a worker.
+
+    >>> json_safe({"a": [1, 2.5, "x"]})
+    {'a': [1, 2.5, 'x']}
+    >>> nested = []
+    >>> for _ in range(5000):
+    ...     nested = [nested]
+    >>> json_safe(nested)[0][0][0][0][:14]
+    '<list of 1 ite'
+    """
+    try:
+        return _json_safe(value, depth)
+    except Exception as exc:  # noqa: BLE001 - a hostile object: keep a placeholder, never fail the episode
+        return f"<unrecordable {type(value).__name__}: {type(exc).__name__}>"
+
+
+def _json_safe(value: Any, depth: int) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
@@ -33,113 +52,177 @@ def json_safe(value: Any, depth: int = 0) -> Any:
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist() if value.size <= 16 else {"array": list(value.shape), "dtype": str(value.dtype)}
-    if depth < 4 and isinstance(value, dict):
-        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
-    if depth < 4 and isinstance(value, list | tuple):
+    if isinstance(value, dict | list | tuple) and depth >= 4:
+        return f"<{type(value).__name__} of {len(value)} items, nested too deep to record>"
+    if isinstance(value, dict):
+        return {str(k)[:_MAX_TEXT]: json_safe(v, depth + 1) for k, v in list(value.items())[:256]}
+    if isinstance(value, list | tuple):
         return [json_safe(v, depth + 1) for v in value[:256]]
-    text = repr(value)
+    return _short_repr(value)
+
+
+def _short_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001
+        return f"<unprintable {type(value).__name__}: {type(exc).__name__}>"
     return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "...[cut]"
 
 
-def _metrics(metrics: dict[str, Any] | None) -> dict[str, float]:
+def _metrics(metrics: Any) -> dict[str, float]:
     """The numeric entries of a metrics dict as floats (others are dropped)."""
     out = {}
-    for name, value in (metrics or {}).items():
+    for name, value in (metrics if isinstance(metrics, dict) else {}).items():
         try:
             out[str(name)] = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
     return out
 
 
-def _error(exc: BaseException) -> str:
-    frames = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3)
-    return f"{type(exc).__name__}: {exc}\n" + "".join(frames)[-2000:]
+class EpisodeError(NamedTuple):
+    """Why an episode stopped early: a kind, one readable line, and the traceback when there was one."""
+
+    kind: str
+    message: str
+    traceback: str = ""
+
+
+def error_of(exc: BaseException, kind: str) -> EpisodeError:
+    """The :class:`EpisodeError` of ``exc``: ``kind`` (``oom`` for a MemoryError), its one-line text, its frames.
+
+    >>> error_of(ValueError("bad move"), "agent_error")[:2]
+    ('agent_error', 'ValueError: bad move')
+    """
+    if isinstance(exc, AgentFailed):
+        return EpisodeError(exc.kind, str(exc), exc.trace)
+    if isinstance(exc, AgentHostDied):
+        return EpisodeError("agent_error", str(exc))
+    if isinstance(exc, MemoryError):
+        kind = "oom"
+    _, message, trace = error_fields(exc)
+    return EpisodeError(kind, message, trace)
+
+
+def _summary(env: Any) -> dict[str, Any]:
+    """The env's account of an episode that stopped before it ended (``episode_summary``); empty if it has none."""
+    summarise = getattr(getattr(env, "unwrapped", env), "episode_summary", None)
+    if summarise is None:
+        return {}
+    try:
+        summary = summarise()
+    except Exception:  # noqa: BLE001 - a broken summary must not hide the episode's own error
+        return {}
+    return summary if isinstance(summary, dict) else {}
+
+
+class _Play:
+    """The running totals of one episode."""
+
+    def __init__(self) -> None:
+        self.steps: list[StepRecord] = []
+        self.total, self.n_steps, self.invalid, self.p_tok, self.c_tok = 0.0, 0, 0, 0, 0
+        self.error: EpisodeError | None = None
+        self.truncated, self.ended = False, False
+        self.obs: Any = None
+        self.info: dict[str, Any] = {}
+
+    def fail(self, exc: BaseException, kind: str) -> None:
+        self.error = error_of(exc, kind)
+
+
+def _take_step(env: Any, agent: Any, play: _Play, keep_trajectory: bool) -> bool:
+    """One agent action and one env step; False when the episode is over."""
+    t_act = time.perf_counter()
+    try:
+        action = agent.act(play.obs, play.info)
+    except GuardStop:  # the guard ended the episode: a normal end, counted in the guard's metrics
+        play.truncated = True
+        return False
+    except Exception as exc:  # noqa: BLE001 - an agent failure is its own outcome (TimeoutError: "timeout")
+        play.fail(exc, "timeout" if isinstance(exc, TimeoutError) else "agent_error")
+        return False
+    record = StepRecord(observation=json_safe(play.obs), action=json_safe(action),
+                        latency_s=time.perf_counter() - t_act)
+    usage = getattr(agent, "last_usage", None)
+    if usage is not None:
+        record.prompt_tokens, record.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+        play.p_tok += usage.prompt_tokens
+        play.c_tok += usage.completion_tokens
+    try:
+        play.obs, reward, terminated, trunc, info = env.step(action)
+    except InvalidAction as exc:
+        play.error = EpisodeError("agent_error", f"malformed action {_short_repr(action)[:200]}: {exc}")
+        return False
+    except Exception as exc:  # noqa: BLE001
+        play.fail(exc, "env_error")
+        return False
+    play.info = info if isinstance(info, dict) else {}
+    play.n_steps += 1
+    record.reward = float(reward)
+    record.invalid = bool(play.info.get("invalid_action", False))
+    play.invalid += record.invalid
+    play.total += float(reward)
+    if keep_trajectory:
+        play.steps.append(record)
+    if terminated or trunc:
+        play.truncated, play.ended = bool(trunc and not terminated), True
+        return False
+    return True
 
 
 def run_episode(
-    env: Any, agent: Any, spec: EpisodeSpec, run_id: str, keep_trajectory: bool = True
+    env: Any, agent: Any, spec: EpisodeSpec, run_id: str, keep_trajectory: bool = True, privileged: bool = False
 ) -> tuple[EpisodeResult, Trajectory | None]:
-    """Play ``spec`` to the end; an agent or env exception ends the episode with its own error kind."""
+    """Play ``spec`` to the end; an agent or env exception ends the episode with its own error kind.
+
+    An episode that stops before the env ends it (an error, the step limit, a guard) keeps what the env says of
+    it so far (``episode_summary``): its metrics count, and an error is never a success.
+    """
     start = time.perf_counter()
-    steps: list[StepRecord] = []
-    total, n_steps, invalid, p_tok, c_tok = 0.0, 0, 0, 0, 0
-    error_kind, error_message, truncated, info = "none", "", False, {}
-    obs: Any = None
+    play = _Play()
     try:
-        obs, info = env.reset(seed=spec.seed)
+        play.obs, play.info = env.reset(seed=spec.seed)
     except Exception as exc:  # noqa: BLE001 - any env failure is recorded, not raised
-        error_kind, error_message = "env_error", _error(exc)
-    if error_kind == "none":
+        play.fail(exc, "env_error")
+    if play.error is None:
         try:
-            agent.reset(seed=agent_seed(spec.seed, spec.repeat), info=info)
+            agent.reset(seed=agent_seed(spec.seed, spec.repeat), info=play.info)
         except Exception as exc:  # noqa: BLE001
-            error_kind, error_message = "agent_error", _error(exc)
-    while error_kind == "none":
-        if spec.max_steps is not None and n_steps >= spec.max_steps:
-            truncated = True
+            play.fail(exc, "agent_error")
+    while play.error is None:
+        if spec.max_steps is not None and play.n_steps >= spec.max_steps:
+            play.truncated = True
             break
-        t_act = time.perf_counter()
+        if not _take_step(env, agent, play, keep_trajectory):
+            break
+    final = play.info if play.ended else {**play.info, **_summary(env)}
+    metrics = _metrics(final.get("metrics"))
+    if hasattr(agent, "episode_metrics"):  # a guarded agent: what the guard did
         try:
-            action = agent.act(obs, info)
-        except GuardStop:  # the guard ended the episode: a normal end, counted in the guard's metrics
-            truncated = True
-            break
-        except TimeoutError as exc:  # a model backend that did not answer in time
-            error_kind, error_message = "timeout", _error(exc)
-            break
-        except Exception as exc:  # noqa: BLE001
-            error_kind, error_message = "agent_error", _error(exc)
-            break
-        latency = time.perf_counter() - t_act
-        usage = getattr(agent, "last_usage", None)
-        record = StepRecord(observation=json_safe(obs), action=json_safe(action), latency_s=latency)
-        if usage is not None:
-            record.prompt_tokens, record.completion_tokens = usage.prompt_tokens, usage.completion_tokens
-            p_tok += usage.prompt_tokens
-            c_tok += usage.completion_tokens
-        try:
-            obs, reward, terminated, trunc, info = env.step(action)
-        except InvalidAction as exc:
-            error_kind, error_message = "agent_error", f"malformed action {action!r}: {exc}"
-            break
-        except Exception as exc:  # noqa: BLE001
-            error_kind, error_message = "env_error", _error(exc)
-            break
-        n_steps += 1
-        record.reward = float(reward)
-        record.invalid = bool(info.get("invalid_action", False))
-        invalid += record.invalid
-        total += float(reward)
-        if keep_trajectory:
-            steps.append(record)
-        if terminated or trunc:
-            truncated = bool(trunc and not terminated)
-            break
-    metrics = _metrics(info.get("metrics"))
-    if hasattr(agent, "episode_metrics"):  # GuardedAgent: what the guard did
-        metrics.update(_metrics(agent.episode_metrics()))
+            metrics.update(_metrics(agent.episode_metrics()))
+        except Exception:  # noqa: BLE001, S110 - the agent's host may be gone; its error is already recorded
+            pass
+    error = play.error or EpisodeError("none", "")
     result = EpisodeResult(
-        **planned_fields(spec, run_id), episode_return=total,
-        success=bool(info.get("success", False)) and error_kind == "none", steps=n_steps,
-        invalid_actions=invalid, prompt_tokens=p_tok, completion_tokens=c_tok, metrics=metrics,
-        error_kind=error_kind, error_message=error_message, wall_time_s=time.perf_counter() - start,
-        truncated=truncated,
+        **planned_fields(spec, run_id), privileged=privileged, episode_return=play.total,
+        success=bool(final.get("success", False)) and play.error is None, steps=play.n_steps,
+        invalid_actions=play.invalid, prompt_tokens=play.p_tok, completion_tokens=play.c_tok, metrics=metrics,
+        error_kind=error.kind, error_message=error.message, error_traceback=error.traceback,
+        wall_time_s=time.perf_counter() - start, truncated=play.truncated,
     )
     trajectory = None
     if keep_trajectory:
-        trajectory = Trajectory(episode_key=spec.key, steps=steps, final_observation=json_safe(obs),
-                                final_info=json_safe(info))
+        trajectory = Trajectory(episode_key=spec.key, steps=play.steps, final_observation=json_safe(play.obs),
+                                final_info=json_safe(final))
     return result, trajectory
 
 
-def timeout_result(spec: EpisodeSpec, run_id: str, elapsed: float, reason: str) -> EpisodeResult:
-    """The row of an episode the runner had to stop (wall-clock limit, or its worker died)."""
-    kind = "timeout" if reason == "timeout" else "env_error"
-    message = (f"episode exceeded its wall-clock limit of {spec.timeout_s:.0f} s; the worker was killed"
-               if reason == "timeout" else f"the worker process died: {reason}")
-    return EpisodeResult(**planned_fields(spec, run_id), error_kind=kind, error_message=message,
-                         wall_time_s=elapsed)
+def stopped_result(spec: EpisodeSpec, run_id: str, elapsed: float, error: EpisodeError,
+                   privileged: bool = False) -> EpisodeResult:
+    """The row of an episode the runner had to stop (wall-clock limit, memory limit, a dead process)."""
+    return EpisodeResult(**planned_fields(spec, run_id), privileged=privileged, error_kind=error.kind,
+                         error_message=error.message, error_traceback=error.traceback, wall_time_s=elapsed)
 
 
 def planned_fields(spec: EpisodeSpec, run_id: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cauarena.guards import GuardStop
-from cauarena.leaderboards.episode import _error, _metrics, json_safe, planned_fields
+from cauarena.leaderboards.episode import _metrics, error_of, json_safe, planned_fields
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory, episode_key
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
@@ -67,9 +67,12 @@ class PlayerPair:
     Args:
         spec: the pair spec.
         guard: a guard spec put in front of the defender (``none``: unguarded).
+        host: builds a seat's player in the agent host, ``host(player_spec, seat)``; privileged players (and
+            every player when ``host`` is None) are built in this process.
     """
 
-    def __init__(self, spec: str, guard: str = "none") -> None:
+    def __init__(self, spec: str, guard: str = "none", host: Any = None) -> None:
+        from cauarena.agents.registry import is_privileged
         from cauarena.errors import ConfigError
 
         attacker, sep, defender = spec.partition(SEPARATOR)
@@ -77,8 +80,11 @@ class PlayerPair:
             raise ConfigError(f"A MAGIC agent is '<attacker> vs <defender>', e.g. 'fixed[caesar] vs "
                               f"defender-keyword'; got {spec!r}.")
         self.spec = spec
-        self.attacker = make_player(attacker.strip(), "attacker")
-        self.defender = make_player(defender.strip(), "defender")
+        players = {}
+        for seat, player in (("attacker", attacker.strip()), ("defender", defender.strip())):
+            local = host is None or is_privileged(player, "magic")
+            players[seat] = make_player(player, seat) if local else host(player, seat)
+        self.attacker, self.defender = players["attacker"], players["defender"]
         if guard != "none":
             from cauarena.guards import GuardedAgent, make_guard
 
@@ -111,7 +117,10 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
         return EpisodeResult(**fields, truncated=True, metrics=_metrics(guard_metrics()),
                              wall_time_s=time.perf_counter() - start), None
     except Exception as exc:  # noqa: BLE001 - a player or backend failure is its own outcome
-        return EpisodeResult(**fields, error_kind="agent_error", error_message=_error(exc),
+        error = error_of(exc, "agent_error")
+        summary = _game_summary(game)
+        return EpisodeResult(**fields, error_kind=error.kind, error_message=error.message,
+                             error_traceback=error.traceback, metrics=_metrics(summary.get("metrics")),
                              wall_time_s=time.perf_counter() - start), None
     metrics, usage = out["metrics"], out["usage"]
     if guard_metrics is not None:
@@ -123,6 +132,16 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
     )
     trajectory = Trajectory(episode_key=spec.key, final_info=json_safe(out)) if keep_trajectory else None
     return result, trajectory
+
+
+def _game_summary(game: Any) -> dict[str, Any]:
+    """The defender's account of a game that stopped early (the env's ``episode_summary``), or empty."""
+    summarise = getattr(game, "episode_summary", None)
+    try:
+        summary = summarise() if summarise is not None else {}
+    except Exception:  # noqa: BLE001 - a broken summary must not hide the player's error
+        return {}
+    return summary.get("defender_0", summary) if isinstance(summary, dict) else {}
 
 
 def evaluate_pairs(out: str, attackers: Sequence[str], defenders: Sequence[str], *, seeds: int,

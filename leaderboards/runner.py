@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 import uuid
@@ -21,8 +22,9 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from cauarena.errors import ConfigError
-from cauarena.leaderboards.episode import run_episode, timeout_result
-from cauarena.leaderboards.magic import PlayerPair, is_pair, play_pair
+from cauarena.leaderboards.agent_host import HostLink, host_main
+from cauarena.leaderboards.episode import EpisodeError, error_of, run_episode, stopped_result
+from cauarena.leaderboards.magic import SEPARATOR, PlayerPair, is_pair, play_pair
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
@@ -40,13 +42,31 @@ class RunSummary:
     wall_time_s: float = 0.0
 
 
-class EpisodePlayer:
-    """Plays episodes in one process, caching envs by (id, kwargs) and agents by (spec, env)."""
+def privileged_spec(agent: str, family: str) -> bool:
+    """Whether the agent spec of a planned episode is a built-in privileged agent (an oracle reading the truth).
 
-    def __init__(self, run_id: str, keep_trajectories: bool = True, chat_kwargs: dict[str, Any] | None = None):
+    A MAGIC pair is privileged when either seat is.
+    """
+    from cauarena.agents.registry import is_privileged
+
+    if is_pair(agent):
+        return any(is_privileged(seat.strip(), "magic") for seat in agent.split(SEPARATOR, 1))
+    return is_privileged(agent, family)
+
+
+class EpisodePlayer:
+    """Plays episodes in one process, caching envs by (id, kwargs) and agents by (spec, env).
+
+    Privileged agents are built here, beside the env; every other agent is built in the agent host reached through
+    ``host`` and gets only the env's public view (see :mod:`cauarena.leaderboards.agent_host`).
+    """
+
+    def __init__(self, run_id: str, keep_trajectories: bool = True, chat_kwargs: dict[str, Any] | None = None,
+                 host: HostLink | None = None):
         self.run_id = run_id
         self.keep_trajectories = keep_trajectories
         self.chat_kwargs = dict(chat_kwargs or {})
+        self.host = host
         self._envs: dict[tuple, Any] = {}
         self._agents: dict[tuple, Any] = {}
 
@@ -58,44 +78,39 @@ class EpisodePlayer:
             self._envs[key] = make(spec.env_id, **spec.env_kwargs_dict)
         return self._envs[key]
 
-    def _agent(self, spec: EpisodeSpec, env: Any) -> Any:
+    def _agent(self, spec: EpisodeSpec, env: Any, privileged: bool) -> Any:
         key = (spec.agent, spec.guard, spec.env_id, spec.env_kwargs)
-        if key not in self._agents and is_pair(spec.agent):  # a two-seat game (MAGIC): "<attacker> vs <defender>"
-            self._agents[key] = PlayerPair(spec.agent, guard=spec.guard)
-        if key not in self._agents:
-            from cauarena.agents import make_agent
-
-            kwargs = self.chat_kwargs if "/" in spec.agent and ":" not in spec.agent else {}
-            agent = make_agent(spec.agent, family=spec.family, **kwargs)
-            if spec.guard != "none":
-                from cauarena.guards import GuardedAgent, make_guard
-
-                guard = make_guard(spec.guard, family=spec.family)
-                agent = GuardedAgent(agent, guard, agent_spec=spec.agent, guard_spec=spec.guard)
+        if key in self._agents:
+            return self._agents[key]
+        if is_pair(spec.agent):  # a two-seat game (MAGIC): "<attacker> vs <defender>"
+            seat_host = None if self.host is None else (lambda s, seat: self.host.agent(
+                s, "none", spec.env_id, "magic", self.chat_kwargs, seat=seat))
+            agent = PlayerPair(spec.agent, guard=spec.guard, host=seat_host)
+        elif privileged or self.host is None:
+            agent = _local_agent(spec, self.chat_kwargs)
             if hasattr(agent, "bind"):
                 agent.bind(env)
-            self._agents[key] = agent
-        return self._agents[key]
+        else:
+            agent = self.host.agent(spec.agent, spec.guard, spec.env_id, spec.family, self.chat_kwargs)
+            agent.bind(env)  # sends the public view only
+        self._agents[key] = agent
+        return agent
 
     def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None]:
         """Play one episode; failing to build the env or agent is recorded like any other error."""
-        from cauarena.leaderboards.episode import _error
-
+        privileged = privileged_spec(spec.agent, spec.family)
         try:
             env = self._env(spec)
         except Exception as exc:  # noqa: BLE001
-            return self._failed(spec, "env_error", _error(exc)), None
+            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "env_error"), privileged), None
         try:
-            agent = self._agent(spec, env)
+            agent = self._agent(spec, env, privileged)
         except Exception as exc:  # noqa: BLE001
-            return self._failed(spec, "agent_error", _error(exc)), None
+            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "agent_error"), privileged), None
         if isinstance(agent, PlayerPair):
-            return play_pair(env, agent, spec, self.run_id, self.keep_trajectories)
-        return run_episode(env, agent, spec, self.run_id, self.keep_trajectories)
-
-    def _failed(self, spec: EpisodeSpec, kind: str, message: str) -> EpisodeResult:
-        result = timeout_result(spec, self.run_id, 0.0, "build")
-        return result.model_copy(update={"error_kind": kind, "error_message": message})
+            result, trajectory = play_pair(env, agent, spec, self.run_id, self.keep_trajectories)
+            return result.model_copy(update={"privileged": privileged}), trajectory
+        return run_episode(env, agent, spec, self.run_id, self.keep_trajectories, privileged=privileged)
 
     def close(self) -> None:
         for agent in self._agents.values():
@@ -105,32 +120,69 @@ class EpisodePlayer:
             env.close()
 
 
-def _worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str]) -> None:
+def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> Any:
+    """A privileged agent (or any agent when there is no host: ``workers=0``), behind its guard if any."""
+    from cauarena.agents import make_agent
+    from cauarena.leaderboards.agent_host import is_chat_spec
+
+    agent = make_agent(spec.agent, family=spec.family, **(chat_kwargs if is_chat_spec(spec.agent) else {}))
+    if spec.guard != "none":
+        from cauarena.guards import GuardedAgent, make_guard
+
+        guard = make_guard(spec.guard, family=spec.family)
+        agent = GuardedAgent(agent, guard, agent_spec=spec.agent, guard_spec=spec.guard)
+    return agent
+
+
+def _worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
+                 host_conn: Connection | None) -> None:
     sys.path[:] = path
-    player = EpisodePlayer(run_id, keep, chat_kwargs)
+    player = EpisodePlayer(run_id, keep, chat_kwargs, host=None if host_conn is None else HostLink(host_conn))
     while True:
-        spec = conn.recv()
+        try:
+            spec = conn.recv()
+        except (EOFError, OSError):
+            break
         if spec is None:
             break
         conn.send(player.play(spec))
     player.close()
+    if host_conn is not None:
+        try:
+            host_conn.send(None)
+        except OSError:
+            pass
 
 
 class _Worker:
-    """A worker process with up to :data:`PIPELINE` episodes in flight.
+    """A worker process (the envs, privileged agents) and its agent host (every other agent).
 
-    The next episode waits in the pipe, so the worker never idles while the parent stores a result. Only the
-    head episode is running; its clock starts when the previous result arrives.
+    Up to :data:`PIPELINE` episodes are in flight: the next one waits in the pipe, so the worker never idles while
+    the parent stores a result. Only the head episode is running; its clock starts when the previous result
+    arrives.
     """
 
-    def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any]) -> None:
+    def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any], hosted: bool) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path)),
-                                daemon=True)
+        host_end = worker_end = None
+        self.host = None
+        if hosted:
+            worker_end, host_end = ctx.Pipe()
+            self.host = ctx.Process(target=host_main, args=(host_end, list(sys.path)), daemon=True)
+            self.host.start()
+            host_end.close()
+        self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path),
+                                                           worker_end), daemon=True)
         self.proc.start()
         child.close()
+        if worker_end is not None:
+            worker_end.close()
         self.inflight: deque[EpisodeSpec] = deque()
         self.started = 0.0
+
+    @property
+    def processes(self) -> list[Any]:
+        return [p for p in (self.proc, self.host) if p is not None]
 
     @property
     def head(self) -> EpisodeSpec | None:
@@ -146,9 +198,18 @@ class _Worker:
         self.inflight.popleft()
         self.started = time.perf_counter()
 
+    def host_exit(self) -> str | None:
+        """How the agent host ended, or None while it runs."""
+        if self.host is None or self.host.is_alive():
+            return None
+        self.host.join(1)
+        return describe_exit(self.host.exitcode)
+
     def kill(self) -> None:
-        self.proc.kill()
-        self.proc.join(5)
+        for proc in self.processes:
+            proc.kill()
+        for proc in self.processes:
+            proc.join(5)
         self.conn.close()
 
     def stop(self) -> None:
@@ -156,9 +217,47 @@ class _Worker:
             self.conn.send(None)
         except OSError:
             pass
-        self.proc.join(5)
-        if self.proc.is_alive():
-            self.proc.kill()
+        for proc in self.processes:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+
+
+def describe_exit(code: int | None) -> str:
+    """A process's exit as words: ``exit code 3``, ``killed by signal SIGKILL``.
+
+    >>> describe_exit(-9), describe_exit(3)
+    ('killed by signal SIGKILL', 'exit code 3')
+    """
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process, from ``/proc`` (0 when it is gone or the platform has no ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def default_max_memory(workers: int) -> int:
+    """The default memory limit of a worker and its agent host together: 80% of RAM over the workers, >= 2 GiB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    return max(2 << 30, int(0.8 * total) // max(1, workers))
 
 
 PIPELINE = 2
@@ -170,17 +269,24 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+_MEMORY_POLL_S = 0.25
+"""How often the parent reads the workers' resident memory."""
+
+
 class Runner:
     """Plays a plan into a store.
 
     Args:
         store: where each finished episode goes.
-        workers: worker processes (``0`` plays in this process: no wall-clock limit, for debugging).
+        workers: worker processes (``0`` plays in this process, agents included: no wall-clock limit, no
+            isolation, for debugging).
         run_id: id stored in every row; a fresh one by default.
         keep_trajectories: store each episode's trajectory too.
         chat_kwargs: passed to every ``backend/model`` chat agent (e.g. ``cache_dir``); other agents are built
             with no arguments.
         on_result: called with each stored result (progress bars, logs).
+        max_memory: resident bytes a worker (and, separately, its agent host) may use; over it the process is
+            killed and the episode stored as ``oom``. Default: :func:`default_max_memory`.
     """
 
     def __init__(
@@ -191,15 +297,20 @@ class Runner:
         keep_trajectories: bool = True,
         chat_kwargs: dict[str, Any] | None = None,
         on_result: Callable[[EpisodeResult], None] | None = None,
+        max_memory: int | None = None,
     ) -> None:
         self.store = store
         self.workers = default_workers() if workers is None else workers
         if self.workers < 0:
             raise ConfigError(f"workers must be >= 0, got {self.workers}.")
+        self.max_memory = default_max_memory(max(1, self.workers)) if max_memory is None else int(max_memory)
+        if self.max_memory <= 0:
+            raise ConfigError(f"max_memory must be a positive number of bytes, got {max_memory}.")
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.keep = keep_trajectories
         self.chat_kwargs = dict(chat_kwargs or {})
         self.on_result = on_result
+        self._hosted = True
 
     def pending(self, episodes: Sequence[EpisodeSpec]) -> list[EpisodeSpec]:
         """The planned episodes not yet stored."""
@@ -214,6 +325,7 @@ class Runner:
         if todo and self.workers == 0:
             self._run_inline(todo, summary)
         elif todo:
+            self._hosted = not all(privileged_spec(e.agent, e.family) for e in todo)
             self._run_pool(todo, summary)
         summary.wall_time_s = time.perf_counter() - start
         return summary
@@ -238,16 +350,21 @@ class Runner:
         ctx = mp.get_context("spawn")
         queue = deque(todo)
         pool = [self._new_worker(ctx) for _ in range(min(self.workers, len(todo)))]
+        next_poll = time.perf_counter() + _MEMORY_POLL_S
         try:
             self._fill(pool, queue)
             while any(w.inflight for w in pool):
                 busy = [w for w in pool if w.inflight]
-                deadline = min(w.started + w.head.timeout_s for w in busy)
-                ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
-                             timeout=max(0.0, deadline - time.perf_counter()))
+                deadline = min(min(w.started + w.head.timeout_s for w in busy), next_poll)
+                sentinels = [p.sentinel for w in busy for p in w.processes]
+                ready = wait([w.conn for w in busy] + sentinels, timeout=max(0.0, deadline - time.perf_counter()))
+                over = {}
+                if time.perf_counter() >= next_poll:
+                    over = self._over_memory(busy)
+                    next_poll = time.perf_counter() + _MEMORY_POLL_S
                 for i, worker in enumerate(pool):
                     if worker.inflight:
-                        pool[i] = self._collect(ctx, worker, ready, queue, summary)
+                        pool[i] = self._collect(ctx, worker, ready, queue, summary, over.get(id(worker)))
                 self._fill(pool, queue)
         finally:
             for worker in pool:
@@ -256,8 +373,20 @@ class Runner:
                 else:
                     worker.stop()
 
+    def _over_memory(self, busy: list[_Worker]) -> dict[int, str]:
+        """Workers whose processes (worker and agent host together) are over ``max_memory``, with a line."""
+        over = {}
+        for worker in busy:
+            used = {name: rss_bytes(proc.pid) for name, proc in (("worker", worker.proc), ("agent host", worker.host))
+                    if proc is not None and proc.pid}
+            if sum(used.values()) > self.max_memory:
+                parts = " + ".join(f"{name} {rss / 2**20:.0f} MiB" for name, rss in used.items())
+                over[id(worker)] = (f"out of memory: {parts}, over the per-worker limit of "
+                                    f"{self.max_memory / 2**20:.0f} MiB (--max-memory); the processes were killed")
+        return over
+
     def _new_worker(self, ctx: Any) -> _Worker:
-        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs)
+        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted)
 
     @staticmethod
     def _fill(pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:
@@ -266,25 +395,57 @@ class Runner:
                 worker.give(queue.popleft())
 
     def _collect(self, ctx: Any, worker: _Worker, ready: list[Any], queue: deque[EpisodeSpec],
-                 summary: RunSummary) -> _Worker:
-        """Store what ``worker`` finished; replace it if it died or its head episode ran out of time."""
-        if worker.conn in ready:
+                 summary: RunSummary, over_memory: str | None = None) -> _Worker:
+        """Store what ``worker`` finished; replace it if it died, ran out of time or of memory."""
+        if worker.conn in ready and over_memory is None:
             try:
                 while worker.inflight and worker.conn.poll():
                     result, trajectory = worker.conn.recv()
                     worker.finish_head()
+                    host_end = worker.host_exit()
+                    if host_end is not None and result.error_kind == "agent_error":
+                        result = result.model_copy(update={"error_message": f"{result.error_message} ({host_end})"})
                     self._store(result, trajectory, summary)
+                    if host_end is not None:
+                        return self._replace(ctx, worker, queue, skip_head=False)
                 return worker
             except (EOFError, OSError):
                 pass
-        spec, elapsed = worker.head, time.perf_counter() - worker.started
-        if worker.conn in ready or worker.proc.sentinel in ready:
-            reason = f"exit code {worker.proc.exitcode}"
-        elif elapsed >= spec.timeout_s:
-            reason = "timeout"
-        else:
+        error = self._stop_reason(worker, ready, over_memory)
+        if error is None:
             return worker
+        spec, elapsed = worker.head, time.perf_counter() - worker.started
+        self._store(stopped_result(spec, self.run_id, elapsed, error, privileged_spec(spec.agent, spec.family)),
+                    None, summary)
+        return self._replace(ctx, worker, queue, skip_head=True)
+
+    def _stop_reason(self, worker: _Worker, ready: list[Any], over_memory: str | None) -> EpisodeError | None:
+        """Why the head episode of ``worker`` must stop now, or None when it may go on.
+
+        Exit codes are read after the processes are joined: a dead worker is ``worker_died`` with its exit code or
+        signal; an agent that took its own host down is ``agent_error`` (the worker usually reports it itself).
+        """
+        if over_memory is not None:
+            return EpisodeError("oom", over_memory)
+        if worker.conn in ready or any(p.sentinel in ready for p in worker.processes):
+            worker.proc.join(2 if worker.conn in ready else 0)
+            if worker.proc.exitcode is not None:
+                worker.kill()
+                return EpisodeError("worker_died", f"the worker process died ({describe_exit(worker.proc.exitcode)})")
+            if worker.host is not None and not worker.host.is_alive():
+                if worker.conn.poll(5.0):  # the worker reports the episode itself, collected on the next pass
+                    return None
+                worker.kill()
+                return EpisodeError("agent_error", f"the agent's process died ({describe_exit(worker.host.exitcode)})")
+        spec, elapsed = worker.head, time.perf_counter() - worker.started
+        if elapsed >= spec.timeout_s:
+            return EpisodeError("timeout", f"episode exceeded its wall-clock limit of {spec.timeout_s:g} s; "
+                                           "the worker was killed")
+        return None
+
+    def _replace(self, ctx: Any, worker: _Worker, queue: deque[EpisodeSpec], skip_head: bool) -> _Worker:
+        """Kill ``worker`` and its host; the episodes it had not started go back to the queue."""
+        waiting = list(worker.inflight)[1:] if skip_head else list(worker.inflight)
         worker.kill()
-        self._store(timeout_result(spec, self.run_id, elapsed, reason), None, summary)
-        queue.extendleft(reversed(list(worker.inflight)[1:]))  # not started: play them elsewhere
+        queue.extendleft(reversed(waiting))
         return self._new_worker(ctx)

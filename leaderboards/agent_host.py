@@ -1,0 +1,240 @@
+"""The agent host: a process of its own for every agent that is not declared privileged.
+
+The env lives in the worker; a non-privileged agent (and the guard in front of it) lives in the host, which holds
+no env object, so no agent can read the truth by walking ``env.unwrapped``, stack frames or the ``gc`` heap. The
+worker talks to the host over a pipe: ``make`` builds an agent from its spec, ``bind`` hands it a
+:class:`~cauarena.agents.base.PublicEnvView` (spaces, id, family, documented metadata), then ``reset`` / ``act``
+/ ``metrics`` per episode. :class:`RemoteAgent` is the worker's side: an Agent whose every call is one round trip.
+
+Anything the agent raises comes back as data (kind, message, traceback) and is raised again in the worker as
+:class:`AgentFailed`, or as :class:`~cauarena.guards.GuardStop` when its guard ended the episode; a host that died
+mid-call raises :class:`AgentHostDied`. The runner records both as ``agent_error``.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from cauarena.agents.base import PublicEnvView, StepUsage
+
+_TRACEBACK_CHARS = 2000
+
+
+class AgentFailed(Exception):  # noqa: N818 - it mirrors the agent's own exception
+    """The hosted agent raised; ``kind`` is ``agent_error``, ``timeout`` or ``oom`` and ``trace`` its traceback."""
+
+    def __init__(self, kind: str, message: str, trace: str = "") -> None:
+        super().__init__(message)
+        self.kind, self.trace = kind, trace
+
+
+class AgentHostDied(Exception):  # noqa: N818
+    """The agent's host process went away during a call (the agent killed it, or it ran out of memory)."""
+
+
+def error_fields(exc: BaseException) -> tuple[str, str, str]:
+    """``(kind, one-line message, traceback)`` of an exception raised by an agent.
+
+    >>> error_fields(ValueError("bad"))[:2]
+    ('agent_error', 'ValueError: bad')
+    """
+    kind = "timeout" if isinstance(exc, TimeoutError) else "oom" if isinstance(exc, MemoryError) else "agent_error"
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises still gets a message
+        text = "<unprintable>"
+    message = f"{type(exc).__name__}: {text}".splitlines()[0][:500] if text else type(exc).__name__
+    frames = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-4))
+    return kind, message, frames[-_TRACEBACK_CHARS:]
+
+
+def public_view(env: Any, env_id: str, family: str) -> PublicEnvView:
+    """What an agent may know of ``env`` before playing it: spaces, id, family and documented metadata."""
+    from cauarena.registration import env_entry
+
+    base = getattr(env, "unwrapped", env)
+    multi = env_entry(env_id).multi_agent
+    if multi:
+        agents = tuple(getattr(env, "possible_agents", ()))
+        action_space = {a: env.action_space(a) for a in agents}
+        observation_space = {a: env.observation_space(a) for a in agents}
+    else:
+        agents, action_space, observation_space = (), env.action_space, env.observation_space
+    return PublicEnvView(
+        env_id=env_id, family=family, action_space=action_space, observation_space=observation_space,
+        metadata=dict(getattr(env, "metadata", {}) or {}), possible_agents=agents,
+        refusal_action=getattr(base, "refusal_action", None),
+    )
+
+
+def _build(agent_spec: str, guard_spec: str, family: str, seat: str, chat_kwargs: dict[str, Any]) -> Any:
+    """The agent of ``agent_spec`` (a MAGIC seat's player when ``seat`` is set), behind its guard if any."""
+    if seat:
+        from cauarena.leaderboards.magic import make_player
+
+        agent = make_player(agent_spec, seat)
+    else:
+        from cauarena.agents import make_agent
+
+        agent = make_agent(agent_spec, family=family, **(chat_kwargs if is_chat_spec(agent_spec) else {}))
+    if guard_spec != "none":
+        from cauarena.guards import GuardedAgent, make_guard
+
+        agent = GuardedAgent(agent, make_guard(guard_spec, family=family), agent_spec=agent_spec,
+                             guard_spec=guard_spec)
+    return agent
+
+
+def is_chat_spec(spec: str) -> bool:
+    """Whether ``spec`` names a chat model (``backend/model`` with a known backend), which takes chat kwargs.
+
+    >>> is_chat_spec("tiny/babyai"), is_chat_spec("oracle"), is_chat_spec("pkg.mod:Agent")
+    (True, False, False)
+    """
+    from cauarena.agents.llm import backend_names
+
+    head, sep, _ = spec.partition("/")
+    return bool(sep) and head in backend_names()
+
+
+def _usage(agent: Any) -> tuple[int, int, float, bool] | None:
+    usage = agent.last_usage if hasattr(agent, "last_usage") else None
+    if usage is None:
+        return None
+    return (int(usage.prompt_tokens), int(usage.completion_tokens), float(usage.latency_s), bool(usage.cached))
+
+
+def _call(agents: dict[int, Any], op: str, handle: int, args: tuple) -> Any:
+    """Carry out one request on the host's agents."""
+    if op == "make":
+        agents[handle] = _build(*args)
+        return None
+    agent = agents[handle]
+    if op == "bind":
+        if hasattr(agent, "bind"):
+            agent.bind(args[0])
+        return None
+    if op == "reset":
+        agent.reset(seed=args[0], info=args[1])
+        return None
+    if op == "act":
+        return agent.act(args[0], args[1]), _usage(agent)
+    if op == "metrics":
+        return dict(agent.episode_metrics()) if hasattr(agent, "episode_metrics") else {}
+    raise ValueError(f"unknown agent-host request {op!r}")
+
+
+def _reply(conn: Connection, value: Any) -> None:
+    """Send ``("ok", value)``; a value that cannot cross the pipe is the agent's error, not the host's death."""
+    try:
+        payload = pickle.dumps(("ok", value), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001
+        payload = pickle.dumps(("error", "agent_error",
+                                f"the agent returned a value that cannot be sent to the env: {error_fields(exc)[1]}",
+                                ""))
+    conn.send_bytes(payload)
+
+
+def host_main(conn: Connection, path: list[str]) -> None:
+    """The host process: serve requests until ``None`` arrives or the pipe closes."""
+    sys.path[:] = path
+    from cauarena.guards import GuardStop
+
+    agents: dict[int, Any] = {}
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            break
+        if request is None:
+            break
+        op, handle, args = request
+        try:
+            _reply(conn, _call(agents, op, handle, args))
+        except GuardStop as stop:
+            conn.send(("guard_stop", stop.verdict if _picklable(stop.verdict) else None, "", ""))
+        except BaseException as exc:  # noqa: BLE001 - an agent's failure is data for the worker
+            conn.send(("error", *error_fields(exc)))
+    for agent in agents.values():
+        try:
+            if hasattr(agent, "close"):
+                agent.close()
+        except Exception:  # noqa: BLE001, S110 - closing is best effort at shutdown
+            pass
+
+
+def _picklable(value: Any) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+class HostLink:
+    """The worker's end of the pipe to its agent host; numbers the agents it asks the host to build."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._next = 0
+
+    def request(self, op: str, handle: int, *args: Any) -> Any:
+        """One round trip; raises what the agent raised (see the module docstring)."""
+        try:
+            self.conn.send((op, handle, args))
+            reply = self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise AgentHostDied(f"the agent's process died during {op}()") from exc
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "guard_stop":
+            from cauarena.guards import GuardStop
+
+            raise GuardStop(reply[1])
+        _, kind, message, trace = reply
+        raise AgentFailed(kind, message, trace)
+
+    def agent(self, agent_spec: str, guard_spec: str, env_id: str, family: str, chat_kwargs: dict[str, Any],
+              seat: str = "") -> RemoteAgent:
+        """Build an agent in the host and return its proxy."""
+        self._next += 1
+        self.request("make", self._next, agent_spec, guard_spec, family, seat, chat_kwargs)
+        return RemoteAgent(self, self._next, env_id, family)
+
+
+class RemoteAgent:
+    """An Agent whose calls run in the agent host: the worker's proxy for one hosted agent.
+
+    ``bind`` sends a :class:`PublicEnvView` of the env (never the env), so the agent sees only what
+    :func:`public_view` lists.
+    """
+
+    privileged = False
+
+    def __init__(self, link: HostLink, handle: int, env_id: str, family: str) -> None:
+        self.link, self.handle, self.env_id, self.family = link, handle, env_id, family
+        self.last_usage: StepUsage | None = None
+
+    def bind(self, env: Any) -> None:
+        """Send the hosted agent the public view of ``env`` (made here, in the worker; the env stays here)."""
+        view = env if isinstance(env, PublicEnvView) else public_view(env, self.env_id, self.family)
+        self.link.request("bind", self.handle, view)
+
+    def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        self.link.request("reset", self.handle, seed, info)
+
+    def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        action, usage = self.link.request("act", self.handle, observation, info)
+        self.last_usage = None if usage is None else StepUsage(*usage)
+        return action
+
+    def episode_metrics(self) -> dict[str, float]:
+        """The hosted agent's per-episode metrics (a guarded agent's guard counts); empty for others."""
+        return self.link.request("metrics", self.handle)
+
+    def close(self) -> None:
+        """Nothing to do here: the host closes its agents when it stops."""
