@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import warnings
 from fractions import Fraction
 from typing import Any
 
@@ -11,7 +12,7 @@ from gymnasium import spaces
 
 from cauarena.envs._actions import safe_repr, text_action
 from cauarena.envs.caugym.generate import VARIANTS, check_request, generate_problem
-from cauarena.envs.caugym.items import CauGymItem, Gold, gold_of, load_items, to_item
+from cauarena.envs.caugym.items import CauGymItem, Gold, check_item, gold_of, load_items, to_item
 from cauarena.envs.caugym.scorer import Score, last_answer, score_answer
 from cauarena.envs.caugym.tasks import TASKS
 from cauarena.errors import ConfigError
@@ -48,12 +49,12 @@ class CauGymEnv(gym.Env):
     ## Description
 
     Each episode is one problem in the published CauGym layout: a hypothetical world described in words (a
-    random binary DAG with 3-9 nodes), conditional probabilities to 4 decimals, an ``Instruction:`` naming the
-    estimand and a ``Question:``. Problems come from our generator (exact answers from enumerating the SCM,
-    see :mod:`cauarena.envs.caugym.generate`) in one of six variants (``base``, ``rephrased``, ``omitted``,
-    ``deconfounding``, ``redundant``, ``insufficient``), or from a CauGym-format JSON file (``items_path``),
-    e.g. the published test sets. Registered as ``cauarena/CauGym-v0`` (any kwargs) and
-    ``cauarena/CauGym-<Variant>-v0`` (one variant, the seven tasks by seed).
+    random binary DAG, 3-5 or 8-9 nodes as published), conditional probabilities to 4 decimals, an
+    ``Instruction:`` naming the estimand and a ``Question:``. Problems come from our generator (exact answers
+    from enumerating the SCM, see :mod:`cauarena.envs.caugym.generate`) in one of six variants (``base``,
+    ``rephrased``, ``omitted``, ``deconfounding``, ``redundant``, ``insufficient``), or from a CauGym-format
+    JSON file (``items_path``), e.g. the published test sets. Registered as ``cauarena/CauGym-v0`` (any
+    kwargs) and ``cauarena/CauGym-<Variant>-v0`` (one variant, the seven tasks by seed).
 
     ## Action Space
 
@@ -100,21 +101,26 @@ class CauGymEnv(gym.Env):
 
     - ``task``: one of ATE, CDE, ETT, NDE, NIE, PN, PS; None cycles through them by seed (``seed % 7``).
     - ``variant``: one of the six variants (generated items only).
-    - ``difficulty``: node count 3-9, ``basic`` (3-5), ``hard`` (6-9) or None (3-9).
+    - ``difficulty``: node count 3-9, ``basic`` (3-5), ``hard`` (6-9), ``any`` (3-9), or None: the published
+      sizes of the variant (base/rephrased/omitted 3-5 nodes, the others 8-9).
     - ``names``: ``real``, ``invented``, ``symbols``, or None (drawn per item).
     - ``items_path``: a CauGym-format ``.json``/``.jsonl`` file; item ``seed % len(items)`` is served
-      (``reset()`` without a seed serves the next one); ``task`` then filters the file by ``Type``.
+      (``reset()`` without a seed serves the next one); ``task`` then filters the file by ``Type``. Items the env
+      cannot pose (unknown Type, empty problem, unreadable answer, a text over 16,384 characters) are refused at
+      load time with their file index and reason (``env.refused``, and one warning), never mid-run.
     - ``relabel``: for loaded items, take Yes/No from the item's last Reason step when its label contradicts it.
     - ``prob_tolerance``: widen the PROB match (default 0, exact at 4 decimals; the published scorer used 5e-4).
     - ``render_mode``: None or ``"ansi"``.
 
     ## Fidelity
 
-    Problem layout, the seven tasks, the six variant names and the answer JSON follow the published CauGym
-    (OpenCausaLab/CauGym); the question wording follows CaLM. The scorer is ours: the last answer only, PROB
-    exact at 4 decimals, Yes/No scored separately, LACK_CONDITION right only on insufficient items and only
-    without a number. ``omitted`` drops the Instruction line (published) *and* leaves one stated quantity out
-    but derivable; PN/PS ask for the Tian-Pearl bound. See FIDELITY.md.
+    Problem layout and base wording, the seven tasks, the six variants, the item types (zero-effect questions,
+    NDE without a mediator), graph sizes, the answer JSON and its conventions (ETT = factual minus
+    counterfactual, Yes iff < 0; "No" when ``|value| < 0.001``) follow the published CauGym
+    (OpenCausaLab/CauGym). ``omitted`` is the rephrased problem without its Instruction line, as published;
+    ``rephrased`` is our template paraphrase (the published one is a free LLM paraphrase). The scorer is ours:
+    the last answer only, PROB exact at 4 decimals, Yes/No scored separately, LACK_CONDITION right only on
+    insufficient items and only without a number. See FIDELITY.md.
 
     ## Version History
 
@@ -145,6 +151,8 @@ class CauGymEnv(gym.Env):
         self.task, self.variant, self.difficulty, self.names = task, variant, difficulty, names
         self.relabel, self.render_mode = relabel, render_mode
         self.tolerance = Fraction(str(prob_tolerance))
+        self.refused: list[tuple[int, str]] = []
+        """Loaded items the env cannot pose: ``(file index, reason)``."""
         self.items = self._load(items_path) if items_path else None
         if self.items is None:
             for t in [task] if task else TASKS:
@@ -160,7 +168,20 @@ class CauGymEnv(gym.Env):
         self._summary: dict[str, Any] | None = None
 
     def _load(self, path: str) -> list[CauGymItem]:
-        items = load_items(path)
+        items, self.refused = [], []
+        for index, item in enumerate(load_items(path)):
+            reason = check_item(item)
+            if reason is None and len(item.problem) > OBSERVATION_MAX_LENGTH:
+                reason = f"the problem has {len(item.problem)} characters, over {OBSERVATION_MAX_LENGTH}"
+            if reason is None:
+                items.append(item)
+            else:
+                self.refused.append((index, reason))
+        if self.refused:
+            shown = "; ".join(f"item {i}: {why}" for i, why in self.refused[:5])
+            warnings.warn(f"{path}: {len(self.refused)} item(s) refused, not served ({shown}).", stacklevel=3)
+        if not items:
+            raise ConfigError(f"{path}: every item was refused ({self.refused[0][1]}). Fix: CauGym-format items.")
         if self.task is not None:
             items = [i for i in items if i.Type == self.task]
             if not items:
