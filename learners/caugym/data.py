@@ -12,8 +12,10 @@ Rows are TRL's *conversational* formats:
 
 Published CauGym builds negatives by asking a model to answer without guidance; with no model to ask, ours
 are the typical mistakes, written in the same step format: the opposite direction (a sign error that also
-flips Yes/No), the other bound for PN/PS, a number on an insufficient item, and ``LACK_CONDITION`` on an
-answerable one (one negative in six).
+flips Yes/No by the published rule, ETT's reversed one included), the other bound for PN/PS, a number on an
+insufficient item, and ``LACK_CONDITION`` on an answerable one (one negative in six). Items follow the
+published conventions and item types of :mod:`cauarena.envs.caugym.generate` (zero-effect questions, NDE
+without a mediator, the LACK_CONDITION instruction only on insufficient items).
 
 Training items use seeds from :data:`TRAIN_SEED_START`; the benchmark and the ``caugym`` suite use seeds
 1000-99,999, so no test item is trained on.
@@ -31,6 +33,7 @@ import numpy as np
 from cauarena.agents.caugym_chat import CAUGYM_PROMPT
 from cauarena.agents.llm.prompts import render_messages
 from cauarena.envs.caugym import TASKS, VARIANTS, CauGymItem, generate_item, gold_of
+from cauarena.envs.caugym.tasks import yes_no
 from cauarena.envs.caugym.text import fmt4
 
 TRAIN_SEED_START = 1_000_000
@@ -89,15 +92,15 @@ def rejected_text(item: CauGymItem, rng: np.random.Generator) -> str:
     kept = [s for s in steps if not s.startswith("Result:") and "so the answer is" not in s]
     tail = [f"Result: {item.Type} = {fmt4(wrong)}."]
     if gold.yesno:
-        sign, label = (">", "Yes") if wrong > 0 else ("<", "No")
-        tail.append(f"{fmt4(wrong)} {sign} 0, so the answer is {label}.")
+        sign = ">" if wrong > 0 else "<"
+        tail.append(f"{fmt4(wrong)} {sign} 0, so the answer is {yes_no(item.Type, wrong)}.")
     return completion_text([*kept, *tail], _answer(item.Type, wrong))
 
 
 def _answer(task: str, value: Fraction) -> str:
     if task in ("PN", "PS"):
         return json.dumps({"PROB": fmt4(value)})
-    return json.dumps({"ANSWER": "Yes" if value > 0 else "No", "PROB": fmt4(value)})
+    return json.dumps({"ANSWER": yes_no(task, value), "PROB": fmt4(value)})
 
 
 def _assistant(text: str) -> list[Message]:

@@ -69,5 +69,12 @@ def format_reward(completions: Sequence[Any], **kwargs: Any) -> list[float]:
 REWARD_FUNCS = (correctness_reward, direction_reward, format_reward)
 """The GRPO reward functions, in the order of :data:`REWARD_WEIGHTS`."""
 
-REWARD_WEIGHTS = (1.0, 0.5, 0.2)
-"""Exact answers dominate; the direction and the format give a small model a gradient to start from."""
+PUBLISHED_REWARD_WEIGHTS = (1.0, 0.0, 1.0)
+"""The published online-RL reward: the final answer plus the format (CauGym's train README: "PPO and GRPO rely
+only on the final answer reward and format reward"; equal weights is our reading, the weights are not given)."""
+
+SHAPED_REWARD_WEIGHTS = (1.0, 0.5, 0.2)
+"""Ours, an option: exact answers dominate; the right Yes/No and the format give a small model a gradient."""
+
+REWARD_WEIGHTS = PUBLISHED_REWARD_WEIGHTS
+"""The default weights of (correctness, direction, format)."""

@@ -112,3 +112,19 @@ def test_unknown_item_answers_fail_loudly():
     with pytest.raises(ConfigError):
         correctness_reward(["x"], ["not json"], ["ATE"])
     assert CauGymItem(problem="p", answer='{"PROB": "0.1"}', Type="PN")
+
+
+def test_published_conventions_in_the_data_and_the_reward():
+    items = data.training_items(6, tasks=("ETT", "NDE"), variants=("base",))
+    assert any(i.meta["zero_effect"] for i in items), "zero-effect items are part of the data"
+    assert all("LACK_CONDITION" not in i.problem for i in items), "the LACK instruction is on insufficient items only"
+    rows = data.dpo_rows(items, seed=1)
+    for row, item in zip(rows, items, strict=True):
+        gold = gold_of(item)
+        rejected = _reply(row["rejected"])
+        assert not score_reply(rejected, gold).success and score_reply(_reply(row["chosen"]), gold).success
+        last = json.loads(rejected.splitlines()[-1])
+        if item.Type == "ETT" and "PROB" in last and abs(float(last["PROB"])) >= 0.001:  # factual - cf: Yes iff < 0
+            assert last["ANSWER"] == ("Yes" if float(last["PROB"]) < 0 else "No")
+    assert CauGymGRPOConfig().reward_weights == rewards.PUBLISHED_REWARD_WEIGHTS == rewards.REWARD_WEIGHTS
+    assert rewards.SHAPED_REWARD_WEIGHTS == (1.0, 0.5, 0.2)
