@@ -131,3 +131,22 @@ def test_a_class_declared_privileged_is_privileged_by_short_name_only(monkeypatc
     register_agent("h5-peeker", "h5_priv_agent:Peeker")
     assert reg.is_privileged("h5-peeker", "babyai")
     assert not reg.is_privileged("h5_priv_agent:Peeker", "babyai")
+
+
+def refuse_every_model(model, **kwargs):
+    raise ConfigError(f"h5 check refused {model!r}")
+
+
+def test_a_registered_backend_check_runs_in_resolve(monkeypatch):
+    from cauarena.agents.llm.backends import registry as backends
+
+    monkeypatch.setattr(backends, "BACKENDS", dict(backends.BACKENDS))
+    monkeypatch.setattr(backends, "BACKEND_CHECKS", dict(backends.BACKEND_CHECKS))
+    backends.register_backend("h5", "cauarena.agents.llm.backends.mock:make_mock_backend",
+                              check=f"{__name__}:refuse_every_model")
+    with pytest.raises(ConfigError, match="h5 check refused 'any:thing'"):
+        reg.resolve_agent("h5/any:thing", "babyai")
+    backends.register_backend("h5", "cauarena.agents.llm.backends.mock:make_mock_backend")  # no check: import only
+    assert reg.resolve_agent("h5/any:thing", "babyai").kind == "backend"
+    with pytest.raises(ConfigError, match="A backend check is 'module.path:check'"):
+        backends.register_backend("h5", "m:f", check="no_colon")

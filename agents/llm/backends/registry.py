@@ -51,9 +51,9 @@ def register_backend(prefix: str, entry_point: str, check: str | None = None) ->
     """
     if not prefix or "/" in prefix or ":" in prefix:
         raise ConfigError(f"A backend prefix is a plain name such as 'hf'; got {prefix!r}.")
-    for value in (entry_point, check):
+    for what, form, value in (("entry point", "factory", entry_point), ("check", "check", check)):
         if value is not None and ":" not in value:
-            raise ConfigError(f"A backend entry point or check is 'module.path:function'; got {value!r}.")
+            raise ConfigError(f"A backend {what} is 'module.path:{form}'; got {value!r}.")
     BACKENDS[prefix] = entry_point
     if check is None:
         BACKEND_CHECKS.pop(prefix, None)
