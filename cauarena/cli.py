@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -117,17 +119,30 @@ def run(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="LLM agents: no response cache")] = False,
     no_trajectories: Annotated[bool, typer.Option("--no-trajectories", help="do not store trajectories")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    max_memory: Annotated[str | None, typer.Option(help="memory per worker (worker + agent host), e.g. 4G; over "
+                                                   "it the episode is stored as oom [80% of RAM / workers]")] = None,
+    max_error_rate: Annotated[float | None, typer.Option(help="exit 1 when a row's error rate is above this "
+                                                         "[default: only when a row is all errors]")] = None,
+    preflight_check: Annotated[bool, typer.Option("--preflight/--no-preflight", help="build each env, agent and "
+                                                  "guard once before playing")] = True,
 ) -> None:
     """Run a suite (or --env ids) with agents and seeds, store every episode, print the leaderboard."""
     from cauarena.leaderboards.runner import Runner
     from cauarena.leaderboards.store import ResultsStore
     from cauarena.leaderboards.suites import plan
 
+    memory = parse_size(max_memory) if max_memory is not None else None
+    if max_error_rate is not None and not 0.0 <= max_error_rate <= 1.0:
+        raise ConfigError(f"--max-error-rate must lie in [0, 1], got {max_error_rate}.")
     spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
     out = out or os.path.join("runs", spec.name)
     episodes = plan(spec)
     if not episodes:
         raise ConfigError(_nothing_to_play(spec))
+    if preflight_check:
+        from cauarena.leaderboards.preflight import preflight
+
+        preflight(spec)
     store = ResultsStore(out)
     stored = store.stored_keys([e.key for e in episodes])
     if stored and not resume:
@@ -138,7 +153,7 @@ def run(
         chat_kwargs["cache_dir"] = str(Path(out) / "cache")
     bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
     runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, chat_kwargs=chat_kwargs,
-                    on_result=bar.update_result if bar else None)
+                    on_result=bar.update_result if bar else None, max_memory=memory)
     store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "guards": list(spec.guards),
                                      "argv": sys.argv[1:]})
     summary = runner.run(episodes)
@@ -147,7 +162,49 @@ def run(
     errors = ", ".join(f"{k}: {v}" for k, v in summary.errors.items()) or "none"
     typer.echo(f"run {summary.run_id}: {summary.finished} episodes played, {summary.skipped} already stored, "
                f"errors {errors}, {summary.wall_time_s:.1f} s -> {store.url}", err=True)
-    _leaderboard(store, out)
+    df = _leaderboard(store, out)
+    if df is not None and _report_errors(df, max_error_rate, out):
+        raise typer.Exit(code=1)
+
+
+def parse_size(text: str) -> int:
+    """Bytes of a size such as ``512M``, ``4G``, ``4GiB`` or ``1000000``.
+
+    >>> parse_size("4G"), parse_size("512m"), parse_size("1024")
+    (4294967296, 536870912, 1024)
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, flags=re.IGNORECASE)
+    if match is None:
+        raise ConfigError(f"--max-memory takes a size such as 512M or 4G, got {text!r}.")
+    value = float(match.group(1)) * 1024 ** "bkmgt".index(match.group(2).lower() or "b")
+    if value < 1:
+        raise ConfigError(f"--max-memory must be positive, got {text!r}.")
+    return int(value)
+
+
+def _report_errors(df, max_error_rate: float | None, out: str) -> bool:  # noqa: ANN001
+    """Print the first error of each (env, agent, guard, kind); True when a row's error rate is over the bar."""
+    errors = df[df["error_kind"] != "none"].sort_values("episode_key")
+    firsts = errors.groupby(["env_id", "agent", "guard", "error_kind"], sort=True).first()
+    for (env_id, agent, guard, kind), row in firsts.head(_SHOWN_ERRORS).iterrows():
+        shown = agent if guard == "none" else f"{agent} + guard {guard}"
+        typer.echo(f"{kind} on {env_id} by {shown}: {_one_line(row['error_message'])}", err=True)
+    if len(firsts) > _SHOWN_ERRORS:
+        typer.echo(f"... and {len(firsts) - _SHOWN_ERRORS} more; `cauarena errors --out {out}` lists them.", err=True)
+    rates = (df["error_kind"] != "none").groupby([df["env_id"], df["agent"], df["guard"]]).mean()
+    bad = rates[rates > max_error_rate] if max_error_rate is not None else rates[rates >= 1.0]
+    for (env_id, agent, guard), rate in bad.items():
+        typer.echo(f"error: {rate:.0%} of the episodes of {agent} (guard {guard}) on {env_id} ended in an error"
+                   + ("" if max_error_rate is None else f", above --max-error-rate {max_error_rate:g}"), err=True)
+    return not bad.empty
+
+
+_SHOWN_ERRORS = 20
+
+
+def _one_line(text: str, width: int = 200) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= width else line[: width - 3] + "..."
 
 
 class _Bar:
@@ -168,13 +225,14 @@ def _progress_bar(total: int, enabled: bool) -> _Bar | None:
     return _Bar(total) if enabled and total else None
 
 
-def _leaderboard(store, out: str) -> None:  # noqa: ANN001
+def _leaderboard(store, out: str):  # noqa: ANN001, ANN202
+    """Print and write the leaderboard of ``store``; returns the episode rows (None when there are none)."""
     from cauarena.leaderboards.report import build_leaderboard, render_terminal, write_reports
 
     df = store.dataframe()
     if df.empty:
         typer.echo(f"No results stored in {store.url} yet.", err=True)
-        return
+        return None
     board = build_leaderboard(df)
     render_terminal(board)
     if "://" not in out:
@@ -182,6 +240,7 @@ def _leaderboard(store, out: str) -> None:  # noqa: ANN001
                     "suites": ", ".join(sorted(df["suite"].unique()))}
         paths = write_reports(board, Path(out), metadata=metadata)
         typer.echo("wrote " + ", ".join(str(p) for p in paths.values()), err=True)
+    return df
 
 
 @app.command("leaderboard")
@@ -194,6 +253,28 @@ def leaderboard(
     if "://" not in out and not (Path(out) / "results.sqlite").exists():
         raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
     _leaderboard(ResultsStore(out), out)
+
+
+@app.command("errors")
+def errors(
+    out: Annotated[str, typer.Option(help="run directory or SQLAlchemy URL of a results store")] = "runs/default",
+    limit: Annotated[int | None, typer.Option(help="list at most this many")] = None,
+    traceback: Annotated[bool, typer.Option("--traceback", help="print each traceback too")] = False,
+) -> None:
+    """List the stored episodes that ended in an error: env, agent, guard, seed, kind and message."""
+    from cauarena.leaderboards.store import ResultsStore
+
+    if "://" not in out and not (Path(out) / "results.sqlite").exists():
+        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+    if limit is not None and limit < 1:
+        raise ConfigError(f"--limit must be at least 1, got {limit}.")
+    rows = ResultsStore(out).errors(limit=limit)
+    for row in rows:
+        guard = "" if row.guard == "none" else f" guard={row.guard}"
+        typer.echo(f"{row.kind:<12} {row.env_id} agent={row.agent}{guard} seed={row.seed}: {_one_line(row.message)}")
+        if traceback and row.traceback:
+            typer.echo(row.traceback.rstrip())
+    typer.echo(f"{len(rows)} errored episode(s) in {out}", err=True)
 
 
 train_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Train models against the envs.")
@@ -227,22 +308,43 @@ def train_grpo(
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cauarena`` script; CauArena errors print one line and exit with code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)  # a typer.Exit inside a command comes back as its code
     except CauArenaError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
     except (typer.Exit, SystemExit) as exc:
         return int(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
-    except Exception as exc:  # click usage errors
-        import click
+    except _USAGE_ERRORS as exc:  # a misspelt option, a bad int: one line, as the fix
+        typer.echo(f"error: {_usage_line(exc)} (see `cauarena --help` or `cauarena <command> --help`)", err=True)
+        return 2
+    except _ABORT:
+        return 130
+    except OSError as exc:  # a path the user gave that cannot be written or read
+        typer.echo(f"error: {exc.strerror or exc} ({exc.filename or ''}). Fix: choose another --out path.", err=True)
+        return 2
+    return code if isinstance(code, int) else 0
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
-        raise
-    return 0
+
+def _usage_line(exc: Exception) -> str:
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    return " ".join(str(message).split())
+
+
+def _click_exceptions() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
+    """Typer's click exception classes (typer 0.29 vendors click as ``typer._click``) and plain click's."""
+    usage: list[type[Exception]] = []
+    abort: list[type[BaseException]] = [KeyboardInterrupt, typer.Abort]
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        usage.append(module.ClickException)
+        abort.extend(c for c in (getattr(module, "Abort", None),) if c is not None)
+    return tuple(usage), tuple(abort)
+
+
+_USAGE_ERRORS, _ABORT = _click_exceptions()
 
 
 if __name__ == "__main__":

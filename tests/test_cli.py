@@ -89,3 +89,52 @@ def test_chat_agent_beside_scripted_agents_uses_the_cache(capsys, tmp_path):
     rows = list(csv.DictReader((out / "leaderboard.csv").open()))
     mock = next(r for r in rows if r["agent"] == "mock/first-valid" and r["env_id"] != "ALL")
     assert float(mock["tokens_per_step"]) > 0
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["run", "--seed", "3"], "No such option: --seed"),
+    (["run", "--seeds", "x"], "Invalid value for '--seeds'"),
+    (["nosuchcommand"], "No such command 'nosuchcommand'"),
+])
+def test_usage_errors_are_one_line_with_exit_code_2(capsys, argv, expected):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert expected in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_misspelt_agent_exits_2_before_playing(capsys, tmp_path):
+    out = tmp_path / "o"
+    assert main(["run", "--env", "cauarena/BabyAI-GoToLocal-Text-v0", "--agent", "oracel", "--out", str(out)]) == 2
+    assert "Did you mean: 'oracle'" in capsys.readouterr().err
+    assert not (out / "results.sqlite").exists()
+
+
+def test_a_row_of_errors_is_printed_and_fails_the_command(capsys, tmp_path):
+    out = tmp_path / "e"
+    args = ["run", "--env", "arenakit:arenakit/Count-v0", "--agent", "arenakit:RaisingAgent", "--agent",
+            "arenakit:GoAgent", "--seeds", "2", "--workers", "0", "--out", str(out), "--no-progress"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "agent_error on arenakit/Count-v0 by arenakit:RaisingAgent: ValueError: RaisingAgent fails on purpose" in err
+    assert "100% of the episodes of arenakit:RaisingAgent" in err
+    assert main(["errors", "--out", str(out)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and all("RaisingAgent fails on purpose" in line for line in listed)
+
+
+def test_max_error_rate_sets_the_bar(capsys, tmp_path):
+    import arenakit  # noqa: F401
+
+    out = tmp_path / "m"
+    args = ["run", "--env", "arenakit:arenakit/Count-v0", "--agent", "arenakit:GoAgent", "--seeds", "2",
+            "--workers", "0", "--out", str(out), "--no-progress", "--max-error-rate", "0"]
+    assert main(args) == 0  # no errors: under any bar
+    assert main(["run", "--env", "arenakit:arenakit/Count-v0", "--max-error-rate", "2", "--out", str(out)]) == 2
+
+
+def test_max_memory_takes_sizes():
+    from cauarena.cli import parse_size
+
+    assert parse_size("4G") == 4 << 30 and parse_size("512M") == 512 << 20 and parse_size("100") == 100
+    with pytest.raises(Exception, match="512M or 4G"):
+        parse_size("lots")
