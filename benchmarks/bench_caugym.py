@@ -6,6 +6,11 @@ Three parts (each a flag; the first two are fast, ``--train`` takes tens of minu
   the median of ``--repeats`` runs; both wall-clock and process-CPU rates (the CPU rate is what a shared,
   loaded machine still measures faithfully); with ``--workers N``, also ``generate_items`` in N processes;
 - ``--oracle``: the text-only oracle's accuracy per task x variant on ``--oracle-items`` held-out items each;
+- ``--published DIR``: the oracle on the published test sets (``DIR/<set>_dataset.json``, fetched by the user
+  from OpenCausaLab/CauGym ``eval/test_datasets``; never copied into this repository), per set and per task,
+  on all items and on the *self-consistent* ones (:func:`self_consistent`), with the crashes counted;
+- ``--mix``: the generator's item types (zero-effect share, NDE without a mediator, graph sizes, where the
+  LACK_CONDITION instruction appears) and mean prompt length per variant, beside the published figures;
 - ``--train``: builds the tiny LM (``base``), post-trains it with SFT, DPO, KTO and GRPO, and evaluates every
   model on ``--eval-items`` held-out items per task x variant (difficulty ``basic``): success (exact PROB and
   Yes/No), PROB, Yes/No, LACK_CONDITION hits, with 95% bootstrap CIs, per method x task, per method x variant,
@@ -14,23 +19,36 @@ Three parts (each a flag; the first two are fast, ``--train`` takes tens of minu
 Usage::
 
     python benchmarks/bench_caugym.py --generator --oracle [--workers 2]
+    python benchmarks/bench_caugym.py --published /tmp/caugym_pub --mix
     python benchmarks/bench_caugym.py --train --out runs/caugym_bench
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 from cauarena.agents.caugym import CauGymOracle
-from cauarena.envs.caugym import TASKS, VARIANTS, generate_item, generate_items, gold_of, score_reply
+from cauarena.envs.caugym import (
+    TASKS,
+    VARIANTS,
+    generate_item,
+    generate_items,
+    gold_of,
+    load_items,
+    score_reply,
+)
+from cauarena.envs.caugym.tasks import round4
 from cauarena.leaderboards.stats import bootstrap_ci
 
 METHODS = ("base", "sft", "dpo", "kto", "grpo")
@@ -89,6 +107,126 @@ def oracle_table(results: dict[tuple[str, str], tuple[int, int]]) -> str:
     for task in TASKS:
         cells = [f"{results[(task, v)][0]}/{results[(task, v)][1]}" for v in VARIANTS]
         lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# --- the published test sets -------------------------------------------------------------------------------
+
+PUBLISHED = {"base": 1102, "rephrased": 991, "omitted": 885, "deconfounding": 2061, "redundant": 1862,
+             "insufficient": 1435}
+"""Mean prompt characters of the published sets (issue 19)."""
+PUBLISHED_MIX = {"base": (165, 58), "rephrased": (165, 58), "omitted": (165, 58), "deconfounding": (0, 0),
+                 "redundant": (50, 74), "insufficient": (0, 83)}
+"""Published (zero-effect items, NDE items without a mediator) per 700 items."""
+_ARITH = re.compile(r"=\s*([-\d.()\[\]*+/ ]*\d[-\d.()\[\]*+/ ]*?[*+/-][-\d.()\[\]*+/ ]*?)\s*=\s*(-?\d+\.\d+)")
+
+
+def _arith(expr: str) -> Fraction:
+    """Exact value of an arithmetic expression of the Reason steps (numbers, + - * /, brackets)."""
+    node = ast.parse(expr.translate(str.maketrans("[]{}", "()()")).strip(), mode="eval").body
+
+    def ev(n: ast.AST) -> Fraction:
+        if isinstance(n, ast.BinOp) and type(n.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div):
+            a, b = ev(n.left), ev(n.right)
+            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(n.op)) or (a / b if b else a * 0)
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
+            return -ev(n.operand)
+        if isinstance(n, ast.Constant) and isinstance(n.value, int | float):
+            return Fraction(str(n.value))
+        raise ValueError(f"not arithmetic: {ast.dump(n)}")
+
+    return ev(node)
+
+
+def _reason_result(item) -> Fraction | None:
+    steps = list(item.Reason.values())
+    if item.Type in ("PN", "PS"):
+        m = re.search(r"=(max|min)\{\s*[01],\s*([^{}]*?)\}\s*\n", steps[-1]) if steps else None
+        if m is None:
+            return None
+        value = _arith(m.group(2))
+        return max(value, Fraction(0)) if m.group(1) == "max" else min(value, Fraction(1))
+    if len(steps) == 1:
+        return Fraction(0)  # a zero effect: "... does not exist. So the answer is No."
+    for step in reversed(steps):
+        m = re.fullmatch(r"\s*(ATE|CDE|ETT|NDE|NIE)=(.+)=\s*(-?[\d.]+)\s*", step)
+        if m and re.search(r"\d[*+-]", m.group(2)):
+            return _arith(m.group(2))
+    return None
+
+
+def self_consistent(item) -> bool:
+    """An item whose Reason's arithmetic holds and gives its answer (insufficient items: always).
+
+    Every ``expr = number`` line of the Reason must round to the number it states, and the result must round to
+    the answer's PROB. Many published items fail this: their PROB (and some intermediate numbers, such as a
+    PN/PS do-term) were computed from the SCM's unrounded probabilities, not from the 4-decimal numbers the text
+    states, so no reader of the text can reproduce them.
+    """
+    if "LACK_CONDITION" in item.answer:
+        return True
+    try:
+        result = _reason_result(item)
+        for step in item.Reason.values():
+            for m in _ARITH.finditer(step.replace("\n", " ")):
+                if abs(round4(_arith(m.group(1))) - Fraction(m.group(2))) > Fraction(1, 20000):
+                    return False
+    except (ValueError, SyntaxError):
+        return False
+    return result is not None and round4(result) == Fraction(json.loads(item.answer)["PROB"])
+
+
+def bench_published(folder: Path) -> list[tuple]:
+    """Rows ``(set, task, right on self-consistent, self-consistent, right on all, all, crashes)``."""
+    agent = CauGymOracle()
+    rows = []
+    for name in PUBLISHED:
+        path = folder / f"{name}_dataset.json"
+        if not path.exists():
+            continue
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for item in load_items(path):
+            try:
+                right = score_reply(agent.act(item.problem, {}), gold_of(item)).success
+            except Exception:  # noqa: BLE001 - a crash is what this measures
+                counts[item.Type]["crash"] += 1
+                right = False
+            ok = self_consistent(item)
+            counts[item.Type].update(all=1, right=right, consistent=ok, consistent_right=ok and right)
+        for task in TASKS:
+            c = counts[task]
+            rows.append((name, task, c["consistent_right"], c["consistent"], c["right"], c["all"], c["crash"]))
+    return rows
+
+
+def published_table(rows: list[tuple]) -> str:
+    lines = ["| set | " + " | ".join(TASKS) + " | all tasks | crashes |", "|---" * (len(TASKS) + 3) + "|"]
+    for name in dict.fromkeys(r[0] for r in rows):
+        mine = [r for r in rows if r[0] == name]
+        cells = [f"{r[2]}/{r[3]} ({r[4]}/{r[5]})" for r in mine]
+        sums = [sum(r[k] for r in mine) for k in (2, 3, 4, 5)]
+        total = f"{sums[0]}/{sums[1]} ({sums[2]}/{sums[3]})"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {total} | {sum(r[6] for r in mine)} |")
+    return "\n".join(lines)
+
+
+def bench_mix(per_task: int) -> str:
+    """The generator's item-type mix and prompt length per variant (``per_task`` seeds from 1000 per task)."""
+    lines = ["| variant | items | zero-effect (published) | NDE without mediator (published) | nodes 3/4/5/8/9 | "
+             "LACK instruction | mean prompt chars (published) |", "|---" * 7 + "|"]
+    for variant in VARIANTS:
+        items = generate_items([(seed, task, variant) for task in TASKS for seed in range(1000, 1000 + per_task)])
+        zero = sum(i.meta["zero_effect"] for i in items)
+        no_mediator = sum(i.Type == "NDE" and not i.meta["zero_effect"] and i.meta["mediators"] == 0 for i in items)
+        nodes = Counter(i.meta["nodes"] for i in items)
+        lack = sum("LACK_CONDITION" in i.problem for i in items)
+        length = statistics.mean(len(i.problem) for i in items)
+        pub_zero, pub_nde = PUBLISHED_MIX[variant]
+        scale = len(items) / 700
+        lines.append(
+            f"| {variant} | {len(items)} | {zero} ({pub_zero * scale:.0f}) | {no_mediator} ({pub_nde * scale:.0f}) | "
+            + "/".join(str(nodes[n]) for n in (3, 4, 5, 8, 9)) + f" | {lack} | {length:.0f} ({PUBLISHED[variant]}, "
+            f"{100 * (length / PUBLISHED[variant] - 1):+.0f}%) |")
     return "\n".join(lines)
 
 
@@ -171,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", action="store_true")
     parser.add_argument("--oracle", action="store_true")
     parser.add_argument("--train", action="store_true")
+    parser.add_argument("--published", metavar="DIR", help="folder with the published <set>_dataset.json files")
+    parser.add_argument("--mix", action="store_true", help="generator item types and prompt lengths")
+    parser.add_argument("--mix-items", type=int, default=100, help="mix: items per task and variant")
     parser.add_argument("--items-per-cell", type=int, default=10, help="generator: items per task x variant per run")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workers", type=int, default=0,
@@ -196,6 +337,13 @@ def main(argv: list[str] | None = None) -> int:
         right = sum(r for r, _ in results.values())
         total = sum(n for _, n in results.values())
         print(f"oracle: {right}/{total} right ({time.perf_counter() - start:.0f} s)\n{oracle_table(results)}")
+    if args.published:
+        start = time.perf_counter()
+        rows = bench_published(Path(args.published).expanduser())
+        print(f"published sets, oracle right on self-consistent items (on all items), "
+              f"{time.perf_counter() - start:.0f} s:\n{published_table(rows)}")
+    if args.mix:
+        print(bench_mix(args.mix_items))
     if args.train:
         out = Path(args.out)
         overrides: dict[str, dict] = defaultdict(dict)
