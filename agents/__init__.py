@@ -43,7 +43,8 @@ for _name, _entry, _description in (
     ("causcientist", "causcientist:CauScientistAgent", "CauScientist: hybrid init + greedy BIC proposer (or LLM)"),
 ):
     register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description,
-                   privileged=_name == "oracle")
+                   privileged=_name == "oracle",
+                   requires=(("causallearn", "causal"),) if _name in ("pc", "ges", "lingam") else ())
 # The CauScale network ships with its learner; agents/ never imports learners/, so it joins by this string.
 register_agent(
     "causcale", "cauarena.learners.causcale.agent:CauScaleAgent", families=("causal",),

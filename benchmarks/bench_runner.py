@@ -1,7 +1,9 @@
 """Runner overhead: episodes/s through the runner (workers, store, trajectories) vs a bare loop.
 
 The bare loop makes the env and agent once and plays the same episodes in this process, storing nothing.
-The runner plays the same plan with 1 worker (same compute, plus IPC, store and trajectories) and with 2.
+The runner plays the same plan with 1 worker (same compute, plus IPC, store and trajectories) and with 2, each
+with the agent in its agent host (the default: every act is a round trip to another process) and without one
+(the agent beside the env), which measures the host's cost.
 
 Usage: python benchmarks/bench_runner.py [--env ID] [--agent random] [--seeds 300] [--max-steps 64] [--repeats 5]
 """
@@ -41,11 +43,11 @@ def bare(episodes) -> float:
     return len(episodes) / (time.perf_counter() - start)
 
 
-def runner(episodes, workers: int) -> float:
+def runner(episodes, workers: int, isolate: bool = True) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         store = ResultsStore(tmp)
         start = time.perf_counter()
-        summary = Runner(store, workers=workers).run(episodes)
+        summary = Runner(store, workers=workers, isolate=isolate).run(episodes)
         elapsed = time.perf_counter() - start
         if summary.finished != len(episodes):
             raise RuntimeError(f"runner stored {summary.finished} of {len(episodes)}")
@@ -76,11 +78,14 @@ def main() -> None:
     suite = Suite("bench", envs=(EnvSpec(args.env),), agents=(args.agent,), seeds=args.seeds,
                   max_steps=args.max_steps)
     episodes = plan(suite)
-    results = {"bare loop": [], "episode loop (no store)": [], "runner, 1 worker": [], "runner, 2 workers": []}
+    results = {"bare loop": [], "episode loop (no store)": [], "runner, 1 worker, no host": [],
+               "runner, 1 worker": [], "runner, 2 workers, no host": [], "runner, 2 workers": []}
     for _ in range(args.repeats):
         results["bare loop"].append(bare(episodes))
         results["episode loop (no store)"].append(player(episodes))
+        results["runner, 1 worker, no host"].append(runner(episodes, 1, isolate=False))
         results["runner, 1 worker"].append(runner(episodes, 1))
+        results["runner, 2 workers, no host"].append(runner(episodes, 2, isolate=False))
         results["runner, 2 workers"].append(runner(episodes, 2))
     base = statistics.median(results["bare loop"])
     for name, rates in results.items():

@@ -90,15 +90,14 @@ def _build(agent_spec: str, guard_spec: str, family: str, seat: str, chat_kwargs
 
 
 def is_chat_spec(spec: str) -> bool:
-    """Whether ``spec`` names a chat model (``backend/model`` with a known backend), which takes chat kwargs.
+    """Whether ``spec`` names a chat model (``backend/model``, read before ``module:attr``), which takes chat kwargs.
 
-    >>> is_chat_spec("tiny/babyai"), is_chat_spec("oracle"), is_chat_spec("pkg.mod:Agent")
-    (True, False, False)
+    >>> is_chat_spec("tiny/babyai"), is_chat_spec("openai/llama3:8b"), is_chat_spec("pkg.mod:Agent")
+    (True, True, False)
     """
-    from cauarena.agents.llm import backend_names
+    from cauarena.agents.registry import is_backend_spec
 
-    head, sep, _ = spec.partition("/")
-    return bool(sep) and head in backend_names()
+    return is_backend_spec(spec)
 
 
 def _usage(agent: Any) -> tuple[int, int, float, bool] | None:

@@ -38,11 +38,12 @@ def make_player(spec: str, seat: str) -> Any:
     """The agent of ``spec`` for ``seat`` (``attacker`` or ``defender``)."""
     from cauarena.agents import make_agent
     from cauarena.agents.magic import ScriptedAttacker
+    from cauarena.agents.registry import is_backend_spec
 
     match = _FIXED.match(spec)
     if match:
         return ScriptedAttacker(match.group(1))
-    if "/" in spec and ":" not in spec:
+    if is_backend_spec(spec):
         from cauarena.agents.llm import make_chat_agent
 
         return make_chat_agent(spec, prompt=f"magic-{seat}", parser="magic")

@@ -285,8 +285,11 @@ class Runner:
         chat_kwargs: passed to every ``backend/model`` chat agent (e.g. ``cache_dir``); other agents are built
             with no arguments.
         on_result: called with each stored result (progress bars, logs).
-        max_memory: resident bytes a worker (and, separately, its agent host) may use; over it the process is
-            killed and the episode stored as ``oom``. Default: :func:`default_max_memory`.
+        max_memory: resident bytes a worker and its agent host may use together; over it both are killed and
+            the episode stored as ``oom``. Default: :func:`default_max_memory`.
+        isolate: run agents that are not privileged in an agent host process (the default). ``False`` builds
+            every agent beside the env, as ``workers=0`` does: only for trusted agents, e.g. to measure the
+            host's cost.
     """
 
     def __init__(
@@ -298,6 +301,7 @@ class Runner:
         chat_kwargs: dict[str, Any] | None = None,
         on_result: Callable[[EpisodeResult], None] | None = None,
         max_memory: int | None = None,
+        isolate: bool = True,
     ) -> None:
         self.store = store
         self.workers = default_workers() if workers is None else workers
@@ -310,7 +314,8 @@ class Runner:
         self.keep = keep_trajectories
         self.chat_kwargs = dict(chat_kwargs or {})
         self.on_result = on_result
-        self._hosted = True
+        self.isolate = isolate
+        self._hosted = isolate
 
     def pending(self, episodes: Sequence[EpisodeSpec]) -> list[EpisodeSpec]:
         """The planned episodes not yet stored."""
@@ -325,7 +330,7 @@ class Runner:
         if todo and self.workers == 0:
             self._run_inline(todo, summary)
         elif todo:
-            self._hosted = not all(privileged_spec(e.agent, e.family) for e in todo)
+            self._hosted = self.isolate and not all(privileged_spec(e.agent, e.family) for e in todo)
             self._run_pool(todo, summary)
         summary.wall_time_s = time.perf_counter() - start
         return summary
