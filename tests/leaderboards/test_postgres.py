@@ -56,6 +56,8 @@ def test_roundtrip_long_names_and_masked_password(postgres_url):  # noqa: F811
     assert [e.kind for e in store.errors()] == ["env_error"]
     assert PASSWORD not in _raw_text(postgres_url), "a password reached a stored row"
     assert ResultsStore(postgres_url).count() == 2  # reopening an existing schema
+    with store.engine.connect() as conn:  # like SQLite's synchronous=NORMAL; resume replays a lost commit
+        assert conn.execute(sa.text("SHOW synchronous_commit")).scalar_one() == "off"
 
 
 def test_other_episodes_table_is_refused_untouched(postgres_url):  # noqa: F811
