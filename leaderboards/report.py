@@ -345,11 +345,12 @@ def build_leaderboard(df: pd.DataFrame, *, n_boot: int = 1000, confidence: float
 
 def _sorted(lb: pd.DataFrame) -> pd.DataFrame:
     """Per-env rows by env, ``ALL`` rows last; in each, ranked rows by rank, then the others by success."""
-    keyed = lb.assign(_all=lb["env_id"] == OVERALL, _unranked=lb["rank"].isna(), _rank=lb["rank"].astype(float))
-    order = ["_all", "env_id", "_unranked", "_rank", "success_rate", "mean_return", "agent", "guard"]
-    keyed = keyed.sort_values(order, ascending=[True, True, True, True, False, False, True, True],
-                              na_position="last", kind="mergesort")  # fmt: skip
-    return keyed.drop(columns=["_all", "_unranked", "_rank"]).reset_index(drop=True)
+    keys = pd.DataFrame({"all": lb["env_id"] == OVERALL, "env": lb["env_id"], "unranked": lb["rank"].isna(),
+                         "rank": lb["rank"].astype(float), "success": lb["success_rate"],
+                         "ret": lb["mean_return"], "agent": lb["agent"], "guard": lb["guard"]})  # fmt: skip
+    order = keys.sort_values(list(keys.columns), ascending=[True, True, True, True, False, False, True, True],
+                             na_position="last", kind="mergesort").index  # fmt: skip
+    return lb.loc[order].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- rendering
