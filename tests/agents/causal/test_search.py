@@ -42,4 +42,9 @@ def test_greedy_search_lowers_the_bic_and_finds_the_graph(instance):
     final, history = greedy_search(verifier, np.zeros((5, 5), dtype=np.int8))
     assert history and all(delta < 0 for delta, _ in history)
     assert verifier.score(final) < verifier.score(np.zeros((5, 5)))
-    assert directed_prf(final, data.adjacency)[2] >= 0.8
+    f1s = []  # over several graphs: one seed's F1 depends on its draws (U(-1, 1) interventions shift little)
+    for seed in range(6):
+        other = make_dataset(DatasetConfig(n=5, m=1000, interventions=1.0), np.random.default_rng(seed))
+        found, _ = greedy_search(make_verifier(other.data, other.interventions, other.data_type), np.zeros((5, 5)))
+        f1s.append(directed_prf(found, other.adjacency)[2])
+    assert np.mean(f1s) >= 0.85 and min(f1s) >= 0.6
