@@ -125,6 +125,10 @@ def run(
                                                          "[default: only when a row is all errors]")] = None,
     preflight_check: Annotated[bool, typer.Option("--preflight/--no-preflight", help="build each env, agent and "
                                                   "guard once before playing")] = True,
+    executor: Annotated[str, typer.Option(help="where episodes run: local (worker processes) or ray (Ray actors; "
+                                          "a local Ray runtime sized by --workers)")] = "local",
+    ray_address: Annotated[str | None, typer.Option(help="with --executor ray: join this Ray cluster "
+                                                    "instead of starting a local runtime")] = None,
 ) -> None:
     """Run a suite (or --env ids) with agents and seeds, store every episode, print the leaderboard."""
     from cauarena.leaderboards.runner import Runner
@@ -132,6 +136,7 @@ def run(
     from cauarena.leaderboards.suites import plan
 
     memory = parse_size(max_memory) if max_memory is not None else None
+    _check_executor(executor, ray_address)
     if max_error_rate is not None and not 0.0 <= max_error_rate <= 1.0:
         raise ConfigError(f"--max-error-rate must lie in [0, 1], got {max_error_rate}.")
     spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
@@ -156,7 +161,12 @@ def run(
                     on_result=bar.update_result if bar else None, max_memory=memory)
     store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "guards": list(spec.guards),
                                      "argv": sys.argv[1:]})
-    summary = runner.run(episodes)
+    if executor == "ray":
+        from cauarena.leaderboards.ray_executor import RayExecutor
+
+        summary = RayExecutor(runner, address=ray_address).run(episodes)
+    else:
+        summary = runner.run(episodes)
     if bar:
         bar.close()
     errors = ", ".join(f"{k}: {v}" for k, v in summary.errors.items()) or "none"
@@ -165,6 +175,14 @@ def run(
     df = _leaderboard(store, out)
     if df is not None and _report_errors(df, max_error_rate, out):
         raise typer.Exit(code=1)
+
+
+def _check_executor(executor: str, ray_address: str | None) -> None:
+    """Refuse an unknown ``--executor`` and a ``--ray-address`` without ``--executor ray``."""
+    if executor not in ("local", "ray"):
+        raise ConfigError(f"--executor takes local or ray, got {executor!r}.")
+    if ray_address is not None and executor != "ray":
+        raise ConfigError(f"--ray-address {ray_address!r} needs --executor ray (the local executor uses no cluster).")
 
 
 def parse_size(text: str) -> int:
