@@ -137,7 +137,11 @@ def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> Any:
 def _worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
                  host_conn: Connection | None) -> None:
     sys.path[:] = path
-    player = EpisodePlayer(run_id, keep, chat_kwargs, host=None if host_conn is None else HostLink(host_conn))
+    link = None if host_conn is None else HostLink(host_conn)
+    player = EpisodePlayer(run_id, keep, chat_kwargs, host=link)
+    if link is not None:
+        link.request("ping", 0)  # the host has started too
+    conn.send(READY)  # episode clocks start now, not while the processes import
     while True:
         try:
             spec = conn.recv()
@@ -178,7 +182,8 @@ class _Worker:
         if worker_end is not None:
             worker_end.close()
         self.inflight: deque[EpisodeSpec] = deque()
-        self.started = 0.0
+        self.ready = False
+        self.started = time.perf_counter()
 
     @property
     def processes(self) -> list[Any]:
@@ -188,8 +193,17 @@ class _Worker:
     def head(self) -> EpisodeSpec | None:
         return self.inflight[0] if self.inflight else None
 
+    @property
+    def deadline(self) -> float:
+        """When the head episode runs out of time (or, before the worker is ready, its start-up does)."""
+        return self.started + (self.head.timeout_s if self.ready else STARTUP_TIMEOUT_S)
+
+    def mark_ready(self) -> None:
+        self.ready = True
+        self.started = time.perf_counter()
+
     def give(self, spec: EpisodeSpec) -> None:
-        if not self.inflight:
+        if not self.inflight and self.ready:
             self.started = time.perf_counter()
         self.inflight.append(spec)
         self.conn.send(spec)
@@ -262,6 +276,12 @@ def default_max_memory(workers: int) -> int:
 
 PIPELINE = 2
 """Episodes handed to a worker at once."""
+
+READY = "ready"
+"""What a worker sends once it (and its agent host) has started."""
+
+STARTUP_TIMEOUT_S = 300.0
+"""How long a worker may take to start (imports, its agent host) before its first episode is stopped."""
 
 
 def default_workers() -> int:
@@ -360,7 +380,7 @@ class Runner:
             self._fill(pool, queue)
             while any(w.inflight for w in pool):
                 busy = [w for w in pool if w.inflight]
-                deadline = min(min(w.started + w.head.timeout_s for w in busy), next_poll)
+                deadline = min(min(w.deadline for w in busy), next_poll)
                 sentinels = [p.sentinel for w in busy for p in w.processes]
                 ready = wait([w.conn for w in busy] + sentinels, timeout=max(0.0, deadline - time.perf_counter()))
                 over = {}
@@ -405,7 +425,11 @@ class Runner:
         if worker.conn in ready and over_memory is None:
             try:
                 while worker.inflight and worker.conn.poll():
-                    result, trajectory = worker.conn.recv()
+                    message = worker.conn.recv()
+                    if message == READY:
+                        worker.mark_ready()
+                        continue
+                    result, trajectory = message
                     worker.finish_head()
                     host_end = worker.host_exit()
                     if host_end is not None and result.error_kind == "agent_error":
@@ -442,8 +466,10 @@ class Runner:
                     return None
                 worker.kill()
                 return EpisodeError("agent_error", f"the agent's process died ({describe_exit(worker.host.exitcode)})")
-        spec, elapsed = worker.head, time.perf_counter() - worker.started
-        if elapsed >= spec.timeout_s:
+        spec = worker.head
+        if time.perf_counter() >= worker.deadline:
+            if not worker.ready:
+                return EpisodeError("worker_died", f"the worker did not start within {STARTUP_TIMEOUT_S:g} s")
             return EpisodeError("timeout", f"episode exceeded its wall-clock limit of {spec.timeout_s:g} s; "
                                            "the worker was killed")
         return None

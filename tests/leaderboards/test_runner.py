@@ -72,8 +72,9 @@ def test_pool_kills_hanging_and_dying_workers(tmp_path):
     rows = {(r.agent, r.seed): r for r in store.results()}
     assert summary.finished == 6 and len(rows) == 6
     assert all(rows[("arenakit:HangingAgent", s)].error_kind == "timeout" for s in (0, 1))
-    assert all(rows[("arenakit:DyingAgent", s)].error_kind == "env_error" for s in (0, 1))
-    assert "worker process died" in rows[("arenakit:DyingAgent", 0)].error_message
+    # the agent runs in its own host process: killing it is the agent's error, with its exit code
+    assert all(rows[("arenakit:DyingAgent", s)].error_kind == "agent_error" for s in (0, 1))
+    assert "exit code 3" in rows[("arenakit:DyingAgent", 0)].error_message
     assert all(rows[("arenakit:GoAgent", s)].success for s in (0, 1))
 
 
