@@ -19,6 +19,7 @@ from cauarena.envs.causal.metrics import (
     orientation_accuracy,
     shd,
     shd_cpdag,
+    shd_pairs,
     skeleton_prf,
 )
 from cauarena.envs.causal.scientist_env import CauScientistEnv
@@ -48,5 +49,6 @@ __all__ = [
     "parse_edit",
     "shd",
     "shd_cpdag",
+    "shd_pairs",
     "skeleton_prf",
 ]

@@ -4,10 +4,12 @@ Scores are ``[n, n]`` arrays, entry ``[i, j]`` the score of the edge ``i -> j``;
 Ranking metrics (AUPRC, AUROC) run over the ``n (n - 1)`` ordered pairs; graph metrics compare 0/1
 adjacency matrices (a prediction is ``scores > threshold``).
 
-- **SHD**: pairs ``{i, j}`` whose edge differs (missing, extra, or reversed); a reversal counts once, and
-  so does a predicted pair in both directions where the truth has one.
-- **SHD between CPDAGs**: the same count between the true CPDAG and the predicted PDAG (a mutual pair is an
-  undirected edge); for methods that return equivalence classes.
+- **SHD** (:func:`shd`, CauScale's ``eval_results.py: shd_metric``): missing and extra directed entries, a
+  reversal counted once; a predicted pair in both directions counts 1 where the truth has one of them and
+  **2 where it has none**. :func:`shd_pairs` (ours, kept beside it) counts every differing unordered pair
+  once, so a mutual pair without a true edge is 1 there.
+- **SHD between CPDAGs**: :func:`shd_pairs` between the true CPDAG and the predicted PDAG (a mutual pair is
+  an undirected edge); for methods that return equivalence classes.
 - **Directed precision/recall/F1**: ordered pairs (a mutual pair is two predicted edges); **skeleton** ones
   on unordered pairs.
 - **Orientation accuracy**: share of true edges ``i -> j`` with ``score[i, j] > score[j, i]``.
@@ -91,10 +93,28 @@ def binarize(scores: np.ndarray, threshold: float = 0.5) -> np.ndarray:
 
 
 def shd(pred: np.ndarray, truth: np.ndarray) -> int:
-    """Structural Hamming distance between two graphs (0/1 ``[n, n]``; mutual pairs allowed).
+    """Structural Hamming distance as CauScale's ``shd_metric`` counts it (0/1 ``[n, n]``; mutual pairs allowed).
 
-    Counts unordered pairs ``{i, j}`` whose pair of entries ``([i, j], [j, i])`` differs: a missing, an
-    extra and a reversed edge each count 1.
+    With ``diff = truth - pred``: reversals are the pairs with ``diff[i, j] = -diff[j, i] != 0`` (each
+    counted once), missing and extra edges are the other +1 and -1 entries. A predicted mutual pair thus
+    costs 1 next to a true edge and 2 where there is none.
+
+    >>> both, none = np.array([[0, 1], [1, 0]]), np.zeros((2, 2))
+    >>> shd(both, none), shd_pairs(both, none)
+    (2, 1)
+    """
+    diff = as_adjacency(truth).astype(np.int64) - as_adjacency(pred).astype(np.int64)
+    reversed_pairs = int((((diff + diff.T) == 0) & (diff != 0)).sum()) // 2
+    missing = int((diff == 1).sum()) - reversed_pairs
+    extra = int((diff == -1).sum()) - reversed_pairs
+    return missing + extra + reversed_pairs
+
+
+def shd_pairs(pred: np.ndarray, truth: np.ndarray) -> int:
+    """SHD over unordered pairs (ours): pairs ``{i, j}`` whose entries ``([i, j], [j, i])`` differ count 1.
+
+    A missing, an extra, a reversed edge and a mutual pair (next to one true edge or none) each count 1;
+    :func:`shd` differs only on a mutual pair without a true edge (2 there).
     """
     p, t = as_adjacency(pred), as_adjacency(truth)
     differs = (p != t) | (p.T != t.T)
@@ -110,7 +130,7 @@ def shd_cpdag(pred: np.ndarray, truth_dag: np.ndarray) -> int:
     p = as_adjacency(pred)
     if not (p & p.T).any() and not has_cycle(p):
         p = dag_to_cpdag(p)
-    return shd(p, dag_to_cpdag(truth_dag))
+    return shd_pairs(p, dag_to_cpdag(truth_dag))
 
 
 def _prf(tp: int, n_pred: int, n_true: int) -> tuple[float, float, float]:
@@ -153,6 +173,7 @@ def graph_metrics(pred: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     p = as_adjacency(pred)
     return {
         "shd": float(shd(p, truth)),
+        "shd_pairs": float(shd_pairs(p, truth)),
         "shd_cpdag": float(shd_cpdag(p, truth)),
         "precision": precision,
         "recall": recall,

@@ -16,6 +16,7 @@ from cauarena.envs.causal.metrics import (
     orientation_accuracy,
     shd,
     shd_cpdag,
+    shd_pairs,
     skeleton_prf,
 )
 
@@ -64,6 +65,29 @@ def test_shd_counts_a_reversal_once():
     # 1 -> 0 (reversal), 0 -> 2 (extra), 1 -> 2 missing: three pairs differ
     assert shd(np.array([[0, 0, 1], [1, 0, 0], [0, 0, 0]]), CHAIN) == 3
     assert shd(np.array([[0, 1, 0], [1, 0, 1], [0, 0, 0]]), CHAIN) == 1  # 0 <-> 1 against 0 -> 1: one pair
+
+
+def _published_shd_metric(pred, target):
+    """CauScale's ``eval_results.py: shd_metric`` transcribed as its formula, the oracle the test compares to."""
+    diff = target - pred
+    rev = (((diff + diff.T) == 0) & (diff != 0)).sum() / 2
+    return (diff == 1).sum() - rev + (diff == -1).sum() - rev + rev
+
+
+def test_shd_counts_a_mutual_pair_without_a_true_edge_twice_as_published():
+    both = np.array([[0, 1, 1], [1, 0, 1], [0, 0, 0]])  # 0 <-> 1 (true 0 -> 1), 0 -> 2 extra, 1 -> 2 kept
+    assert shd(both, CHAIN) == 2 and shd_pairs(both, CHAIN) == 2
+    mutual_extra = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]) | np.array([[0, 0, 1], [0, 0, 0], [0, 0, 0]])
+    assert shd(mutual_extra, CHAIN) == 2 and shd_pairs(mutual_extra, CHAIN) == 1  # 0 <-> 2 where no edge is
+    full = np.ones((3, 3), dtype=int) - np.eye(3, dtype=int)  # every pair both ways: 1 + 1 + 2
+    assert shd(full, CHAIN) == 4 and shd_pairs(full, CHAIN) == 3
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        truth = np.triu(rng.random((6, 6)) < 0.3, k=1).astype(int)
+        pred = (rng.random((6, 6)) < 0.3).astype(int)
+        np.fill_diagonal(pred, 0)
+        assert shd(pred, truth) == _published_shd_metric(pred, truth)
+        assert shd_pairs(pred, truth) <= shd(pred, truth) <= 2 * shd_pairs(pred, truth)
 
 
 def test_shd_between_cpdags():
