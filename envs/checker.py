@@ -17,7 +17,11 @@ The cross-family contract checked here:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -25,6 +29,7 @@ from typing import Any
 import numpy as np
 from gymnasium.utils.env_checker import check_env
 
+from cauarena.envs._actions import safe_repr
 from cauarena.errors import InvalidAction
 
 MALFORMED_ACTIONS: tuple[Any, ...] = (
@@ -305,3 +310,178 @@ def _box_cases(shape: tuple[int, ...]) -> list[Any]:
         np.ones(shape, dtype=np.uint64) * (2**64 - 1), np.ones(shape, dtype=bool), np.zeros(shape[::-1] + (1,)),
         np.zeros(tuple(d + 1 for d in shape)), np.full(shape, 0.5).tolist(), [[RaisingObject()] * shape[-1]] * shape[0],
     ]
+
+
+@contextmanager
+def hang_guard(seconds: float) -> Iterator[None]:
+    """Raise :class:`StepHang` if the block runs longer than ``seconds`` of wall time (main thread, POSIX only).
+
+    Elsewhere (a worker thread, Windows) it only measures: the caller compares the elapsed time itself.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def _alarm(signum: int, frame: Any) -> None:
+        raise StepHang(f"the call ran past {seconds:g} s of wall time")
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class StepHang(Exception):  # noqa: N818  (named for what happened, as Gymnasium's error names are)
+    """A ``step`` ran past the hang limit of :func:`hang_guard`."""
+
+
+def timed_step(env: Any, action: Any, *, cpu_limit: float = 1.0, hang_limit: float = 30.0) -> tuple[Any, float]:
+    """``env.step(action)`` with its CPU time measured and a wall-clock hang guard.
+
+    Returns:
+        The step's result and the CPU seconds it took.
+
+    Raises:
+        AssertionError: the step raised (anything but :class:`~cauarena.errors.InvalidAction`), hung past
+            ``hang_limit`` wall seconds, or took more than ``cpu_limit`` CPU seconds.
+    """
+    start = time.process_time()
+    try:
+        with hang_guard(hang_limit):
+            result = env.step(action)
+    except InvalidAction:
+        return None, time.process_time() - start
+    except Exception as exc:  # noqa: BLE001  (any exception is the failure being checked)
+        raise AssertionError(
+            f"step({safe_repr(action)}) raised {type(exc).__name__}: {str(exc)[:200]}. Fix: refuse the action as "
+            "invalid (bounded size, no recursion, no user methods called) with feedback; see cauarena.envs._actions."
+        ) from exc
+    spent = time.process_time() - start
+    if spent > cpu_limit:
+        raise AssertionError(
+            f"step({safe_repr(action)}) took {spent:.2f} s of CPU (limit {cpu_limit:g} s). Fix: bound the action's "
+            "size before parsing it and parse in linear time."
+        )
+    return result, spent
+
+
+def check_hostile_actions(env: Any, actions: Sequence[Any] | None = None, *, seed: int = 0,
+                          cpu_limit: float = 1.0) -> float:
+    """Every hostile action is answered (feedback or ``InvalidAction``) within ``cpu_limit`` CPU seconds.
+
+    Works on single-agent envs and on PettingZoo ``ParallelEnv`` games (each live agent gets the action, then
+    the bare action is passed as the whole ``actions`` argument).
+
+    Returns:
+        The slowest step's CPU seconds.
+    """
+    multi = hasattr(env, "possible_agents")
+    actions = hostile_actions(None if multi else env.action_space) if actions is None else actions
+    env.reset(seed=seed)
+    slowest = 0.0
+    for action in actions:
+        for sent in ([{agent: action for agent in env.agents}, action] if multi else [action]):
+            result, spent = timed_step(env, sent, cpu_limit=cpu_limit)
+            slowest = max(slowest, spent)
+            if result is None or _answered(env, result, multi, sent):
+                env.reset(seed=seed)
+    return slowest
+
+
+def _answered(env: Any, result: tuple[Any, ...], multi: bool, action: Any) -> bool:
+    """Check one hostile step's answer; True when the episode ended (the caller resets)."""
+    observation, _, terminated, truncated, info = result
+    if not multi:
+        check_info(info, f"step({safe_repr(action)})")
+        if info["invalid_action"] and info.get("feedback", "") not in observation_text(observation):
+            raise AssertionError(f"step({safe_repr(action)}): the feedback is not in the next observation.")
+        if observation not in env.observation_space:
+            raise AssertionError(f"step({safe_repr(action)}) returned an observation outside the observation space.")
+        return bool(terminated or truncated)
+    for agent, agent_info in info.items():
+        check_info(agent_info, f"step({safe_repr(action)})[{agent!r}]")
+    return not env.agents or all(terminated.values()) or all(truncated.values())
+
+
+def check_summary(summary: Any, where: str) -> None:
+    """``episode_summary()`` returns ``{"success": bool, "metrics": {str: number}}`` (per agent for a game)."""
+    parts = summary.values() if isinstance(summary, dict) and "success" not in summary else [summary]
+    for part in parts:
+        if not isinstance(part, dict) or not isinstance(part.get("success"), bool) or "metrics" not in part:
+            raise AssertionError(
+                f"{where}: episode_summary() must return {{'success': bool, 'metrics': {{...}}}} (per agent for a "
+                f"multi-agent game), got {part!r:.200}. Fix: report the episode so far, as the final info would."
+            )
+        check_metrics(part["metrics"], f"{where}: episode_summary()")
+
+
+def _sealed_keys(env: Any) -> tuple[str, ...]:
+    unwrapped = getattr(env, "unwrapped", env)
+    sealed = tuple(getattr(unwrapped, "sealed_info_keys", ()))
+    if not {"success", "metrics"} <= set(sealed) or not callable(getattr(unwrapped, "episode_summary", None)):
+        raise AssertionError(
+            f"{type(unwrapped).__name__} must declare sealed_info_keys (with 'success' and 'metrics') and "
+            f"episode_summary(); got sealed_info_keys={sealed!r}. Fix: list every truth or score key of the family."
+        )
+    return sealed
+
+
+def _play_action(env: Any, info: dict[str, Any], rng: np.random.Generator, agent: str | None = None) -> Any:
+    """A random action: one of ``info["valid_actions"]`` (placeholders filled), else a sample of the space."""
+    valid = info.get("valid_actions")
+    if isinstance(valid, list) and valid and all(isinstance(v, str) for v in valid):
+        choice = valid[int(rng.integers(len(valid)))]
+        words = str(info.get("mission") or "anything").split()[:6]
+        return choice.replace("<keywords>", " ".join(words))
+    space = env.action_space(agent) if agent is not None else env.action_space
+    return space.sample()
+
+
+def check_sealed_episode(env: Any, *, seed: int = 0, max_steps: int = 2000) -> int:
+    """Play one random episode: no sealed key before the ending step, ``success`` on it, a summary at every step.
+
+    At the end ``episode_summary()`` must agree with the final info's ``success`` and ``metrics``.
+
+    Returns:
+        The number of steps the episode took.
+    """
+    sealed, multi = _sealed_keys(env), hasattr(env, "possible_agents")
+    summary_of = getattr(env, "unwrapped", env).episode_summary
+    rng = np.random.default_rng(seed)
+    if not multi:
+        env.action_space.seed(seed)
+    _, info = env.reset(seed=seed)
+    for agent, agent_info in (info.items() if multi else [(None, info)]):
+        check_info(agent_info, f"reset()[{agent}]", final=False, sealed=sealed)
+    for step in range(1, max_steps + 1):
+        check_summary(summary_of(), f"before step {step}")
+        if multi:
+            actions = {a: _play_action(env, info[a], rng, a) for a in env.agents}
+            _, _, terminated, truncated, info = env.step(actions)
+            ended = {a: bool(terminated.get(a) or truncated.get(a)) for a in info}
+        else:
+            _, _, term, trunc, info = env.step(_play_action(env, info, rng))
+            ended = {None: bool(term or trunc)}
+        for agent, agent_info in (info.items() if multi else [(None, info)]):
+            check_info(agent_info, f"step {step}[{agent}]", final=ended[agent], sealed=sealed)
+        if all(ended.values()):
+            _check_final_summary(summary_of(), info, multi)
+            return step
+    raise AssertionError(f"a random agent's episode did not end within {max_steps} steps. Fix: a step limit.")
+
+
+def _check_final_summary(summary: Any, info: dict[str, Any], multi: bool) -> None:
+    check_summary(summary, "after the end")
+    pairs = [(summary[a], info[a]) for a in info] if multi else [(summary, info)]
+    for part, final in pairs:
+        if part["success"] != final["success"] or json.dumps(part["metrics"], sort_keys=True) != json.dumps(
+            final.get("metrics", {}), sort_keys=True
+        ):
+            raise AssertionError(
+                f"episode_summary() after the end ({part!r:.200}) disagrees with the final info's success/metrics "
+                f"({final.get('success')!r}, {final.get('metrics')!r:.200}). Fix: build both from one function."
+            )
