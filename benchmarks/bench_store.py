@@ -9,6 +9,7 @@ the store sets ``synchronous_commit=off`` for its sessions).
 
 Usage: python benchmarks/bench_store.py [--episodes 1600] [--writers 1 2 8] [--repeats 3] [--steps 20]
        [--backends sqlite postgres] [--pg-setting synchronous_commit=off]
+       python benchmarks/bench_store.py --race-trials 30   (two writers open one new store at once)
 """
 
 from __future__ import annotations
@@ -69,6 +70,26 @@ def once(url: str, episodes: int, writers: int, steps: int) -> float:
     return episodes / elapsed
 
 
+def race(url: str, keys_per_writer: int) -> bool:
+    """Two writers open one new store at the same instant and write overlapping keys; True when all went well."""
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(2)
+    keys = [f"k{i:08d}" for i in range(keys_per_writer * 3 // 2)]
+
+    def both(ks: list[str]) -> None:
+        barrier.wait()
+        store = ResultsStore(url)
+        for key in ks:
+            store.add(*episode(key, 2))
+
+    procs = [ctx.Process(target=both, args=(ks,)) for ks in (keys[:keys_per_writer], keys[-keys_per_writer:])]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return all(p.exitcode == 0 for p in procs) and ResultsStore(url).count() == len(keys)
+
+
 def measure(backend: str, fresh_url, args: argparse.Namespace) -> None:  # noqa: ANN001
     for writers in args.writers:
         rates = [once(fresh_url(), args.episodes, writers, args.steps) for _ in range(args.repeats)]
@@ -84,7 +105,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="steps per stored trajectory")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--pg-setting", action="append", default=[], help="server setting name=value")
+    parser.add_argument("--race-trials", type=int, default=0, help="only count failed two-writer races (SQLite)")
     args = parser.parse_args()
+    if args.race_trials:
+        with tempfile.TemporaryDirectory() as tmp:
+            failed = sum(not race(str(Path(tmp) / f"r{t}"), 50) for t in range(args.race_trials))
+        print(f"two writers into one new SQLite store at once: {failed} of {args.race_trials} trials failed")
+        return
     print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | "
           f"python {platform.python_version()} | load {os.getloadavg()[0]:.1f}")
     print("| store | writers | episodes/s (median) | runs |\n|---|---:|---:|---|")
