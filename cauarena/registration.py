@@ -9,7 +9,9 @@ from __future__ import annotations
 import copy
 import importlib
 import re
+import warnings
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any
 
 import gymnasium as gym
@@ -121,28 +123,62 @@ def register_env(
     if not re.fullmatch(r"[\w.-]+/[\w.-]+-v\d+", env_id):
         raise ConfigError(f"Env ids look like 'namespace/Name-vN', got {env_id!r}.")
     entry = EnvEntry(env_id, entry_point, dict(kwargs or {}), family, max_episode_steps, multi_agent)
+    previous = ENV_SPECS.get(env_id)
+    if previous == entry:
+        return
+    if previous is not None:
+        warnings.warn(f"Overriding environment {env_id}: {previous.entry_point} -> {entry_point}.", UserWarning,
+                      stacklevel=2)
     ENV_SPECS[env_id] = entry
-    if not multi_agent and env_id not in gym.registry:
-        gym.register(id=env_id, entry_point=entry_point, kwargs=copy.deepcopy(entry.kwargs),
-                     max_episode_steps=max_episode_steps, disable_env_checker=True)
+    _write_through(entry)
+
+
+def _write_through(entry: EnvEntry) -> None:
+    """Make Gymnasium's registry agree with ``entry`` (multi-agent ids are not Gymnasium envs: none there)."""
+    if entry.multi_agent:
+        gym.registry.pop(entry.id, None)
+        return
+    spec = gym.registry.get(entry.id)
+    if spec is not None and spec.entry_point == entry.entry_point and spec.kwargs == entry.kwargs \
+            and spec.max_episode_steps == entry.max_episode_steps:
+        return
+    gym.registry.pop(entry.id, None)  # replaced quietly: register_env has already warned
+    gym.register(id=entry.id, entry_point=entry.entry_point, kwargs=copy.deepcopy(entry.kwargs),
+                 max_episode_steps=entry.max_episode_steps, disable_env_checker=True)
 
 
 def register_envs() -> None:
     """Register every id in :data:`ENV_SPECS` with Gymnasium (idempotent)."""
     for entry in ENV_SPECS.values():
-        if entry.multi_agent or entry.id in gym.registry:
-            continue
-        gym.register(
-            id=entry.id,
-            entry_point=entry.entry_point,
-            kwargs=copy.deepcopy(entry.kwargs),
-            max_episode_steps=entry.max_episode_steps,
-            disable_env_checker=True,
-        )
+        _write_through(entry)
+
+
+ENTRY_POINT_GROUP = "cauarena.envs"
+"""Installed packages list a function here that registers their envs (``register_env`` calls)."""
+
+_plugins_loaded = False
+
+
+def load_plugins() -> None:
+    """Call every ``cauarena.envs`` entry point once, so installed packages' envs appear in ``cauarena list``.
+
+    A plug-in that fails to load is reported as a warning naming it, never an import error of CauArena.
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()()
+        except Exception as exc:  # noqa: BLE001 - one broken plug-in must not break the arena
+            warnings.warn(f"cauarena.envs plug-in {ep.name!r} ({ep.value}) failed to register: {exc}", UserWarning,
+                          stacklevel=2)
 
 
 def env_ids(family: str | None = None) -> list[str]:
-    """Every registered CauArena id, optionally only one family's, sorted."""
+    """Every registered CauArena id (plug-ins' too), optionally only one family's, sorted."""
+    load_plugins()
     return sorted(e.id for e in ENV_SPECS.values() if family is None or e.family == family)
 
 
@@ -156,6 +192,8 @@ def env_entry(env_id: str) -> EnvEntry:
             except ImportError as exc:
                 raise ConfigError(f"Cannot import {module!r} to register {bare!r}: {exc}") from exc
         env_id = bare
+    if env_id not in ENV_SPECS:
+        load_plugins()
     try:
         return ENV_SPECS[env_id]
     except KeyError:
@@ -179,7 +217,10 @@ def make(env_id: str, **kwargs: Any) -> Any:
     if entry.multi_agent:
         module_name, _, attr = entry.entry_point.partition(":")
         factory = getattr(importlib.import_module(module_name), attr)
-        return factory(**{**copy.deepcopy(entry.kwargs), **kwargs})
+        try:
+            return factory(**{**copy.deepcopy(entry.kwargs), **kwargs})
+        except TypeError as exc:  # a bad kwarg: name the env, as gym.make does for single-agent ids
+            raise ConfigError(f"Cannot make {entry.id} with kwargs {sorted(kwargs)}: {exc}") from exc
     return gym.make(entry.id, **kwargs)
 
 
