@@ -267,6 +267,31 @@ def _causal() -> Suite:
     )
 
 
+CAUSCALE_TEST_AGENTS = ("corr", "precision", "causcale")
+"""Agents of ``causcale-test``: those that finish at every size (add ``pc``, ``notears`` with ``--agent`` on a
+smaller ``--env`` selection: they take minutes to hours from n = 100)."""
+
+
+def _causcale_test() -> Suite:
+    from cauarena.envs.causal.simulate import TEST_GRAPHS, TEST_MECHANISMS, TEST_ROWS, TEST_SIZES
+
+    def env(n: int, edges: int, mechanism: str) -> EnvSpec:
+        kwargs = {"graph": "er", "n": n, "degree": edges / n, "mechanism": mechanism, "m": TEST_ROWS,
+                  "interventions": 1.0}  # every node once, then the observational regime of m // (n + 1) rows
+        return EnvSpec("cauarena/CausalDiscovery-v0", tuple(sorted(kwargs.items())))
+
+    return Suite(
+        name="causcale-test",
+        envs=tuple(env(n, edges, mechanism) for n, edges in TEST_SIZES for mechanism in TEST_MECHANISMS),
+        agents=CAUSCALE_TEST_AGENTS,
+        seeds=TEST_GRAPHS,
+        seed_start=1000,
+        timeout_s=600.0,
+        description="CauScale's published test design: ER, 1000 rows, (n, |E|) from (10, 10) to (1000, 2000) x "
+        "linear, nn, sigmoid_add, polynomial, every node intervened once + observational; 5 graphs = 140 sets",
+    )
+
+
 
 
 def load_suite_file(path: Path) -> Suite:
@@ -396,7 +421,8 @@ def _safety() -> Suite:
 
 
 BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {
-    "smoke": _smoke, "default": _default, "caugym": _caugym, "causal": _causal, "webshop": _webshop,
+    "smoke": _smoke, "default": _default, "caugym": _caugym, "causal": _causal, "causcale-test": _causcale_test,
+    "webshop": _webshop,
     "life_assist": _life_assist, "magic": _magic, "safety": _safety,
 }
 """The built-in suites by name (``cauarena suites``), each built when asked for."""
