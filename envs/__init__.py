@@ -18,6 +18,7 @@ from cauarena.envs.checker import (
     check_summary,
     check_text_env,
     hostile_actions,
+    random_action,
     timed_step,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "check_summary",
     "check_text_env",
     "hostile_actions",
+    "random_action",
     "timed_step",
 ]

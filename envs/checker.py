@@ -430,7 +430,7 @@ def _sealed_keys(env: Any) -> tuple[str, ...]:
     return sealed
 
 
-def _play_action(env: Any, info: dict[str, Any], rng: np.random.Generator, agent: str | None = None) -> Any:
+def random_action(env: Any, info: dict[str, Any], rng: np.random.Generator, agent: str | None = None) -> Any:
     """A random action: one of ``info["valid_actions"]`` (placeholders filled), else a sample of the space."""
     valid = info.get("valid_actions")
     if isinstance(valid, list) and valid and all(isinstance(v, str) for v in valid):
@@ -460,11 +460,11 @@ def check_sealed_episode(env: Any, *, seed: int = 0, max_steps: int = 2000) -> i
     for step in range(1, max_steps + 1):
         check_summary(summary_of(), f"before step {step}")
         if multi:
-            actions = {a: _play_action(env, info[a], rng, a) for a in env.agents}
+            actions = {a: random_action(env, info[a], rng, a) for a in env.agents}
             _, _, terminated, truncated, info = env.step(actions)
             ended = {a: bool(terminated.get(a) or truncated.get(a)) for a in info}
         else:
-            _, _, term, trunc, info = env.step(_play_action(env, info, rng))
+            _, _, term, trunc, info = env.step(random_action(env, info, rng))
             ended = {None: bool(term or trunc)}
         for agent, agent_info in (info.items() if multi else [(None, info)]):
             check_info(agent_info, f"step {step}[{agent}]", final=ended[agent], sealed=sealed)
