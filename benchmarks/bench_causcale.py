@@ -15,7 +15,15 @@ Parts (``--parts``, default all):
   bench_causal's forked, timed children (``run_method``); the causcale time includes standardising, the
   precision prior and loading the 0.5 MB checkpoint.
 
-Usage: python benchmarks/bench_causcale.py [--parts scale memory accuracy] [--json out.json]
+- ``published`` (issue 22): CauScale's published test protocol, the ``causcale-test`` suite's envs (ER, 1000
+  rows, every node intervened once + the observational regime of 1000 // (n + 1) rows; ``--test-ns`` sizes of
+  (10, 10) ... (1000, 2000) x ``--test-mechanisms``, ``--test-graphs`` graphs from seed 1000, fewer from
+  ``--large-n``). CORR, INVCOV (``precision``), PC (up to ``--pc-max-n``), NOTEARS (up to ``--notears-max-n``)
+  and CauScale in bench_causal's forked, timed children; mAP = AUPRC over the n (n - 1) ordered pairs, SHD as
+  the published ``shd_metric`` at 0.5. A table shaped like the paper's Table 1 with its values beside ours
+  (n = 100 and 1000). ``--observational`` plays the same graphs without interventions.
+
+Usage: python benchmarks/bench_causcale.py [--parts scale memory accuracy published] [--json out.json]
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import os
 import platform
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import time
@@ -191,6 +200,103 @@ def part_accuracy(args: argparse.Namespace) -> list[dict]:
     return rows
 
 
+PAPER_TABLE1 = {
+    # (method, n): {mechanism: (mAP %, SHD)} and "t" (s): arXiv 2602.08629 Table 1 (REFERENCE 1.1)
+    ("corr", 100): {"linear": (20.1, 578), "nn": (14.7, 605), "sigmoid_add": (28.4, 501), "polynomial": (23.1, 533),
+                    "t": 0.0008},
+    ("precision", 100): {"linear": (34.1, 491), "nn": (23.6, 531), "sigmoid_add": (32.9, 478),
+                         "polynomial": (23.7, 505), "t": 0.028},
+    ("notears", 100): {"linear": (29.4, 301), "nn": (17.8, 337), "sigmoid_add": (11.3, 366),
+                       "polynomial": (8.6, 372), "t": 2170},
+    ("causcale", 100): {"linear": (99.6, 15), "nn": (89.0, 106), "sigmoid_add": (84.4, 126),
+                        "polynomial": (50.3, 252), "t": 0.038},
+    ("corr", 1000): {"linear": (34.3, 2377), "nn": (16.2, 3031), "sigmoid_add": (34.7, 2304),
+                     "polynomial": (25.0, 2473), "t": 0.046},
+    ("precision", 1000): {"linear": (46.7, 1997), "nn": (28.0, 2432), "sigmoid_add": (40.6, 2057),
+                          "polynomial": (26.4, 2359), "t": 0.44},
+    ("notears", 1000): {"linear": (30.5, 1389), "nn": (20.5, 1678), "sigmoid_add": (11.0, 1790),
+                        "polynomial": (7.3, 1893), "t": 10896},
+    ("causcale", 1000): {"linear": (96.6, 230), "nn": (79.7, 835), "sigmoid_add": (64.5, 1065),
+                         "polynomial": (18.9, 3985), "t": 0.83},
+}
+TABLE1_NAMES = {"corr": "CORR", "precision": "INVCOV", "pc": "PC", "notears": "NOTEARS", "causcale": "CauScale"}
+
+
+def published_settings(args: argparse.Namespace) -> list[tuple[int, str, dict, int]]:
+    """``(n, mechanism, env kwargs, graphs)`` of the ``causcale-test`` suite at the asked sizes."""
+    from cauarena.leaderboards.suites import get_suite
+
+    out = []
+    for spec in get_suite("causcale-test").envs:
+        kwargs = spec.kwargs_dict
+        if kwargs["n"] in args.test_ns and kwargs["mechanism"] in args.test_mechanisms:
+            if args.observational:
+                kwargs = {**kwargs, "interventions": 0}
+            graphs = args.test_graphs_large if kwargs["n"] >= args.large_n else args.test_graphs
+            out.append((kwargs["n"], kwargs["mechanism"], kwargs, graphs))
+    return out
+
+
+def _runs_at(method: str, n: int, args: argparse.Namespace) -> bool:
+    limit = {"pc": args.pc_max_n, "notears": args.notears_max_n}.get(method)
+    return limit is None or n <= limit
+
+
+def part_published(args: argparse.Namespace) -> list[dict]:
+    rows = []
+    for n, mechanism, kwargs, graphs in published_settings(args):
+        env = cauarena.make("cauarena/CausalDiscovery-v0", **kwargs)
+        for seed in range(1000, 1000 + graphs):
+            obs, info = env.reset(seed=seed)
+            truth = env.unwrapped.true_adjacency
+            for method in (m for m in args.methods if _runs_at(m, n, args)):
+                seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, {})
+                row = {"n": n, "mechanism": mechanism, "seed": seed, "method": method, "time_s": seconds,
+                       "cpu_s": cpu, "ok": scores is not None}
+                if scores is not None:
+                    row.update(all_metrics(scores, truth))
+                    print(f"  n={n} {mechanism:<11} seed {seed} {method:<10} {seconds:8.2f} s  mAP "
+                          f"{row['auprc']:.3f}  SHD {row['shd']:5.0f}", flush=True)
+                rows.append(row)
+    print_table1(rows, args)
+    return rows
+
+
+def _table1_cell(rows: list[dict], timeout: float) -> str:
+    done = [r for r in rows if r["ok"]]
+    if not rows:
+        return "-"
+    if not done:
+        return f"timeout >{timeout:.0f} s"
+    cell = f"{100 * float(np.mean([r['auprc'] for r in done])):.1f}/{float(np.mean([r['shd'] for r in done])):.0f}"
+    return cell + (f" ({len(rows) - len(done)} t/o)" if len(done) < len(rows) else "")
+
+
+def print_table1(rows: list[dict], args: argparse.Namespace) -> None:
+    """Per size: method x mechanism cells mAP % / SHD (means over graphs), median wall s; paper's beside."""
+    regime = "observational" if args.observational else "every node intervened + observational"
+    for n in sorted({r["n"] for r in rows}):
+        graphs = len({r["seed"] for r in rows if r["n"] == n})
+        print(f"\n### n = {n} ({regime}; {graphs} graphs per mechanism): ours mAP % / SHD, median wall s"
+              + (" | paper" if any(k[1] == n for k in PAPER_TABLE1) else "") + "\n")
+        mechs = [m for m in args.test_mechanisms if any(r["n"] == n and r["mechanism"] == m for r in rows)]
+        paper = any(k[1] == n for k in PAPER_TABLE1)
+        head = [*mechs, "t (s)"] + ([f"paper {m}" for m in mechs] + ["paper t"] if paper else [])
+        print("| method | " + " | ".join(head) + " |\n|---|" + "---|" * len(head))
+        for method in args.methods:
+            mine = [r for r in rows if r["n"] == n and r["method"] == method]
+            if not mine:
+                continue
+            cells = [_table1_cell([r for r in mine if r["mechanism"] == m], args.timeout) for m in mechs]
+            times = [r["time_s"] for r in mine if r["ok"]]
+            cells.append(f"{statistics.median(times):.3g}" if times else "-")
+            if paper:
+                ref = PAPER_TABLE1.get((method, n), {})
+                cells += [f"{ref[m][0]}/{ref[m][1]}" if m in ref else "-" for m in mechs]
+                cells.append(str(ref.get("t", "-")))
+            print(f"| {TABLE1_NAMES.get(method, method)} | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -210,6 +316,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=2, help="graphs per setting")
     parser.add_argument("--seeds-large", type=int, default=1, help="graphs per setting at n >= 100 and on alarm")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--test-ns", type=int, nargs="*", default=[10, 20, 50, 100])
+    parser.add_argument("--test-mechanisms", nargs="*", default=["linear", "nn", "sigmoid_add", "polynomial"])
+    parser.add_argument("--test-graphs", type=int, default=5, help="graphs per (size, mechanism): 5 as published")
+    parser.add_argument("--test-graphs-large", type=int, default=1, help="graphs per setting from --large-n")
+    parser.add_argument("--large-n", type=int, default=250)
+    parser.add_argument("--pc-max-n", type=int, default=100, help="PC runs up to this n")
+    parser.add_argument("--notears-max-n", type=int, default=20, help="NOTEARS runs up to this n")
+    parser.add_argument("--observational", action="store_true", help="published part without interventions")
     parser.add_argument("--json", help="write every row to this file")
     args = parser.parse_args(argv)
     if args.child:
@@ -224,14 +338,17 @@ def main(argv: list[str] | None = None) -> None:
         results["scale"] = part_scale(args)
     if "memory" in args.parts:
         results["memory"] = part_memory(args)
-    if "accuracy" in args.parts:
+    if "accuracy" in args.parts or "published" in args.parts:
         import torch
 
         torch.set_num_threads(args.threads)
         importlib.import_module("cauarena.learners.causcale.model")  # imported before forking: not timed
 
         preload()
-        results["accuracy"] = part_accuracy(args)
+        if "accuracy" in args.parts:
+            results["accuracy"] = part_accuracy(args)
+        if "published" in args.parts:
+            results["published"] = part_published(args)
     print(f"\nload average now {os.getloadavg()[0]:.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
