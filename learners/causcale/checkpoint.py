@@ -77,7 +77,8 @@ def predict(
         interventions: ``[m, n]`` 0/1 mask (None: observational).
         seed: picks the prior's rows and the rows the data stream keeps.
         max_rows: the data stream keeps at most this many rows, drawn at random in their original order
-            (None: all); the prior always reads up to the config's ``prior_rows``.
+            (None or 0: all, as the agent's ``max_rows=0``); the prior always reads up to the config's
+            ``prior_rows``.
         device: torch device.
     """
     import torch
@@ -85,10 +86,15 @@ def predict(
     from cauarena.learners.causcale.data import featurize
     from cauarena.learners.causcale.model import edge_probabilities
 
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int | np.integer)
+                                 or max_rows < 0):
+        raise ConfigError(f"max_rows must be None, 0 (all rows) or a positive int; got {max_rows!r}.")
     rng = np.random.default_rng(seed)
     data = np.asarray(data, dtype=np.float64)
+    if data.ndim != 2 or data.shape[0] < 2:
+        raise ConfigError(f"predict needs [m, n] data with m >= 2 rows; got shape {data.shape}.")
     mask = np.zeros(data.shape) if interventions is None else np.asarray(interventions)
-    x, mask_f, prior = featurize(data, mask, model.config, rng, max_rows)
+    x, mask_f, prior = featurize(data, mask, model.config, rng, max_rows or None)
     with torch.inference_mode():
         tensors = [torch.from_numpy(a).unsqueeze(0).to(device) for a in (x, mask_f, prior)]
         probs = edge_probabilities(model(*tensors))[0]

@@ -72,3 +72,19 @@ def test_causcale_offers_its_graph_as_a_prior_on_causcientist():
 def test_the_config_defaults_are_the_shipped_checkpoint_settings():
     shipped = CauScaleConfig.from_dict(json.loads((DEFAULT_CHECKPOINT / "config.json").read_text()))
     assert shipped == CauScaleConfig()
+
+
+def test_predict_with_max_rows_zero_reads_every_row():
+    import numpy as np
+
+    from cauarena.envs.causal.simulate import published_test_set
+    from cauarena.learners.causcale.checkpoint import load_model, predict
+
+    data, mask, adj = published_test_set(10, 10, "linear", np.random.default_rng(0), m=200)
+    net = load_model()
+    every = predict(net, data, mask, max_rows=0)
+    assert np.isfinite(every).all() and np.array_equal(every, predict(net, data, mask, max_rows=None))
+    assert not np.array_equal(every, predict(net, data, mask, max_rows=16))  # a subset is another input
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ConfigError, match="max_rows must be None, 0"):
+            predict(net, data, mask, max_rows=bad)
