@@ -253,10 +253,9 @@ def _create_schema(conn: sa.Connection) -> None:
 
 def _insert_ignore(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its primary key is stored; True when it was inserted."""
-    dialect = conn.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            return conn.execute(sqlite.insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
+    if conn.dialect.name == "sqlite":
+        return conn.execute(sqlite.insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
+    if conn.dialect.name == "postgresql":
         insert = postgresql.insert(table).values(**row).on_conflict_do_nothing()
         return conn.execute(insert.returning(*table.primary_key.columns)).first() is not None  # no rowcount
     with conn.begin_nested() as savepoint:
@@ -297,7 +296,7 @@ class ResultsStore:
 
     def _create_engine(self, url: sa.URL) -> sa.Engine:
         connect_args = {}
-        if url.get_driver_name() == "psycopg":
+        if url.drivername == "postgresql+psycopg":
             # As SQLite's synchronous=NORMAL: a crash of the server may lose the last commits, never corrupts;
             # --resume replays a lost episode. A commit then does not wait for the disk (2x episodes/s).
             connect_args = {"connect_timeout": 10, "options": "-c synchronous_commit=off"}
@@ -331,19 +330,24 @@ class ResultsStore:
                 if self.engine.dialect.name != "sqlite":
                     _check_tables(conn, self.url)
                 _create_schema(conn)
-        except sa.exc.OperationalError as exc:
-            self.engine.dispose()
-            if self.engine.dialect.name == "sqlite":
-                raise ConfigError(f"Cannot use the results store {self.url}: {_one_line(exc)}. "
-                                  f"{_FIX_FRESH}") from None
-            raise ConfigError(f"Cannot reach the results store {self.url}: {self._scrub(_one_line(exc))}. Fix: "
-                              "start the server, or correct host, port, database and credentials in --out.") from None
-        except sa.exc.DatabaseError as exc:
-            self.engine.dispose()
-            raise ConfigError(f"The results store {self.url} is corrupt: {_one_line(exc)}. {_FIX_FRESH}") from None
         except ConfigError:
             self.engine.dispose()
             raise
+        except sa.exc.DBAPIError as exc:
+            self.engine.dispose()
+            raise self._unusable(exc) from None
+
+    def _unusable(self, exc: sa.exc.DBAPIError) -> ConfigError:
+        """The one-line error for a store the database driver could not open or set up."""
+        cause = self._scrub(_one_line(exc))
+        if self.engine.dialect.name == "sqlite":
+            what = "is corrupt" if not isinstance(exc, sa.exc.OperationalError) else "cannot be used"
+            return ConfigError(f"The results store {self.url} {what}: {cause}. {_FIX_FRESH}")
+        if isinstance(exc, sa.exc.OperationalError):
+            return ConfigError(f"Cannot connect to the results store {self.url}: {cause}. Fix: start the server, "
+                               "or correct host, port, database and credentials in --out.")
+        return ConfigError(f"Cannot set up the results store {self.url}: {cause}. Fix: let the user create tables "
+                           "in that database, or choose another database in --out.")
 
     def _scrub(self, value: Any) -> Any:
         """``value`` with the connection password replaced by ``***`` in every string inside it.

@@ -71,6 +71,17 @@ def test_other_episodes_table_is_refused_untouched(postgres_url):  # noqa: F811
     engine.dispose()
 
 
+def test_user_without_create_rights_gets_one_line(postgres_url):  # noqa: F811
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:  # PostgreSQL 15 grants no CREATE on schema public to other users
+        conn.execute(sa.text("CREATE ROLE reader LOGIN PASSWORD 'reader-pw-123'"))
+    engine.dispose()
+    url = sa.make_url(postgres_url).set(username="reader", password="reader-pw-123")
+    with pytest.raises(ConfigError, match="Cannot set up the results store.*permission denied.*Fix") as info:
+        ResultsStore(url.render_as_string(hide_password=False))
+    assert "reader-pw-123" not in str(info.value) and "\n" not in str(info.value)
+
+
 def _write_keys(url, keys, barrier, inserted):
     barrier.wait()
     store = ResultsStore(url)

@@ -217,7 +217,8 @@ def test_unreachable_postgres_is_one_line_without_the_password():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    message = _refused(f"postgresql://arena:hunter2-secret@127.0.0.1:{port}/results", "Cannot reach.*start the server")
+    url = f"postgresql://arena:hunter2-secret@127.0.0.1:{port}/results"
+    message = _refused(url, "Cannot connect.*start the server")
     assert "hunter2-secret" not in message and "arena:***@127.0.0.1" in message
 
 
