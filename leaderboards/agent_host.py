@@ -32,6 +32,10 @@ class AgentFailed(Exception):  # noqa: N818 - it mirrors the agent's own excepti
         self.kind, self.trace = kind, trace
 
 
+HOST_DIED = "the agent's process died"
+"""How the message of an episode whose agent host died begins (the runner then replaces worker and host)."""
+
+
 class AgentHostDied(Exception):  # noqa: N818
     """The agent's host process went away during a call (the agent killed it, or it ran out of memory)."""
 
@@ -189,7 +193,7 @@ class HostLink:
             self.conn.send((op, handle, args))
             reply = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
-            raise AgentHostDied(f"the agent's process died during {op}()") from exc
+            raise AgentHostDied(f"{HOST_DIED} during {op}()") from exc
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "guard_stop":

@@ -27,7 +27,6 @@ from typing import Any
 from cauarena.guards import GuardStop
 from cauarena.leaderboards.episode import _metrics, error_of, json_safe, planned_fields
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory, episode_key
-from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
 
 MAGIC_ID = "cauarena/MAGIC-v0"
@@ -159,6 +158,7 @@ def evaluate_pairs(out: str, attackers: Sequence[str], defenders: Sequence[str],
         **env_kwargs: ``MagicEnv`` arguments (``max_turns``, ``split``, ``kind``).
     """
     from cauarena.envs.magic import parallel_env
+    from cauarena.leaderboards.store import ResultsStore
 
     store = ResultsStore(out)
     run_id = run_id or f"magic-{uuid.uuid4().hex[:8]}"

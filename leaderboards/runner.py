@@ -18,16 +18,16 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from typing import Any
 
 from cauarena.errors import ConfigError
-from cauarena.leaderboards.agent_host import HostLink, host_main
-from cauarena.leaderboards.episode import EpisodeError, error_of, run_episode, stopped_result
-from cauarena.leaderboards.magic import SEPARATOR, PlayerPair, is_pair, play_pair
+from cauarena.leaderboards.agent_host import HOST_DIED, host_main
+from cauarena.leaderboards.episode import EpisodeError, stopped_result
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
+from cauarena.leaderboards.worker import READY, EpisodePlayer, privileged_spec, worker_main
 
 
 @dataclass
@@ -40,122 +40,6 @@ class RunSummary:
     finished: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     wall_time_s: float = 0.0
-
-
-def privileged_spec(agent: str, family: str) -> bool:
-    """Whether the agent spec of a planned episode is a built-in privileged agent (an oracle reading the truth).
-
-    A MAGIC pair is privileged when either seat is.
-    """
-    from cauarena.agents.registry import is_privileged
-
-    if is_pair(agent):
-        return any(is_privileged(seat.strip(), "magic") for seat in agent.split(SEPARATOR, 1))
-    return is_privileged(agent, family)
-
-
-class EpisodePlayer:
-    """Plays episodes in one process, caching envs by (id, kwargs) and agents by (spec, env).
-
-    Privileged agents are built here, beside the env; every other agent is built in the agent host reached through
-    ``host`` and gets only the env's public view (see :mod:`cauarena.leaderboards.agent_host`).
-    """
-
-    def __init__(self, run_id: str, keep_trajectories: bool = True, chat_kwargs: dict[str, Any] | None = None,
-                 host: HostLink | None = None):
-        self.run_id = run_id
-        self.keep_trajectories = keep_trajectories
-        self.chat_kwargs = dict(chat_kwargs or {})
-        self.host = host
-        self._envs: dict[tuple, Any] = {}
-        self._agents: dict[tuple, Any] = {}
-
-    def _env(self, spec: EpisodeSpec) -> Any:
-        key = (spec.env_id, spec.env_kwargs)
-        if key not in self._envs:
-            from cauarena.registration import make
-
-            self._envs[key] = make(spec.env_id, **spec.env_kwargs_dict)
-        return self._envs[key]
-
-    def _agent(self, spec: EpisodeSpec, env: Any, privileged: bool) -> Any:
-        key = (spec.agent, spec.guard, spec.env_id, spec.env_kwargs)
-        if key in self._agents:
-            return self._agents[key]
-        if is_pair(spec.agent):  # a two-seat game (MAGIC): "<attacker> vs <defender>"
-            seat_host = None if self.host is None else (lambda s, seat: self.host.agent(
-                s, "none", spec.env_id, "magic", self.chat_kwargs, seat=seat))
-            agent = PlayerPair(spec.agent, guard=spec.guard, host=seat_host)
-        elif privileged or self.host is None:
-            agent = _local_agent(spec, self.chat_kwargs)
-            if hasattr(agent, "bind"):
-                agent.bind(env)
-        else:
-            agent = self.host.agent(spec.agent, spec.guard, spec.env_id, spec.family, self.chat_kwargs)
-            agent.bind(env)  # sends the public view only
-        self._agents[key] = agent
-        return agent
-
-    def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None]:
-        """Play one episode; failing to build the env or agent is recorded like any other error."""
-        privileged = privileged_spec(spec.agent, spec.family)
-        try:
-            env = self._env(spec)
-        except Exception as exc:  # noqa: BLE001
-            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "env_error"), privileged), None
-        try:
-            agent = self._agent(spec, env, privileged)
-        except Exception as exc:  # noqa: BLE001
-            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "agent_error"), privileged), None
-        if isinstance(agent, PlayerPair):
-            result, trajectory = play_pair(env, agent, spec, self.run_id, self.keep_trajectories)
-            return result.model_copy(update={"privileged": privileged}), trajectory
-        return run_episode(env, agent, spec, self.run_id, self.keep_trajectories, privileged=privileged)
-
-    def close(self) -> None:
-        for agent in self._agents.values():
-            if hasattr(agent, "close"):
-                agent.close()
-        for env in self._envs.values():
-            env.close()
-
-
-def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> Any:
-    """A privileged agent (or any agent when there is no host: ``workers=0``), behind its guard if any."""
-    from cauarena.agents import make_agent
-    from cauarena.leaderboards.agent_host import is_chat_spec
-
-    agent = make_agent(spec.agent, family=spec.family, **(chat_kwargs if is_chat_spec(spec.agent) else {}))
-    if spec.guard != "none":
-        from cauarena.guards import GuardedAgent, make_guard
-
-        guard = make_guard(spec.guard, family=spec.family)
-        agent = GuardedAgent(agent, guard, agent_spec=spec.agent, guard_spec=spec.guard)
-    return agent
-
-
-def _worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
-                 host_conn: Connection | None) -> None:
-    sys.path[:] = path
-    link = None if host_conn is None else HostLink(host_conn)
-    player = EpisodePlayer(run_id, keep, chat_kwargs, host=link)
-    if link is not None:
-        link.request("ping", 0)  # the host has started too
-    conn.send(READY)  # episode clocks start now, not while the processes import
-    while True:
-        try:
-            spec = conn.recv()
-        except (EOFError, OSError):
-            break
-        if spec is None:
-            break
-        conn.send(player.play(spec))
-    player.close()
-    if host_conn is not None:
-        try:
-            host_conn.send(None)
-        except OSError:
-            pass
 
 
 class _Worker:
@@ -175,7 +59,7 @@ class _Worker:
             self.host = ctx.Process(target=host_main, args=(host_end, list(sys.path)), daemon=True)
             self.host.start()
             host_end.close()
-        self.proc = ctx.Process(target=_worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path),
+        self.proc = ctx.Process(target=worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path),
                                                            worker_end), daemon=True)
         self.proc.start()
         child.close()
@@ -212,11 +96,11 @@ class _Worker:
         self.inflight.popleft()
         self.started = time.perf_counter()
 
-    def host_exit(self) -> str | None:
-        """How the agent host ended, or None while it runs."""
-        if self.host is None or self.host.is_alive():
-            return None
-        self.host.join(1)
+    def host_exit(self, wait_s: float = 0.0) -> str:
+        """How the agent host ended (waiting up to ``wait_s`` for it to end)."""
+        if self.host is None:
+            return "no agent host"
+        self.host.join(wait_s)
         return describe_exit(self.host.exitcode)
 
     def kill(self) -> None:
@@ -277,11 +161,26 @@ def default_max_memory(workers: int) -> int:
 PIPELINE = 2
 """Episodes handed to a worker at once."""
 
-READY = "ready"
-"""What a worker sends once it (and its agent host) has started."""
-
 STARTUP_TIMEOUT_S = 300.0
 """How long a worker may take to start (imports, its agent host) before its first episode is stopped."""
+
+
+WORKER_PRELOAD = ("cauarena.leaderboards.worker", "cauarena.agents")
+"""What the fork server imports once, so each worker and agent host starts without importing it again."""
+
+
+def process_context() -> Any:
+    """Where workers come from: a fork server that has imported :data:`WORKER_PRELOAD` (Linux, macOS), else spawn.
+
+    Each worker is forked from that clean server process, never from the parent (which may hold threads, a
+    database connection or an initialised BLAS), so it is as safe as spawning, and starts in milliseconds once
+    the server is up.
+    """
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(list(WORKER_PRELOAD))
+    return ctx
 
 
 def default_workers() -> int:
@@ -372,7 +271,7 @@ class Runner:
             player.close()
 
     def _run_pool(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
-        ctx = mp.get_context("spawn")
+        ctx = process_context()
         queue = deque(todo)
         pool = [self._new_worker(ctx) for _ in range(min(self.workers, len(todo)))]
         next_poll = time.perf_counter() + _MEMORY_POLL_S
@@ -431,12 +330,12 @@ class Runner:
                         continue
                     result, trajectory = message
                     worker.finish_head()
-                    host_end = worker.host_exit()
-                    if host_end is not None and result.error_kind == "agent_error":
-                        result = result.model_copy(update={"error_message": f"{result.error_message} ({host_end})"})
-                    self._store(result, trajectory, summary)
-                    if host_end is not None:
+                    if result.error_message.startswith(HOST_DIED):  # the agent took its host down: say how
+                        end = worker.host_exit(wait_s=5.0)
+                        result = result.model_copy(update={"error_message": f"{result.error_message} ({end})"})
+                        self._store(result, trajectory, summary)
                         return self._replace(ctx, worker, queue, skip_head=False)
+                    self._store(result, trajectory, summary)
                 return worker
             except (EOFError, OSError):
                 pass
@@ -465,7 +364,7 @@ class Runner:
                 if worker.conn.poll(5.0):  # the worker reports the episode itself, collected on the next pass
                     return None
                 worker.kill()
-                return EpisodeError("agent_error", f"the agent's process died ({describe_exit(worker.host.exitcode)})")
+                return EpisodeError("agent_error", f"{HOST_DIED} ({describe_exit(worker.host.exitcode)})")
         spec = worker.head
         if time.perf_counter() >= worker.deadline:
             if not worker.ready:
