@@ -1,6 +1,6 @@
 """Agents: the Agent protocol, the agent registry, scripted oracles and baselines, LLM chat agents."""
 
-from cauarena.agents.base import Agent, PublicEnvView, SeededAgent, StepUsage
+from cauarena.agents.base import Agent, AgentHooks, HookedAgent, PublicEnvView, SeededAgent, StepUsage, with_hooks
 from cauarena.agents.checker import check_agent
 from cauarena.agents.registry import AGENT_REGISTRY, agent_names, load_attr, make_agent, register_agent
 
@@ -72,6 +72,8 @@ register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleAttacker", famil
 __all__ = [
     "AGENT_REGISTRY",
     "Agent",
+    "AgentHooks",
+    "HookedAgent",
     "PublicEnvView",
     "SeededAgent",
     "StepUsage",
@@ -80,6 +82,7 @@ __all__ = [
     "load_attr",
     "make_agent",
     "register_agent",
+    "with_hooks",
 ]
 
 import cauarena.agents.life_assist  # noqa: E402, F401  (registers the life_assist prompt template and parser)

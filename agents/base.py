@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 @runtime_checkable
 class Agent(Protocol):
     """What the runner needs from an agent: a reset per episode and one action per step.
 
-    Optional hooks, used when present:
+    Optional hooks (declared with their defaults on :class:`AgentHooks`; :func:`with_hooks` adapts any agent):
 
     - ``bind(env)``: called once after each environment is made. An agent that is not declared privileged runs in
       a process of its own (the agent host) and gets a :class:`PublicEnvView` here: the env's spaces, id,
@@ -77,6 +77,76 @@ class StepUsage:
     completion_tokens: int = 0
     latency_s: float = 0.0
     cached: bool = False
+
+
+class AgentHooks:
+    """The optional part of the Agent protocol, declared with its defaults.
+
+    Subclass it to override only what an agent needs; the runner reaches any other agent through
+    :func:`with_hooks`, so no caller probes for a hook.
+
+    Attributes:
+        privileged: True for a built-in agent that reads the env's truth in :meth:`bind` (it then runs beside the
+            env and its leaderboard rows are marked and not ranked). Declare it on the class.
+        last_usage: the :class:`StepUsage` of the latest ``act`` call (LLM agents); ``None`` for others.
+    """
+
+    privileged: ClassVar[bool] = False
+    last_usage: StepUsage | None = None
+
+    def bind(self, env: Any) -> None:
+        """Called once per env before its episodes: a :class:`PublicEnvView`, or the env for privileged agents."""
+
+    def episode_metrics(self) -> dict[str, float]:
+        """Metrics of the agent's own for the episode just played (a guard's decisions), merged into the row's."""
+        return {}
+
+    def close(self) -> None:
+        """Release resources (a model, a connection) at the end of the run."""
+
+
+class HookedAgent(AgentHooks):
+    """An explicit adapter that gives any Agent the declared hooks: its own where it has them, else the defaults.
+
+    >>> class Bare:
+    ...     def reset(self, *, seed=None, info=None): pass
+    ...     def act(self, observation, info): return "go"
+    >>> agent = with_hooks(Bare())
+    >>> agent.act("obs", {}), agent.episode_metrics(), agent.last_usage
+    ('go', {}, None)
+    """
+
+    def __init__(self, agent: Any) -> None:
+        self.agent = agent
+        self.privileged = getattr(type(agent), "privileged", False) is True  # type: ignore[misc]
+
+    def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        self.agent.reset(seed=seed, info=info)
+
+    def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        return self.agent.act(observation, info)
+
+    @property
+    def last_usage(self) -> StepUsage | None:  # type: ignore[override]
+        """The wrapped agent's ``last_usage``, or ``None``."""
+        return getattr(self.agent, "last_usage", None)
+
+    def bind(self, env: Any) -> None:
+        if callable(getattr(self.agent, "bind", None)):
+            self.agent.bind(env)
+
+    def episode_metrics(self) -> dict[str, float]:
+        hook = getattr(self.agent, "episode_metrics", None)
+        return dict(hook()) if callable(hook) else {}
+
+    def close(self) -> None:
+        if callable(getattr(self.agent, "close", None)):
+            self.agent.close()
+
+
+def with_hooks(agent: Any) -> AgentHooks:
+    """``agent`` itself when it subclasses :class:`AgentHooks`, else a :class:`HookedAgent` around it."""
+    return agent if isinstance(agent, AgentHooks) else HookedAgent(agent)
 
 
 class SeededAgent:

@@ -19,7 +19,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from cauarena.agents.base import PublicEnvView, StepUsage
+from cauarena.agents.base import AgentHooks, PublicEnvView, StepUsage, with_hooks
 
 _TRACEBACK_CHARS = 2000
 
@@ -90,7 +90,7 @@ def _build(agent_spec: str, guard_spec: str, family: str, seat: str, chat_kwargs
 
         agent = GuardedAgent(agent, make_guard(guard_spec, family=family), agent_spec=agent_spec,
                              guard_spec=guard_spec)
-    return agent
+    return with_hooks(agent)
 
 
 def is_chat_spec(spec: str) -> bool:
@@ -104,14 +104,14 @@ def is_chat_spec(spec: str) -> bool:
     return is_backend_spec(spec)
 
 
-def _usage(agent: Any) -> tuple[int, int, float, bool] | None:
-    usage = agent.last_usage if hasattr(agent, "last_usage") else None
+def _usage(agent: AgentHooks) -> tuple[int, int, float, bool] | None:
+    usage = agent.last_usage
     if usage is None:
         return None
     return (int(usage.prompt_tokens), int(usage.completion_tokens), float(usage.latency_s), bool(usage.cached))
 
 
-def _call(agents: dict[int, Any], op: str, handle: int, args: tuple) -> Any:
+def _call(agents: dict[int, AgentHooks], op: str, handle: int, args: tuple) -> Any:
     """Carry out one request on the host's agents."""
     if op == "ping":
         return None
@@ -120,8 +120,7 @@ def _call(agents: dict[int, Any], op: str, handle: int, args: tuple) -> Any:
         return None
     agent = agents[handle]
     if op == "bind":
-        if hasattr(agent, "bind"):
-            agent.bind(args[0])
+        agent.bind(args[0])
         return None
     if op == "reset":
         agent.reset(seed=args[0], info=args[1])
@@ -129,7 +128,7 @@ def _call(agents: dict[int, Any], op: str, handle: int, args: tuple) -> Any:
     if op == "act":
         return agent.act(args[0], args[1]), _usage(agent)
     if op == "metrics":
-        return dict(agent.episode_metrics()) if hasattr(agent, "episode_metrics") else {}
+        return dict(agent.episode_metrics())
     raise ValueError(f"unknown agent-host request {op!r}")
 
 
@@ -149,7 +148,7 @@ def host_main(conn: Connection, path: list[str]) -> None:
     sys.path[:] = path
     from cauarena.guards import GuardStop
 
-    agents: dict[int, Any] = {}
+    agents: dict[int, AgentHooks] = {}
     while True:
         try:
             request = conn.recv()
@@ -166,8 +165,7 @@ def host_main(conn: Connection, path: list[str]) -> None:
             conn.send(("error", *error_fields(exc)))
     for agent in agents.values():
         try:
-            if hasattr(agent, "close"):
-                agent.close()
+            agent.close()
         except Exception:  # noqa: BLE001, S110 - closing is best effort at shutdown
             pass
 
@@ -211,14 +209,12 @@ class HostLink:
         return RemoteAgent(self, self._next, env_id, family)
 
 
-class RemoteAgent:
+class RemoteAgent(AgentHooks):
     """An Agent whose calls run in the agent host: the worker's proxy for one hosted agent.
 
     ``bind`` sends a :class:`PublicEnvView` of the env (never the env), so the agent sees only what
     :func:`public_view` lists.
     """
-
-    privileged = False
 
     def __init__(self, link: HostLink, handle: int, env_id: str, family: str) -> None:
         self.link, self.handle, self.env_id, self.family = link, handle, env_id, family

@@ -8,9 +8,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from cauarena.agents.base import AgentHooks, with_hooks
 from cauarena.errors import InvalidAction
 from cauarena.guards import GuardStop
-from cauarena.leaderboards.agent_host import AgentFailed, AgentHostDied, error_fields
+from cauarena.leaderboards.agent_host import HOST_DIED, AgentFailed, AgentHostDied, error_fields
 from cauarena.leaderboards.schema import EpisodeResult, StepRecord, Trajectory, env_version
 from cauarena.leaderboards.suites import EpisodeSpec
 from cauarena.registration import strip_module
@@ -131,7 +132,7 @@ class _Play:
         self.error = error_of(exc, kind)
 
 
-def _take_step(env: Any, agent: Any, play: _Play, keep_trajectory: bool) -> bool:
+def _take_step(env: Any, agent: AgentHooks, play: _Play, keep_trajectory: bool) -> bool:
     """One agent action and one env step; False when the episode is over."""
     t_act = time.perf_counter()
     try:
@@ -144,7 +145,7 @@ def _take_step(env: Any, agent: Any, play: _Play, keep_trajectory: bool) -> bool
         return False
     record = StepRecord(observation=json_safe(play.obs), action=json_safe(action),
                         latency_s=time.perf_counter() - t_act)
-    usage = getattr(agent, "last_usage", None)
+    usage = agent.last_usage
     if usage is not None:
         record.prompt_tokens, record.completion_tokens = usage.prompt_tokens, usage.completion_tokens
         play.p_tok += usage.prompt_tokens
@@ -180,6 +181,7 @@ def run_episode(
     it so far (``episode_summary``): its metrics count, and an error is never a success.
     """
     start = time.perf_counter()
+    agent = with_hooks(agent)
     play = _Play()
     try:
         play.obs, play.info = env.reset(seed=spec.seed)
@@ -198,7 +200,7 @@ def run_episode(
             break
     final = play.info if play.ended else {**play.info, **_summary(env)}
     metrics = _metrics(final.get("metrics"))
-    if hasattr(agent, "episode_metrics"):  # a guarded agent: what the guard did
+    if play.error is None or not play.error.message.startswith(HOST_DIED):  # a guarded agent: the guard's counts
         try:
             metrics.update(_metrics(agent.episode_metrics()))
         except Exception:  # noqa: BLE001, S110 - the agent's host may be gone; its error is already recorded

@@ -72,6 +72,7 @@ class PlayerPair:
     """
 
     def __init__(self, spec: str, guard: str = "none", host: Any = None) -> None:
+        from cauarena.agents.base import with_hooks
         from cauarena.agents.registry import is_privileged
         from cauarena.errors import ConfigError
 
@@ -83,19 +84,18 @@ class PlayerPair:
         players = {}
         for seat, player in (("attacker", attacker.strip()), ("defender", defender.strip())):
             local = host is None or is_privileged(player, "magic")
-            players[seat] = make_player(player, seat) if local else host(player, seat)
+            players[seat] = with_hooks(make_player(player, seat)) if local else host(player, seat)
         self.attacker, self.defender = players["attacker"], players["defender"]
         if guard != "none":
             from cauarena.guards import GuardedAgent, make_guard
 
-            self.defender = GuardedAgent(self.defender, make_guard(guard, family="magic"),
-                                         agent_spec=defender.strip(), guard_spec=guard)
+            self.defender = with_hooks(GuardedAgent(self.defender, make_guard(guard, family="magic"),
+                                                    agent_spec=defender.strip(), guard_spec=guard))
 
     def close(self) -> None:
         """Close both players."""
         for player in (self.attacker, self.defender):
-            if hasattr(player, "close"):
-                player.close()
+            player.close()
 
 
 def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
@@ -110,7 +110,7 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
 
     start = time.perf_counter()
     fields = planned_fields(spec, run_id)
-    guard_metrics = getattr(pair.defender, "episode_metrics", None)  # a GuardedAgent defender
+    guard_metrics = pair.defender.episode_metrics  # a GuardedAgent defender's counts; {} for others
     try:
         out = play_game(game, pair.attacker, pair.defender, seed=spec.seed)
     except GuardStop:  # the defender's guard ended the game: a normal end, as in single-agent episodes
@@ -123,8 +123,7 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
                              error_traceback=error.traceback, metrics=_metrics(summary.get("metrics")),
                              wall_time_s=time.perf_counter() - start), None
     metrics, usage = out["metrics"], out["usage"]
-    if guard_metrics is not None:
-        metrics = {**metrics, **_metrics(guard_metrics())}
+    metrics = {**metrics, **_metrics(guard_metrics())}
     result = EpisodeResult(
         **fields, episode_return=out["rewards"]["defender_0"], success=metrics["r_defender"] > 1.0,
         steps=out["steps"], metrics=metrics, wall_time_s=time.perf_counter() - start,

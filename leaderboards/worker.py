@@ -10,6 +10,7 @@ import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
+from cauarena.agents.base import AgentHooks, with_hooks
 from cauarena.leaderboards.agent_host import HostLink
 from cauarena.leaderboards.episode import error_of, run_episode, stopped_result
 from cauarena.leaderboards.magic import SEPARATOR, PlayerPair, is_pair, play_pair
@@ -66,8 +67,7 @@ class EpisodePlayer:
             agent = PlayerPair(spec.agent, guard=spec.guard, host=seat_host)
         elif privileged or self.host is None:
             agent = _local_agent(spec, self.chat_kwargs)
-            if hasattr(agent, "bind"):
-                agent.bind(env)
+            agent.bind(env)
         else:
             agent = self.host.agent(spec.agent, spec.guard, spec.env_id, spec.family, self.chat_kwargs)
             agent.bind(env)  # sends the public view only
@@ -92,13 +92,12 @@ class EpisodePlayer:
 
     def close(self) -> None:
         for agent in self._agents.values():
-            if hasattr(agent, "close"):
-                agent.close()
+            agent.close()
         for env in self._envs.values():
             env.close()
 
 
-def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> Any:
+def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> AgentHooks:
     """A privileged agent (or any agent when there is no host: ``workers=0``), behind its guard if any."""
     from cauarena.agents import make_agent
     from cauarena.leaderboards.agent_host import is_chat_spec
@@ -109,7 +108,7 @@ def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> Any:
 
         guard = make_guard(spec.guard, family=spec.family)
         agent = GuardedAgent(agent, guard, agent_spec=spec.agent, guard_spec=spec.guard)
-    return agent
+    return with_hooks(agent)
 
 
 def worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
