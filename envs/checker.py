@@ -131,26 +131,26 @@ def check_action_answer(env: Any, action: Any) -> tuple[Any, ...] | None:
         return None
     except Exception as exc:
         raise AssertionError(
-            f"step({action!r:.60}) raised {type(exc).__name__}: {exc}. Fix: answer a malformed action with a "
+            f"step({safe_repr(action)}) raised {type(exc).__name__}: {exc}. Fix: answer a malformed action with a "
             "no-op step, info['invalid_action'] = True and feedback in the next observation, or raise "
             "cauarena.errors.InvalidAction (documented in the env card)."
         ) from exc
     observation, _, _, _, info = result
-    check_info(info, f"step({action!r:.60})")
+    check_info(info, f"step({safe_repr(action)})")
     if info["invalid_action"]:
         feedback = info.get("feedback")
         if not isinstance(feedback, str) or not feedback.strip():
             raise AssertionError(
-                f"step({action!r:.60}) set info['invalid_action'] but gave no info['feedback']. "
+                f"step({safe_repr(action)}) set info['invalid_action'] but gave no info['feedback']. "
                 "Fix: put the feedback line (what was wrong, what is valid) in info['feedback']."
             )
         if feedback not in observation_text(observation):
             raise AssertionError(
-                f"step({action!r:.60}): the feedback {feedback!r:.80} is not in the next observation. "
+                f"step({safe_repr(action)}): the feedback {feedback!r:.80} is not in the next observation. "
                 "Fix: append the feedback to the observation text so the agent can read it."
             )
     if observation not in env.observation_space:
-        raise AssertionError(f"step({action!r:.60}) returned an observation outside the observation space.")
+        raise AssertionError(f"step({safe_repr(action)}) returned an observation outside the observation space.")
     return result
 
 
@@ -167,7 +167,7 @@ def check_malformed_actions(env: Any, actions: Sequence[Any] = MALFORMED_ACTIONS
             pass  # a free-text seat (MAGIC's): any text in its action space is a legal move
         elif not info["invalid_action"]:
             raise AssertionError(
-                f"step({action!r:.60}) was accepted as a valid action. Fix: reject actions the env cannot "
+                f"step({safe_repr(action)}) was accepted as a valid action. Fix: reject actions the env cannot "
                 "parse (info['invalid_action'] = True plus feedback) instead of guessing."
             )
         if terminated or truncated:
