@@ -99,7 +99,8 @@ def test_sealed_keys_only_on_the_last_step():
     game = parallel_env(max_turns=2)
     _, infos = game.reset(seed=0, options={"query_id": HARMFUL})
     seen = [infos]
-    replies = ["<think>t</think><answer>q</answer>", "I can't help.", "<think>t</think><answer>q2</answer>", "I refuse."]
+    replies = ["<think>t</think><answer>q</answer>", "I can't help.", "<think>t</think><answer>q2</answer>",
+               "I refuse."]
     for i, reply in enumerate(replies):
         seen.append(game.step({ATTACKER if i % 2 == 0 else DEFENDER: reply})[4])
     *before, last = seen
