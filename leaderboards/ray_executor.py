@@ -11,11 +11,18 @@ agent hangs takes the host down too.
 
 The driver hands each actor up to :data:`~cauarena.leaderboards.runner.PIPELINE` episodes, waits on the results
 with ``ray.wait`` and stores each through ``Runner._store`` (the same store, the same ``on_result`` progress
-callback). Per-episode limits behave as locally: past ``spec.timeout_s`` the actor is killed and replaced and the
-episode is a ``timeout`` row; a lost actor or node (``RayActorError`` and Ray's other system errors) is a
-``worker_died`` row; Ray's memory monitor, or ``max_memory`` for actors on the driver's node (read from
+callback). Per-episode limits behave as locally: an episode's clock starts when its actor is up (agent host
+included) and the previous result is in; past ``spec.timeout_s`` the actor is killed and replaced and the episode is
+a ``timeout`` row; a lost actor or node (``RayActorError`` and Ray's other system errors) or one that does not start
+is a ``worker_died`` row; an agent that kills its host is ``agent_error`` with the host's exit and the actor is
+replaced; Ray's memory monitor, or ``max_memory`` for actors on the driver's node (read from
 ``/proc``, actor and host together), gives ``oom``. Re-planning gives the same keys, so ``--resume`` works across
 executors.
+
+Network: the local runtime is started with ``_node_ip_address="127.0.0.1"``, but Ray (2.60, measured with
+``ss -ltnp``) turns a loopback node address into the host's reachable one (``services.resolve_ip_for_localhost``)
+and its GCS, raylet and worker gRPC servers listen on every interface; Ray's token authentication, on by default
+in this Ray, is what guards them. Leave it on (never set ``RAY_AUTH_MODE=disabled``) on a shared network.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from cauarena.leaderboards.agent_host import HostLink, host_main
 from cauarena.leaderboards.episode import EpisodeError, stopped_result
 from cauarena.leaderboards.runner import (
     PIPELINE,
+    STARTUP_TIMEOUT_S,
     EpisodePlayer,
     Runner,
     RunSummary,
@@ -168,19 +176,17 @@ class EpisodeActor:
 
         return self.pids(), ray.get_runtime_context().get_node_id()
 
-    def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None, tuple[int, ...]]:
-        """Play one episode; after an agent took its host down, the next episode starts a fresh host and player.
+    def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None, str | None]:
+        """Play one episode: ``(result, trajectory, how the agent host ended or None while it runs)``.
 
-        The restart is the next episode's (as a replaced worker is locally), so this episode's result goes back now.
+        An agent that took its host down is an ``agent_error`` whose message ends with the host's exit; the driver
+        then replaces this actor, as the local runner replaces a worker.
         """
-        if self.host is not None and self.host.proc.poll() is not None:
-            self.close()
-            self._start()
         result, trajectory = self.player.play(spec)
         ended = None if self.host is None else self.host.exit()
         if ended is not None and result.error_kind == "agent_error":
             result = result.model_copy(update={"error_message": f"{result.error_message} ({ended})"})
-        return result, trajectory, self.pids()
+        return result, trajectory, ended
 
     def close(self) -> None:
         """Close the player's envs and agents and stop the host."""
@@ -216,10 +222,12 @@ class RayExecutor:
             kwargs, ``on_result`` and ``max_memory`` are used as the local executor uses them.
         address: a Ray cluster to join (``ray.init(address=...)``); None starts a local runtime bound to
             127.0.0.1 with ``workers`` CPUs and stops it at the end. An already initialised Ray is used as it is.
-        startup_timeout_s: how long an actor may take to start before the run stops with an error.
+        startup_timeout_s: how long an actor may take to start (its agent host included); past it the actor is
+            replaced and the episode it held is ``worker_died``, as a local worker that does not start.
     """
 
-    def __init__(self, runner: Runner, address: str | None = None, startup_timeout_s: float = 300.0) -> None:
+    def __init__(self, runner: Runner, address: str | None = None,
+                 startup_timeout_s: float = STARTUP_TIMEOUT_S) -> None:
         if runner.workers < 1:
             raise ConfigError(f"--executor ray needs --workers >= 1 (one actor each), got {runner.workers}. "
                               "Fix: pass --workers N, or use --executor local --workers 0 to debug in-process.")
@@ -306,44 +314,53 @@ class RayExecutor:
                  over_memory: str | None) -> _Slot | None:
         """Store what ``slot`` finished; replace its actor when it died, ran out of time or of memory."""
         if slot.ready is not None:
-            return self._start_clock(slot, done)
+            return self._start_clock(slot, done, queue, summary)
         spec, ref = slot.head
         error = None
         if over_memory is not None:
             error = EpisodeError("oom", over_memory)
         elif ref in done:
             try:
-                result, trajectory, slot.pids = self.ray.get(ref)
+                result, trajectory, host_ended = self.ray.get(ref)
             except self.ray.exceptions.RayError as exc:
                 error = self._lost(exc)
             else:
                 slot.inflight.popleft()
                 slot.started = time.perf_counter()
                 self.runner._store(result, trajectory, summary)  # noqa: SLF001 - the runner's one store path
-                return slot
+                return slot if host_ended is None else self._replace(slot, queue, skip_head=False)
         elif time.perf_counter() - slot.started >= spec.timeout_s:
             error = EpisodeError("timeout", f"episode exceeded its wall-clock limit of {spec.timeout_s:g} s; "
                                             "the Ray actor was killed")
         if error is None:
             return slot
+        return self._stop_head(slot, error, queue, summary)
+
+    def _stop_head(self, slot: _Slot, error: EpisodeError, queue: deque[EpisodeSpec],
+                   summary: RunSummary) -> _Slot | None:
+        """Store the head episode of ``slot`` as stopped by ``error`` and replace the actor."""
+        spec = slot.head[0]
         elapsed = time.perf_counter() - slot.started
         self.runner._store(stopped_result(spec, self.runner.run_id, elapsed, error,  # noqa: SLF001
                                           privileged_spec(spec.agent, spec.family)), None, summary)
-        return self._replace(slot, queue)
+        return self._replace(slot, queue, skip_head=True)
 
-    def _start_clock(self, slot: _Slot, done: set[Any]) -> _Slot:
-        """Start the head episode's clock once the actor is up; stop the run if it cannot start."""
+    def _start_clock(self, slot: _Slot, done: set[Any], queue: deque[EpisodeSpec],
+                     summary: RunSummary) -> _Slot | None:
+        """Start the head episode's clock once the actor is up; an actor that cannot start is ``worker_died``."""
         if slot.ready not in done:
             if time.perf_counter() - slot.started < self.startup_timeout_s:
                 return slot
-            raise CauArenaError(f"a Ray actor did not start within {self.startup_timeout_s:g} s (the cluster has "
-                                f"{self.ray.cluster_resources().get('CPU', 0):g} CPUs, each actor takes 1). "
-                                "Fix: lower --workers or add nodes; stored episodes stay, --resume plays the rest.")
+            cpus = self.ray.cluster_resources().get("CPU", 0)
+            return self._stop_head(slot, EpisodeError("worker_died", (
+                f"the Ray actor did not start within {self.startup_timeout_s:g} s (the cluster has {cpus:g} CPUs, "
+                "each actor takes 1)")), queue, summary)
         try:
             slot.pids, node = self.ray.get(slot.ready)
         except self.ray.exceptions.RayError as exc:
-            raise CauArenaError(f"a Ray actor could not start: {_first_line(exc)}. Fix: install the same cauarena "
-                                "(and the modules of your agents) on every node, or use --executor local.") from exc
+            return self._stop_head(slot, EpisodeError("worker_died", f"the Ray actor could not start: "
+                                                                      f"{_first_line(exc)}", str(exc)[-_TRACE_CHARS:]),
+                                   queue, summary)
         slot.ready, slot.local, slot.started = None, node == self._node, time.perf_counter()
         return slot
 
@@ -373,12 +390,12 @@ class RayExecutor:
                                   "(--max-memory); the Ray actor was killed")
         return over
 
-    def _replace(self, slot: _Slot, queue: deque[EpisodeSpec]) -> _Slot | None:
-        """Kill ``slot``'s actor (its host dies with it); the episodes it had not started go back to the queue.
+    def _replace(self, slot: _Slot, queue: deque[EpisodeSpec], skip_head: bool) -> _Slot | None:
+        """Kill ``slot``'s actor (its host dies with it); the episodes it had not finished go back to the queue.
 
         A new actor takes its place while episodes wait; none when the queue is empty (the others finish the run).
         """
-        waiting = [spec for spec, _ in list(slot.inflight)[1:]]
+        waiting = [spec for spec, _ in list(slot.inflight)[1 if skip_head else 0:]]
         self.ray.kill(slot.actor, no_restart=True)
         queue.extendleft(reversed(waiting))
         return self._new_slot() if queue else None

@@ -95,17 +95,19 @@ def test_lost_actors_and_memory_kills_become_rows_of_their_kind():
 
 
 @pytest.mark.slow
-def test_actor_body_restarts_an_agent_host_the_agent_killed():
+def test_actor_body_plays_in_its_agent_host_and_reports_the_host_s_death():
     from cauarena.leaderboards.ray_executor import EpisodeActor
 
     actor = EpisodeActor("r", True, {}, True, list(sys.path))
     try:
-        dying, going = _plan(["arenakit:DyingAgent"], seeds=1)[0], _plan(["arenakit:GoAgent"], seeds=1)[0]
-        result, _, pids = actor.play(dying)
-        assert result.error_kind == "agent_error" and result.error_message.endswith("(exit code 3)")
-        result, trajectory, new_pids = actor.play(going)
-        assert result.error_kind == "none" and result.success and [s.action for s in trajectory.steps] == ["go"] * 5
-        assert new_pids[0] == pids[0] == os.getpid() and new_pids[1] != pids[1]
+        going, dying = _plan(["arenakit:GoAgent"], seeds=1)[0], _plan(["arenakit:DyingAgent"], seeds=1)[0]
+        own, host = actor.pids()
+        assert own == os.getpid() and host != own
+        result, trajectory, ended = actor.play(going)
+        assert result.success and ended is None and [s.action for s in trajectory.steps] == ["go"] * 5
+        result, _, ended = actor.play(dying)
+        assert ended == "exit code 3" and result.error_kind == "agent_error"
+        assert result.error_message == "the agent's process died during act() (exit code 3)"
     finally:
         actor.close()
 
@@ -204,6 +206,16 @@ def test_a_lost_actor_and_a_dead_agent_are_rows_and_the_run_goes_on(ray_runtime,
     assert all(r.error_kind == "agent_error" and "(exit code 3)" in r.error_message for r in dead_agent)
     assert all(rows[("arenakit/Count-v0", "arenakit:GoAgent", s)].success for s in range(3))
     assert summary.errors == {"worker_died": 2, "agent_error": 3}
+
+
+@pytest.mark.slow
+def test_an_actor_that_does_not_start_in_time_is_worker_died(ray_runtime, tmp_path):
+    from cauarena.leaderboards.ray_executor import RayExecutor
+
+    store = ResultsStore(tmp_path)
+    summary = RayExecutor(Runner(store, workers=1), startup_timeout_s=0.01).run(_plan(["arenakit:GoAgent"]))
+    assert summary.errors == {"worker_died": 2}
+    assert all("did not start within 0.01 s" in r.error_message for r in store.results())
 
 
 @pytest.mark.slow
