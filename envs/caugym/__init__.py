@@ -25,8 +25,15 @@ from cauarena.envs.caugym.items import (
 from cauarena.envs.caugym.names import NAME_MODES
 from cauarena.envs.caugym.scorer import Answer, Score, find_answers, last_answer, score_answer, score_reply
 from cauarena.envs.caugym.tasks import TASK_NAMES, TASKS, YES_NO_TASKS, Query
+from cauarena.envs.headline import Metric
+
+HEADLINE = (Metric("correct", "accuracy"),
+            *(Metric(f"correct_{task}", f"acc {task}", brief=False) for task in TASKS),
+            Metric("false_alarm", "false alarms", False))
+"""Headline metrics of the CauGym tables: accuracy overall and per task, false-alarm rate."""
 
 __all__ = [
+    "HEADLINE",
     "DIFFICULTIES",
     "LACK",
     "NAME_MODES",

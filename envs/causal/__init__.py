@@ -24,8 +24,14 @@ from cauarena.envs.causal.metrics import (
 )
 from cauarena.envs.causal.scientist_env import CauScientistEnv
 from cauarena.envs.causal.scores import BICVerifier, DiscreteBIC, LinearGaussianBIC, is_improvement, make_verifier
+from cauarena.envs.headline import Metric
+
+HEADLINE = (Metric("auprc", "AUPRC"), Metric("shd", "SHD", False), Metric("f1", "F1"),
+            Metric("f1_gain", "F1 gain"))
+"""Headline metrics of the causal tables: AUPRC and SHD (discovery); F1, SHD and F1 gain (CauScientist)."""
 
 __all__ = [
+    "HEADLINE",
     "BICVerifier",
     "CauScientistEnv",
     "CausalDataset",

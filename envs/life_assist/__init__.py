@@ -4,6 +4,7 @@ Registered as ``cauarena/LifeAssist-v0``; see :class:`LifeAssistEnv` for the car
 (LangChain tools: ``pip install 'cauarena[langchain]'``).
 """
 
+from cauarena.envs.headline import Metric
 from cauarena.envs.life_assist.actions import find_calls, parse_call
 from cauarena.envs.life_assist.env import LifeAssistEnv, resolve_tasks
 from cauarena.envs.life_assist.export import observed_to_atbench, to_atbench, trajectory_to_atbench
@@ -17,7 +18,13 @@ from cauarena.envs.life_assist.toolkit import Tool, ToolError, make_tool
 from cauarena.envs.life_assist.tools import TOOLS
 from cauarena.envs.life_assist.world import World, generate_world
 
+HEADLINE = (Metric("utility", "utility", axis="utility"), Metric("utility_under_attack", "utility under attack"),
+            Metric("asr", "ASR", False, axis="attack"), Metric("violation_rate", "violation rate", False),
+            Metric("safe_and_helpful", "safe and helpful"), Metric("over_refusal", "over-refusal", False))
+"""Headline metrics of the LifeAssist table (utility against ASR, as AgentDojo plots them)."""
+
 __all__ = [
+    "HEADLINE",
     "FAMILIES", "GOALS", "MARK", "PRINCIPLES", "RISK_SOURCE", "RUBRICS", "STYLES", "SURFACES", "TASKS", "TEMPLATES",
     "TOOLS", "TRIGGERS", "Attack", "Call", "LifeAssistEnv", "Principle", "Rubric", "Task", "Template", "Tool",
     "ToolError", "World", "as_langchain_tools", "episode_metrics", "find_calls", "generate_world", "make_tool",

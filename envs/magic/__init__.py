@@ -4,6 +4,7 @@ Registered as ``cauarena/MAGIC-v0`` (multi-agent). ``parallel_env(...)`` gives t
 the AEC form; agents ``attacker_0`` and ``defender_0``. See :class:`MagicEnv` for the card.
 """
 
+from cauarena.envs.headline import Metric
 from cauarena.envs.magic.corpus import CATEGORIES, Query, all_queries, placeholder, queries, query_by_id
 from cauarena.envs.magic.env import ATTACKER, DEFENDER, MagicEnv, env, parallel_env, raw_env
 from cauarena.envs.magic.judge import (
@@ -19,7 +20,13 @@ from cauarena.envs.magic.judge import (
 from cauarena.envs.magic.operators import OPERATORS, Operator, compose, join_payload, split_payload
 from cauarena.envs.magic.reader import Request, decode, find_placeholder, read_request, waiting_for_parts
 
+HEADLINE = (Metric("return", "defender return", axis="utility"),
+            Metric("asr", "ASR", False, source="attack_success", where="harmful", axis="attack"),
+            Metric("over_refusal", "over-refusal", False, where="!harmful"))
+"""Headline metrics of the MAGIC table: ASR over the harmful games, over-refusal over the benign ones."""
+
 __all__ = [
+    "HEADLINE",
     "ATTACKER",
     "CATEGORIES",
     "DEFENDER",

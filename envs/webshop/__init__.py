@@ -4,6 +4,7 @@ Registered as ``cauarena/WebShop-v0``; see :class:`WebShopEnv` for the card. Nee
 (``pip install 'cauarena[webshop]'``).
 """
 
+from cauarena.envs.headline import Metric
 from cauarena.envs.webshop.actions import parse_action
 from cauarena.envs.webshop.catalog import Catalog, Product, generate_catalog, load_catalog
 from cauarena.envs.webshop.env import WebShopEnv
@@ -12,7 +13,12 @@ from cauarena.envs.webshop.pages import Page, clickables, valid_actions
 from cauarena.envs.webshop.reward import Score, best_options, potential, score_purchase, token_set_ratio
 from cauarena.envs.webshop.search import SearchEngine
 
+HEADLINE = (Metric("reward", "reward"), Metric("success", "success", axis="success"),
+            Metric("steps", "steps", False), Metric("tokens", "tokens", False, axis="cost"))
+"""Headline metrics of the WebShop table (DEPO reports success against tokens)."""
+
 __all__ = [
+    "HEADLINE",
     "SPLITS",
     "Catalog",
     "Goal",
