@@ -9,7 +9,7 @@ the store sets ``synchronous_commit=off`` for its sessions).
 
 Usage: python benchmarks/bench_store.py [--episodes 1600] [--writers 1 2 8] [--repeats 3] [--steps 20]
        [--backends sqlite postgres] [--pg-setting synchronous_commit=off]
-       python benchmarks/bench_store.py --race-trials 30   (two writers open one new store at once)
+       python benchmarks/bench_store.py --race-trials 30 [--store-file old_store.py]  (two writers, one new store)
 """
 
 from __future__ import annotations
@@ -97,6 +97,18 @@ def measure(backend: str, fresh_url, args: argparse.Namespace) -> None:  # noqa:
               f"{', '.join(f'{r:,.0f}' for r in rates)} |", flush=True)
 
 
+def use_store_file(path: str) -> None:
+    """Measure the ``ResultsStore`` defined in ``path`` (e.g. ``git show REV:leaderboards/store.py > old.py``)."""
+    import importlib.util
+
+    global ResultsStore
+    spec = importlib.util.spec_from_file_location("bench_old_store", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    ResultsStore = module.ResultsStore
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=1600, help="episodes per measurement, split over writers")
@@ -106,7 +118,10 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--pg-setting", action="append", default=[], help="server setting name=value")
     parser.add_argument("--race-trials", type=int, default=0, help="only count failed two-writer races (SQLite)")
+    parser.add_argument("--store-file", help="use the ResultsStore of this file (an older store.py, for before/after)")
     args = parser.parse_args()
+    if args.store_file:
+        use_store_file(args.store_file)
     if args.race_trials:
         with tempfile.TemporaryDirectory() as tmp:
             failed = sum(not race(str(Path(tmp) / f"r{t}"), 50) for t in range(args.race_trials))
