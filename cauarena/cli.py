@@ -151,7 +151,7 @@ def run(
     store = ResultsStore(out)
     stored = store.stored_keys([e.key for e in episodes])
     if stored and not resume:
-        raise ConfigError(f"{len(stored)} of the {len(episodes)} planned episodes are already stored in {out}. "
+        raise ConfigError(f"{len(stored)} of the {len(episodes)} planned episodes are already stored in {store.url}. "
                           "Fix: add --resume to play only the rest, or choose another --out.")
     chat_kwargs = {}
     if any("/" in a for a in spec.agents) and not no_cache and "://" not in out:
@@ -173,7 +173,7 @@ def run(
     typer.echo(f"run {summary.run_id}: {summary.finished} episodes played, {summary.skipped} already stored, "
                f"errors {errors}, {summary.wall_time_s:.1f} s -> {store.url}", err=True)
     df = _leaderboard(store, out)
-    if df is not None and _report_errors(df, max_error_rate, out):
+    if df is not None and _report_errors(df, max_error_rate, store.url if "://" in out else out):
         raise typer.Exit(code=1)
 
 
@@ -286,13 +286,14 @@ def errors(
         raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {limit}.")
-    rows = ResultsStore(out).errors(limit=limit)
+    store = ResultsStore(out)
+    rows = store.errors(limit=limit)
     for row in rows:
         guard = "" if row.guard == "none" else f" guard={row.guard}"
         typer.echo(f"{row.kind:<12} {row.env_id} agent={row.agent}{guard} seed={row.seed}: {_one_line(row.message)}")
         if traceback and row.traceback:
             typer.echo(row.traceback.rstrip())
-    typer.echo(f"{len(rows)} errored episode(s) in {out}", err=True)
+    typer.echo(f"{len(rows)} errored episode(s) in {store.url}", err=True)
 
 
 train_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Train models against the envs.")
