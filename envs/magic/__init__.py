@@ -22,7 +22,7 @@ from cauarena.envs.magic.reader import Request, decode, find_placeholder, read_r
 
 HEADLINE = (Metric("return", "defender return", axis="utility"),
             Metric("asr", "ASR", False, source="attack_success", where="harmful", axis="attack"),
-            Metric("over_refusal", "over-refusal", False, where="!harmful"))
+            Metric("over_refusal_rate", "over-refusal", False, source="over_refusal", where="!harmful"))
 """Headline metrics of the MAGIC table: ASR over the harmful games, over-refusal over the benign ones."""
 
 __all__ = [

@@ -96,10 +96,10 @@ def test_sorted_by_env_then_success_then_return_with_overall_last(episodes):
 def test_columns_and_no_pass_k_without_repeats(episodes):
     lb = build_leaderboard(episodes[episodes.repeat == 0].drop(columns="metrics"))
     assert list(lb.columns) == [
-        "env_id", "agent", "guard", "privileged", "rank", "envs", "episodes", "completed", "success_rate",
+        "env_id", "config", "agent", "guard", "privileged", "rank", "envs", "episodes", "completed", "success_rate",
         "success_ci_low", "success_ci_high", "mean_return", "return_ci_low", "return_ci_high", "steps",
-        "tokens_per_step", "total_tokens", "invalid_rate", "error_rate", "error_ci_low", "error_ci_high",
-        "wall_time_s",
+        "steps_ci_low", "steps_ci_high", "tokens_per_step", "total_tokens", "total_tokens_ci_low",
+        "total_tokens_ci_high", "invalid_rate", "error_rate", "error_ci_low", "error_ci_high", "wall_time_s",
     ]  # fmt: skip
 
 
@@ -348,7 +348,9 @@ def test_privileged_rows_are_marked_everywhere_and_not_ranked(tmp_path):
 def test_csv_has_one_row_per_env_agent_guard_and_the_required_columns(episodes, tmp_path):
     lb = build_leaderboard(episodes)
     paths = write_reports(lb, tmp_path / "out", metadata={"run_id": "r1"})
-    assert {p.name for p in paths.values()} == {"leaderboard.md", "leaderboard.csv", "leaderboard.html"}
+    names = {p.name for p in paths.values()}
+    assert {"leaderboard.md", "leaderboard.csv", "leaderboard.html", "leaderboard.json", "leaderboard.tex"} <= names
+    assert {"other-success.svg", "other-return.svg", "other-steps.svg"} <= names
     assert all(p.exists() for p in paths.values())
     csv = pd.read_csv(paths["csv"])
     required = {"env_id", "agent", "guard", "episodes", "success_rate", "mean_return", "steps", "tokens_per_step",
@@ -382,8 +384,9 @@ def test_markdown_has_a_table_per_family_with_only_its_metrics():
     ])  # fmt: skip
     text = to_markdown(build_leaderboard(df))
     causal, webshop, overall = text.split("\n## ")[1:]
-    assert causal.startswith("causal") and "m\\_shd" in causal and "r\\_type" not in causal
-    assert webshop.startswith("webshop") and "m\\_r\\_type" in webshop and "shd" not in webshop
+    assert causal.startswith("causal") and "SHD \u2193" in causal and "r\\_type" not in causal
+    assert "AUPRC" not in causal  # a headline metric no row has is left out
+    assert webshop.startswith("webshop") and "m\\_r\\_type" in webshop and "shd" not in webshop.lower()
     assert overall.startswith("all envs") and "m\\_" not in overall
 
 
@@ -406,7 +409,7 @@ def test_html_escapes_every_text_and_has_no_script(nasty):
     assert "&lt;i&gt;t&lt;/i&gt;" in page and "<i>t</i>" not in page
     assert "2026-01-02T00:00:00+00:00" in page
     assert "m_x&lt;y" in page
-    assert page.count("<svg") == 1 and "<table>" in page
+    assert page.count("<svg") == 3 and "<table>" in page  # the other family: success, return, steps plots
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page
 
@@ -416,7 +419,7 @@ def test_plot_has_one_marker_and_interval_per_row(episodes):
     svg = success_plot_svg(lb)
     assert svg.count("<circle") == len(lb)
     assert svg.count("<path") == len(lb)
-    assert "All envs (macro average" in svg
+    assert "ALL (1 env)" in svg  # the reference envs: A only (b played A only)
 
 
 def test_first_block_step_is_averaged_over_the_episodes_with_a_block():
