@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 
-from cauarena.leaderboards.ray_executor import RayExecutor, import_ray
+from cauarena.leaderboards.ray_executor import RayExecutor, import_ray, start_local_ray
 from cauarena.leaderboards.runner import Runner
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EnvSpec, Suite, plan
@@ -85,8 +85,7 @@ def main() -> None:
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {len(episodes)} episodes of "
           f"{args.env} by {args.agent}, {args.repeats} repeats; load average before: {load()}")
     start = time.perf_counter()
-    ray.init(num_cpus=max(args.workers), include_dashboard=False, address="local", _node_ip_address="127.0.0.1",
-             logging_level="warning")
+    start_local_ray(ray, max(args.workers))
     print(f"ray.init (local runtime, {max(args.workers)} CPUs): {time.perf_counter() - start:.1f} s")
     for size in (0, 25_000):  # 25 kB: a pickled BabyAI result with its trajectory (median 21 kB)
         print(f"one actor call returning {size} bytes: {round_trip_ms(ray, size):.2f} ms (load {load()})")

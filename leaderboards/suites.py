@@ -21,10 +21,15 @@ from cauarena.registration import ENV_SPECS, EnvEntry, env_entry, env_ids
 
 @dataclass(frozen=True)
 class EnvSpec:
-    """One env of a suite: a registered id and constructor kwargs beyond its defaults."""
+    """One env of a suite: a registered id, constructor kwargs beyond its defaults, and an optional row label.
+
+    ``label`` names the configuration on the leaderboard (default: the kwargs that differ from the env's
+    defaults); it is not part of the episode key, and two entries differing only in label are the same env.
+    """
 
     env_id: str
     kwargs: tuple[tuple[str, Any], ...] = ()
+    label: str = field(default="", compare=False)
 
     @property
     def kwargs_dict(self) -> dict[str, Any]:
@@ -78,7 +83,7 @@ class Suite:
             raise ConfigError(f"Suite {self.name!r}: timeout_s must be > 0, got {self.timeout_s}.")
         if not self.guards:
             raise ConfigError(f"Suite {self.name!r} has no guards. Fix: guards = ['none'] to play unguarded.")
-        if len(set(map(repr, self.envs))) != len(self.envs):
+        if len({repr((e.env_id, e.kwargs)) for e in self.envs}) != len(self.envs):
             raise ConfigError(f"Suite {self.name!r} lists an env (id and kwargs) twice. Fix: list each once; seeds "
                               "and repeats play an env more than once.")
         ids = {e.env_id for e in self.envs}
@@ -297,8 +302,8 @@ def _causcale_test() -> Suite:
 def load_suite_file(path: Path) -> Suite:
     """Load a suite from a ``.toml`` or ``.json`` file with the :class:`Suite` fields, strictly.
 
-    ``envs`` is a list of ids or of tables ``{id = "...", kwargs = {...}}``; ``agent_envs`` a table agent ->
-    [env ids]. An unknown key (at the top or in an env table), a value of the wrong type, an empty list, a
+    ``envs`` is a list of ids or of tables ``{id = "...", kwargs = {...}, label = "..."}``; ``agent_envs`` a
+    table agent -> [env ids]. An unknown key (at the top or in an env table), a value of the wrong type, an empty list, a
     negative number, an unknown env id or guard name, or an env listed twice is a :class:`ConfigError` of one
     line naming the field's path (see :mod:`cauarena.leaderboards.suite_file`).
     """
@@ -310,7 +315,7 @@ def load_suite_file(path: Path) -> Suite:
         raise ConfigError(f"Cannot read suite file {path}: {reason}. Fix: valid {path.suffix[1:].upper()}.") from None
     try:
         fields = suite_fields(data, Suite.__dataclass_fields__)
-        fields["envs"] = tuple(EnvSpec(env_id, kwargs) for env_id, kwargs in fields["envs"])
+        fields["envs"] = tuple(EnvSpec(env_id, kwargs, label) for env_id, kwargs, label in fields["envs"])
         fields.setdefault("name", path.stem)
         return Suite(**fields)
     except CauArenaError as exc:

@@ -144,9 +144,10 @@ def test_cli_runs_on_a_local_ray_runtime_and_resumes_locally(tmp_path):
 
 @pytest.fixture(scope="module")
 def ray_runtime():
+    from cauarena.leaderboards.ray_executor import start_local_ray
+
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, address="local", _node_ip_address="127.0.0.1",
-             logging_level="warning")
+    start_local_ray(ray, 2)
     yield ray
     ray.shutdown()
 
