@@ -20,7 +20,7 @@ from typing import Any
 from cauarena.errors import CauArenaError, ConfigError
 from cauarena.registration import env_entry
 
-ENV_KEYS = ("id", "kwargs")
+ENV_KEYS = ("id", "kwargs", "label")
 """The keys of an ``[[envs]]`` table."""
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
@@ -103,8 +103,12 @@ def _at(path: str, check: Callable[[str], Any], name: str) -> None:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def read_env(item: Any, path: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
-    """One ``envs`` entry: an id, or a table ``{id = "...", kwargs = {...}}``; the id must be registered."""
+def read_env(item: Any, path: str) -> tuple[str, tuple[tuple[str, Any], ...], str]:
+    """One ``envs`` entry: an id, or a table ``{id, kwargs, label}``; the id must be registered.
+
+    Returns ``(id, sorted kwargs pairs, label)``; the label (``""`` when absent) only names the leaderboard row.
+    """
+    label = ""
     if isinstance(item, str):
         env_id, kwargs = item, {}
     elif isinstance(item, dict):
@@ -113,23 +117,24 @@ def read_env(item: Any, path: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
             raise ConfigError(f"{path}: missing key 'id'. Fix: id = \"cauarena/Name-v0\" (`cauarena list`).")
         env_id = read_str(item["id"], f"{path}.id")
         kwargs = item.get("kwargs", {})
+        label = read_str(item["label"], f"{path}.label") if "label" in item else ""
         if not isinstance(kwargs, dict):
             raise _fail(f"{path}.kwargs", "a table of constructor arguments", kwargs)
         path = f"{path}.id"
     else:
         raise _fail(path, "an env id or a table {id = ..., kwargs = {...}}", item)
     _at(path, env_entry, env_id)
-    return env_id, tuple(sorted(kwargs.items()))
+    return env_id, tuple(sorted(kwargs.items())), label
 
 
-def read_envs(value: Any, path: str = "envs") -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
+def read_envs(value: Any, path: str = "envs") -> tuple[tuple[str, tuple[tuple[str, Any], ...], str], ...]:
     """The ``envs`` list: at least one entry, no two with the same id and kwargs."""
     if not isinstance(value, list) or not value:
         raise _fail(path, "a non-empty list of env ids or {id, kwargs} tables", value)
     envs, seen = [], {}
     for i, item in enumerate(value):
         env = read_env(item, f"{path}[{i}]")
-        key = json.dumps(env, sort_keys=True, default=repr)
+        key = json.dumps(env[:2], sort_keys=True, default=repr)  # the label does not make another env
         if key in seen:
             raise ConfigError(f"{path}[{i}]: the same env (id and kwargs) as {path}[{seen[key]}]. Fix: remove one; "
                               "seeds and repeats play an env more than once.")
