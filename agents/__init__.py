@@ -40,11 +40,18 @@ for _name, _entry, _description in (
     ("ges", "baselines:GESAgent", "causal-learn GES (BIC / BDeu); edits toward its graph on CauScientist"),
     ("lingam", "baselines:LiNGAMAgent", "causal-learn DirectLiNGAM"),
     ("notears", "notears:NotearsAgent", "linear NOTEARS (numpy/scipy, 60 s budget)"),
-    ("causcientist", "causcientist:CauScientistAgent", "CauScientist: hybrid init + greedy BIC proposer (or LLM)"),
+    ("causcientist-greedy", "causcientist:CauScientistAgent", "CauScientist's loop with a scripted greedy BIC "
+     "proposer (no LLM): hybrid init, best-BIC edits"),
 ):
     register_agent(_name, f"{_CAUSAL}.{_entry}", families=("causal",), description=_description,
                    privileged=_name == "oracle",
                    requires=(("causallearn", "causal"),) if _name in ("pc", "ges", "lingam") else ())
+register_agent("causcientist", f"{_CAUSAL}.causcientist:CauScientistAgent", families=("causal",), proposer="llm",
+               prior="llm", description="CauScientist (published): LLM prior graph + LLM edits under the BIC "
+               "verifier; needs model='backend/name'")
+register_agent("causcientist-llm-alone", f"{_CAUSAL}.causcientist:CauScientistAgent", families=("causal",),
+               proposer="none", prior="llm", description="LLM-alone baseline: the LLM's graph, then stop; "
+               "needs model='backend/name'")
 # The CauScale network ships with its learner; agents/ never imports learners/, so it joins by this string.
 register_agent(
     "causcale", "cauarena.learners.causcale.agent:CauScaleAgent", families=("causal",),

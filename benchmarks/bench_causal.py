@@ -39,7 +39,7 @@ import cauarena
 from cauarena.agents import make_agent
 from cauarena.envs.causal.metrics import all_metrics
 
-METHODS = ("random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist")
+METHODS = ("random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist-greedy")
 
 
 def preload() -> None:
@@ -120,7 +120,7 @@ def part_discovery(args: argparse.Namespace) -> list[dict]:
     for label, kwargs, seeds in settings(args):
         large = kwargs.get("n", 0) >= args.pc_init_from or label in args.large_networks
         agent_kwargs = {"notears": {"time_budget_s": args.notears_budget},
-                        "causcientist": {"init": ("empty", "pc") if large else ("empty", "pc", "ges")}}
+                        "causcientist-greedy": {"init": ("empty", "pc") if large else ("empty", "pc", "ges")}}
         env = cauarena.make("cauarena/CausalDiscovery-v0", **kwargs)
         for seed in range(seeds):
             obs, info = env.reset(seed=seed)
@@ -160,7 +160,7 @@ def _scientist_setting(args: argparse.Namespace, label: str, kwargs: dict, seeds
     for seed in range(seeds):
         start = time.perf_counter()
         obs, info = env.reset(seed=seed)
-        agent = make_agent("causcientist", family="causal")
+        agent = make_agent("causcientist-greedy", family="causal")
         agent.reset(seed=seed, info=info)
         steps = 0
         while True:

@@ -212,7 +212,7 @@ def _default() -> Suite:
         name="default",
         envs=envs,
         agents=("oracle", "heuristic", "random", "tiny/babyai", "tiny/babyai-grpo", "corr", "precision", "pc", "ges",
-                "causcientist", "naive", "cautious", MAGIC_SMOKE_PAIR),
+                "causcientist-greedy", "naive", "cautious", MAGIC_SMOKE_PAIR),
         seeds=20,
         seed_start=1000,
         timeout_s=120.0,
@@ -239,7 +239,7 @@ def _caugym() -> Suite:
     )
 
 
-CAUSAL_AGENTS = ("oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist",
+CAUSAL_AGENTS = ("oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist-greedy",
                  "causcale")
 
 

@@ -126,7 +126,12 @@ class GraphAgent(SeededAgent):
 
     @property
     def data_type(self) -> str:
+        """``continuous`` or ``discrete``, from the reset info."""
         return str(self.reset_info.get("data_type", "continuous"))
+
+    def verifier(self, data: np.ndarray, interventions: np.ndarray) -> BICVerifier:
+        """A verifier of the env's kind (``info["verifier"]`` at reset, ``linear`` when absent) on the data."""
+        return make_verifier(data, interventions, self.data_type, str(self.reset_info.get("verifier", "linear")))
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
         """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
@@ -144,4 +149,4 @@ class GraphAgent(SeededAgent):
     def make_proposer(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> TargetProposer:
         """The CauScientist proposer: toward :func:`scores_to_dag` of the estimate."""
         target = scores_to_dag(self.estimate(data, interventions, names), self.threshold)
-        return TargetProposer(make_verifier(data, interventions, self.data_type), target=target, prior=target)
+        return TargetProposer(self.verifier(data, interventions), target=target, prior=target)

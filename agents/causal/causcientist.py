@@ -1,11 +1,17 @@
 """``CauScientistAgent``: CauScientist's proposer, scripted (greedy) or an LLM, with hybrid initialisation.
 
+Registered as ``causcientist`` (the published method: an LLM proposes the prior graph B and then the edits;
+needs ``model``), ``causcientist-greedy`` (the scripted greedy proposer, no LLM) and ``causcientist-llm-alone``
+(the LLM-alone baseline: the LLM's graph as ``PRIOR``, then ``STOP``; needs ``model``).
+
 - ``proposer="greedy"``: proposes the valid edit with the best local BIC change (the env's verifier class
   on the observed data; local terms cached), skipping edits rejected on the current graph, and ``STOP``s
   when no edit improves the BIC.
 - ``proposer="llm"``: a :class:`~cauarena.agents.llm.ChatAgent` on ``model`` (``mock/...``, ``hf/...``,
   ``openai/...``) with the ``causcientist`` prompt: it reads the observation text (variables with
   descriptions, the current graph, the last verdict, the error memory) and answers one edit.
+- ``proposer="none"``: no edits: the ``prior`` graph (``PRIOR``), then ``STOP``; on CausalDiscovery-v0
+  the prior graph itself is the answer (an unusable prior answers the empty graph).
 
 Hybrid initialisation: the env starts from the best-BIC graph among empty, PC and GES; the agent adds its
 own prior as the first action, ``PRIOR ...``, kept if its BIC is at least as good. ``prior`` picks it:
@@ -27,11 +33,10 @@ from cauarena.agents.base import StepUsage
 from cauarena.agents.causal.base import GraphAgent, TargetProposer, is_scientist_observation, observed
 from cauarena.agents.causal.prompts import CAUSCIENTIST_PROMPT, parse_edit_reply
 from cauarena.agents.causal.search import greedy_search
-from cauarena.envs.causal.edits import EditError, parse_edit, prior_adjacency
-from cauarena.envs.causal.scores import make_verifier
+from cauarena.envs.causal.edits import Edit, EditError, parse_edit, prior_adjacency
 from cauarena.errors import ConfigError
 
-PROPOSERS = ("greedy", "llm")
+PROPOSERS = ("greedy", "llm", "none")
 PRIORS = (None, "notears", "llm")
 
 
@@ -50,7 +55,7 @@ class CauScientistAgent(GraphAgent):
     """CauScientist's proposer with hybrid initialisation; see the module docs.
 
     Args:
-        proposer: ``greedy`` or ``llm``.
+        proposer: ``greedy``, ``llm`` or ``none`` (prior, then stop).
         model: a ``backend/model`` spec (needed for ``proposer="llm"`` or ``prior="llm"``).
         prior: ``None``, ``"notears"`` or ``"llm"``.
         init: the data-driven starts on CausalDiscovery-v0 (the env does it on CauScientist-v0).
@@ -74,7 +79,11 @@ class CauScientistAgent(GraphAgent):
         if prior not in PRIORS:
             raise ConfigError(f"prior must be one of {PRIORS}; got {prior!r}.")
         if (proposer == "llm" or prior == "llm") and not model:
-            raise ConfigError("The LLM proposer/prior needs model='backend/name' (e.g. 'mock/...', 'openai/gpt-4o').")
+            raise ConfigError("The LLM proposer/prior needs model='backend/name' (e.g. 'mock/...', 'openai/gpt-4o'); "
+                              "got none. Fix: pass model=..., or use 'causcientist-greedy' (no LLM).")
+        if proposer == "none" and prior is None:
+            raise ConfigError("proposer='none' answers its prior graph only; got prior=None. Fix: prior='llm' "
+                              "(the LLM-alone baseline) or prior='notears'.")
         self.proposer, self.model, self.prior, self.init, self.max_iter = proposer, model, prior, tuple(init), max_iter
         self._chat: Any = None
         if model:
@@ -103,16 +112,31 @@ class CauScientistAgent(GraphAgent):
             return action
         if not is_scientist_observation(observation) and self.proposer == "llm":
             raise ConfigError("The LLM proposer plays CauScientist-v0; use proposer='greedy' on CausalDiscovery-v0.")
+        if is_scientist_observation(observation) and self.proposer == "none":
+            return self._prior_then_stop(observation, info)
         return super().act(observation, info)
 
+    def _prior_then_stop(self, observation: Any, info: dict[str, Any]) -> str:
+        """The LLM-alone baseline's move: ``PRIOR`` with its graph on the first step, ``STOP`` after."""
+        if not info.get("prior_allowed"):
+            return "STOP"
+        data, interventions, names = observed(observation)
+        prior = self._prior(data, interventions, names)
+        if prior is None or not prior.any():
+            return "STOP"
+        return Edit("PRIOR", edges=tuple(zip(*np.nonzero(prior), strict=True))).describe(names)
+
     def make_proposer(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> TargetProposer:
-        verifier = make_verifier(data, interventions, self.data_type)
+        verifier = self.verifier(data, interventions)
         return TargetProposer(verifier, target=None, prior=self._prior(data, interventions, names))
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
         from cauarena.envs.causal.scientist_state import initial_candidates
 
-        verifier = make_verifier(data, interventions, self.data_type)
+        if self.proposer == "none":
+            prior = self._prior(data, interventions, names)
+            return np.zeros((len(names), len(names))) if prior is None else prior.astype(np.float64)
+        verifier = self.verifier(data, interventions)
         candidates = list(initial_candidates(data, self.data_type, self.init).values())
         prior = self._prior(data, interventions, names)
         if prior is not None:

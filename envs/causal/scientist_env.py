@@ -33,7 +33,7 @@ from cauarena.envs.causal.scientist_state import (
     render_text,
     shorten_text,
 )
-from cauarena.envs.causal.scores import BICVerifier, is_improvement, make_verifier
+from cauarena.envs.causal.scores import VERIFIERS, BICVerifier, is_improvement, make_verifier
 from cauarena.errors import ConfigError
 
 TEXT_MAX_LENGTH = 32768
@@ -88,7 +88,7 @@ class CauScientistEnv(gym.Env):
     ``verdict`` (``accepted``, ``rejected``, ``invalid``, ``prior-accepted``, ``prior-kept``,
     ``stop``), ``delta_bic``, ``bic``, ``edges`` (the current graph as ``[source, target]`` names),
     ``iteration``, ``failures``, ``memory``, ``prior_allowed``. At reset also ``names``, ``descriptions``,
-    ``summary``, ``data_type``, ``graph``, ``n``, ``m``, ``intervened``, ``init`` and ``init_bics``, and
+    ``summary``, ``data_type``, ``graph``, ``n``, ``m``, ``intervened``, ``init``, ``init_bics``, ``verifier``, and
     ``edit_examples`` (syntax examples; there is no finite ``valid_actions`` list). Only on the step that ends
     the episode (:attr:`sealed_info_keys`; :meth:`episode_summary` gives success and metrics at any point):
     ``success`` (``shd == 0``), ``metrics``
@@ -111,6 +111,11 @@ class CauScientistEnv(gym.Env):
       (PC and GES need causal-learn: ``pip install 'cauarena[causal]'``; GES is slow past ~30 variables).
     - ``max_iterations``: the iteration budget ``d``. ``max_failures``: the failed-trial limit ``k``.
     - ``memory_size``: most error-memory entries shown (the oldest are dropped).
+    - ``verifier``: ``"linear"`` (linear-Gaussian BIC) or ``"mlp"`` (intervention-aware BIC with Gaussian MLP
+      likelihoods, CauScientist's verifier for nonlinear data; slower) on continuous data; discrete data
+      always use the multinomial BIC. Shown to agents as ``info["verifier"]`` at reset.
+    - ``invalid_is_failure``: ``False`` (default): an invalid proposal enters the error memory and spends an
+      iteration but is no failed trial; ``True``: the former behaviour, it also counts toward ``k``.
     - ``render_mode``: ``None`` or ``"ansi"`` (the observation text).
 
     Privileged access: :attr:`true_adjacency` and :attr:`verifier` (for oracles and tests).
@@ -120,14 +125,15 @@ class CauScientistEnv(gym.Env):
     Follows the loop of CauScientist's README and method figure (REFERENCE 1.3; the code is unreleased):
     hybrid initialisation keeping the better BIC, one edit per proposal, an acyclicity check, accept only on
     a BIC improvement, reset the failures and clear the error memory on acceptance, stop after more than
-    ``k`` failures or ``d`` iterations. Deviations: (1) the verifier's local models are linear-Gaussian or
-    multinomial, not the MLPs of the review's formula (the same intervention-aware form: a variable's
-    intervened rows leave its term); (2) the data-driven candidates are both PC and GES (plus the empty
-    graph), the LLM's graph B is the agent's optional ``PRIOR``; (3) invalid proposals count as failures and
-    iterations; (4) a score change within ``1e-6 + 1e-9 |BIC|`` is no improvement, so Markov-equivalent
-    reversals are rejected unless interventions tell the directions apart (with observational data even the
-    oracle may end below F1 = 1; the default setting intervenes on every variable, and the oracle solves it on
-    every tested seed); (5) the data are in the observation, so scripted proposers can score edits (an LLM
+    ``k`` failures or ``d`` iterations. Deviations: (1) the default verifier's local models are
+    linear-Gaussian or multinomial; ``verifier="mlp"`` uses the review's MLP likelihoods (same
+    intervention-aware form: a variable's intervened rows leave its term); (2) the data-driven candidates are
+    both PC and GES (plus the empty graph), the LLM's graph B is the agent's optional ``PRIOR``; (3) invalid
+    proposals enter the error memory and spend iterations (failures only with ``invalid_is_failure``); (4) a
+    score change within ``1e-6 + 1e-9 |BIC|`` is no improvement, so Markov-equivalent reversals are rejected
+    unless interventions tell the directions apart (with observational data even the oracle may end below
+    F1 = 1; the default setting intervenes on every variable, and the oracle solves it on every tested
+    seed); (5) the data are in the observation, so scripted proposers can score edits (an LLM
     proposer reads the text only).
 
     ## Version History
@@ -154,6 +160,8 @@ class CauScientistEnv(gym.Env):
         max_iterations: int = 30,
         max_failures: int = 5,
         memory_size: int = 10,
+        verifier: str = "linear",
+        invalid_is_failure: bool = False,
         render_mode: str | None = None,
     ) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
@@ -165,6 +173,9 @@ class CauScientistEnv(gym.Env):
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise ConfigError(f"{name} must be an int >= {low}, got {value!r}.")
         self.max_iterations, self.max_failures, self.memory_size = max_iterations, max_failures, memory_size
+        if verifier not in VERIFIERS:
+            raise ConfigError(f"verifier must be one of {', '.join(VERIFIERS)}; got {verifier!r}.")
+        self.verifier_kind, self.invalid_is_failure = verifier, bool(invalid_is_failure)
         self.render_mode = render_mode
         self.n = n_variables(self.config)
         self.observation_space = spaces.Dict(
@@ -207,6 +218,7 @@ class CauScientistEnv(gym.Env):
         names = instance.dataset.names
         info = {**self._info("none", 0.0, ""), **dataset_info(instance.dataset, self.config),
                 "init": best, "init_bics": dict(instance.bics), "max_iterations": self.max_iterations,
+                "verifier": self.verifier_kind,
                 "max_failures": self.max_failures,
                 "edit_examples": [f"ADD {names[0]} -> {names[1]}", f"REMOVE {names[0]} -> {names[1]}",
                                   f"REVERSE {names[0]} -> {names[1]}", "STOP", f"PRIOR {names[0]} -> {names[1]}"]}
@@ -217,7 +229,7 @@ class CauScientistEnv(gym.Env):
             self._cache.move_to_end(seed)
             return self._cache[seed]
         dataset = make_dataset(self.config, np.random.default_rng(seed))
-        verifier = make_verifier(dataset.data, dataset.interventions, dataset.data_type)
+        verifier = make_verifier(dataset.data, dataset.interventions, dataset.data_type, self.verifier_kind)
         candidates = initial_candidates(dataset.data, dataset.data_type, self.init)
         bics = {name: verifier.score(adj) for name, adj in candidates.items()}
         self._cache[seed] = Instance(dataset, verifier, candidates, bics)
@@ -245,7 +257,7 @@ class CauScientistEnv(gym.Env):
             text = str.__getitem__(action, slice(0, 200)) if isinstance(action, str) else safe_repr(action)
             shown = shorten(text, 80)
             feedback = f'Your last action "{shown}" was rejected: {exc}'
-            state.failures += 1
+            state.failures += int(self.invalid_is_failure)
             state.counts["invalid"] += 1
             state.last = feedback
             self._remember(f"{shown}: invalid ({exc})", state)

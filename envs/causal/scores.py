@@ -126,10 +126,26 @@ def is_improvement(delta: float, bic: float) -> bool:
     return delta < -(1e-6 + 1e-9 * abs(bic))
 
 
-def make_verifier(data: np.ndarray, interventions: np.ndarray | None, data_type: str) -> BICVerifier:
-    """:class:`LinearGaussianBIC` for ``continuous`` data, :class:`DiscreteBIC` for ``discrete``."""
+VERIFIERS = ("linear", "mlp")
+"""Verifier kinds for continuous data: linear-Gaussian BIC, or MLP likelihoods (:mod:`.scores_mlp`)."""
+
+
+def make_verifier(
+    data: np.ndarray, interventions: np.ndarray | None, data_type: str, kind: str = "linear"
+) -> BICVerifier:
+    """The verifier of a dataset: continuous data by ``kind``, discrete data by counting.
+
+    ``continuous``: :class:`LinearGaussianBIC` (``kind="linear"``) or ``MLPBIC`` (``"mlp"``); ``discrete``:
+    :class:`DiscreteBIC` (either kind).
+    """
+    if kind not in VERIFIERS:
+        raise ValueError(f"verifier must be one of {VERIFIERS}; got {kind!r}")
     if data_type == "discrete":
         return DiscreteBIC(data, interventions)
+    if data_type == "continuous" and kind == "mlp":
+        from cauarena.envs.causal.scores_mlp import MLPBIC
+
+        return MLPBIC(data, interventions)
     if data_type == "continuous":
         return LinearGaussianBIC(data, interventions)
     raise ValueError(f"data_type must be 'continuous' or 'discrete'; got {data_type!r}")

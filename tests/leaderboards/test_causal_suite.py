@@ -7,7 +7,7 @@ def test_causal_suite_covers_both_envs_and_every_causal_agent():
     assert len({e.key for e in episodes}) == len(episodes)
     assert {e.env_id for e in episodes} == {"cauarena/CausalDiscovery-v0", "cauarena/CauScientist-v0"}
     assert {e.agent for e in episodes} == {
-        "oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist", "causcale"}
+        "oracle", "random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist-greedy", "causcale"}
     graphs = {dict(e.env_kwargs).get("graph", "er") for e in episodes}
     assert {"er", "sf", "asia", "sachs", "child"} <= graphs
 

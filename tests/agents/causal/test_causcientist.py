@@ -50,7 +50,7 @@ def test_greedy_proposer_improves_f1_over_its_initial_graph():
     env = cauarena.make(SCIENTIST)
     gains, finals = [], []
     for seed in range(8):
-        reward, info, trace = play(env, make_agent("causcientist", family="causal"), seed)
+        reward, info, trace = play(env, make_agent("causcientist-greedy", family="causal"), seed)
         m = info["metrics"]
         assert m["bic"] <= m["init_bic"] and m["invalid"] == 0 and trace[-1][0] == "STOP"
         gains.append(m["f1_gain"])
@@ -60,7 +60,7 @@ def test_greedy_proposer_improves_f1_over_its_initial_graph():
 
 def test_greedy_runs_the_whole_loop_on_causal_discovery():
     env = cauarena.make("cauarena/CausalDiscovery-v0", n=6, m=1000, interventions=1.0)
-    agent = make_agent("causcientist", family="causal", init=("empty",))
+    agent = make_agent("causcientist-greedy", family="causal", init=("empty",))
     obs, info = env.reset(seed=0)
     agent.reset(seed=0, info=info)
     scores = agent.act(obs, info)
@@ -125,3 +125,67 @@ def test_configuration_errors():
     agent.reset(seed=0, info=info)
     with pytest.raises(ConfigError, match="LLM proposer plays CauScientist-v0"):
         agent.act(obs, info)
+
+
+def test_mlp_verifier_scores_the_true_graph_better_than_the_linear_bic_graph_on_nonlinear_data():
+    """On nn / sigmoid SCMs the linear BIC prefers a wrong graph; the MLP-likelihood BIC prefers the truth."""
+    from cauarena.agents.causal.search import greedy_search
+    from cauarena.envs.causal.dataset import DatasetConfig, make_dataset
+    from cauarena.envs.causal.scores import LinearGaussianBIC, make_verifier
+    from cauarena.envs.causal.scores_mlp import MLPBIC
+
+    compared = 0
+    for mechanism, seed in (("sigmoid_add", 0), ("sigmoid_add", 1), ("nn", 1)):
+        data = make_dataset(DatasetConfig(n=5, m=1000, mechanism=mechanism), np.random.default_rng(seed))
+        linear, mlp = LinearGaussianBIC(data.data), make_verifier(data.data, None, "continuous", "mlp")
+        assert isinstance(mlp, MLPBIC)
+        linear_graph, _ = greedy_search(linear, np.zeros((5, 5), dtype=np.int8))
+        truth = data.adjacency
+        assert linear.score(linear_graph) < linear.score(truth) and not np.array_equal(linear_graph, truth)
+        assert mlp.score(truth) < mlp.score(linear_graph), (mechanism, seed)
+        compared += 1
+    assert compared == 3
+
+
+def test_the_env_verifier_option_reaches_the_agents():
+    env = cauarena.make(SCIENTIST, n=3, m=200, mechanism="nn", verifier="mlp", init=("empty",))
+    obs, info = env.reset(seed=0)
+    assert info["verifier"] == "mlp" and env.unwrapped.verifier.kind == "MLP BIC"
+    agent = make_agent("causcientist-greedy", family="causal")
+    agent.reset(seed=0, info=info)
+    assert agent.verifier(np.asarray(obs["data"]), np.asarray(obs["interventions"])).kind == "MLP BIC"
+    with pytest.raises(ConfigError, match="verifier must be one of linear, mlp"):
+        cauarena.make(SCIENTIST, verifier="gp")
+
+
+@pytest.mark.parametrize(("flag", "ends_after"), [(False, None), (True, 2)])
+def test_invalid_edits_fill_the_error_memory_and_end_the_episode_only_with_the_flag(flag, ends_after):
+    env = cauarena.make(SCIENTIST, init=("empty",), max_failures=1, max_iterations=10, invalid_is_failure=flag)
+    env.reset(seed=0)
+    for step in range(1, 5):
+        _, _, terminated, truncated, info = env.step("ADD X9 -> X0")  # no such variable: invalid
+        assert info["verdict"] == "invalid" and info["invalid_action"]
+        if terminated or truncated:
+            break
+        assert any("invalid" in line for line in info["memory"]) and len(info["memory"]) == step
+    assert (step if terminated else None) == ends_after
+    if not flag:
+        assert info["failures"] == 0 and not truncated
+        _, _, terminated, _, info = env.step("STOP")
+        assert terminated and info["metrics"]["invalid"] == 4
+
+
+def test_llm_alone_baseline_answers_its_prior_then_stops():
+    env = cauarena.make(SCIENTIST, init=("empty",))
+    agent = make_agent("causcientist-llm-alone", family="causal", model="mock/prior",
+                       replies=["PRIOR X0 -> X1, X1 -> X2"])
+    reward, info, trace = play(env, agent, 0)
+    assert [a for a, _ in trace] == ["PRIOR X0 -> X1, X1 -> X2", "STOP"]
+    discovery = cauarena.make("cauarena/CausalDiscovery-v0", n=3, m=100)
+    obs, info = discovery.reset(seed=0)
+    agent.reset(seed=0, info=info)
+    assert agent.act(obs, info).tolist() == [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    with pytest.raises(ConfigError, match="causcientist-greedy"):
+        make_agent("causcientist", family="causal")
+    with pytest.raises(ConfigError, match="answers its prior graph only"):
+        CauScientistAgent(proposer="none")

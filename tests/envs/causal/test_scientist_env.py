@@ -47,7 +47,7 @@ def test_invalid_edits_are_rejected_with_the_reason_and_the_episode_continues(ac
     assert info["invalid_action"] and info["verdict"] == "invalid" and reward == 0.0
     assert not terminated and not truncated
     assert reason in info["feedback"] and info["feedback"] in obs["text"]
-    assert info["failures"] == 1 and reason in info["memory"][0]
+    assert info["failures"] == 0 and reason in info["memory"][0]  # memory only (invalid_is_failure=True: 1)
 
 
 def test_duplicate_and_cycle_are_rejected():
@@ -86,7 +86,7 @@ def test_an_edit_that_does_not_improve_is_not_applied_and_enters_the_memory():
 
 
 def test_failure_limit_and_iteration_budget_end_the_episode_with_f1():
-    env, _, _ = make(max_failures=2)
+    env, _, _ = make(max_failures=2, invalid_is_failure=True)  # invalid proposals as failures (the old default)
     for _ in range(2):
         assert not any(env.step("x")[2:4])
     _, reward, terminated, truncated, info = env.step("x")
