@@ -159,8 +159,10 @@ def run(
     bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
     runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, chat_kwargs=chat_kwargs,
                     on_result=bar.update_result if bar else None, max_memory=memory)
+    from cauarena.leaderboards.configs import suite_labels  # the leaderboard names labelled [[envs]] rows by them
+
     store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "guards": list(spec.guards),
-                                     "argv": sys.argv[1:]})
+                                     "argv": sys.argv[1:], "labels": suite_labels(spec)})
     if executor == "ray":
         from cauarena.leaderboards.ray_executor import RayExecutor
 
@@ -243,34 +245,77 @@ def _progress_bar(total: int, enabled: bool) -> _Bar | None:
     return _Bar(total) if enabled and total else None
 
 
-def _leaderboard(store, out: str):  # noqa: ANN001, ANN202
-    """Print and write the leaderboard of ``store``; returns the episode rows (None when there are none)."""
-    from cauarena.leaderboards.report import build_leaderboard, render_terminal, write_reports
+FORMATS = ("terminal", "md", "csv", "html", "json", "latex")
+"""What ``cauarena leaderboard --format`` prints."""
+
+
+def _leaderboard(store, out: str, fmt: str = "terminal", columns: str | None = None):  # noqa: ANN001, ANN202
+    """Print and write the leaderboard of ``store``; returns the episode rows (None when there are none).
+
+    ``fmt`` is what goes to stdout (the rich tables, or one report format); every report file and the plots are
+    written into ``out`` when it is a directory. ``columns`` (comma-separated metric keys) chooses the metrics.
+    """
+    from cauarena.leaderboards.configs import stored_labels
+    from cauarena.leaderboards.report import build_leaderboard, render, render_terminal, write_reports
 
     df = store.dataframe()
     if df.empty:
         typer.echo(f"No results stored in {store.url} yet.", err=True)
         return None
-    board = build_leaderboard(df)
-    render_terminal(board)
-    if "://" not in out:
-        metadata = {"store": store.url, "runs": int(df["run_id"].nunique()), "episodes": len(df),
-                    "suites": ", ".join(sorted(df["suite"].unique()))}
-        paths = write_reports(board, Path(out), metadata=metadata)
-        typer.echo("wrote " + ", ".join(str(p) for p in paths.values()), err=True)
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    board = build_leaderboard(df, labels=stored_labels(store))
+    metadata = {"store": store.url, "runs": int(df["run_id"].nunique()), "episodes": len(df),
+                "suites": ", ".join(sorted(df["suite"].unique()))}
+    try:
+        if fmt == "terminal":
+            render_terminal(board, columns=chosen)
+        else:
+            typer.echo(render(board, fmt, metadata=metadata, columns=chosen), nl=False)
+        if "://" not in out:
+            paths = write_reports(board, Path(out), metadata=metadata, columns=chosen)
+            plots = sum(key.startswith("svg:") for key in paths)
+            files = ", ".join(str(p) for key, p in paths.items() if not key.startswith("svg:"))
+            typer.echo(f"wrote {files} and {plots} plot(s) in {Path(out) / 'plots'}", err=True)
+    except ValueError as exc:  # an unknown --columns name
+        raise ConfigError(str(exc)) from None
     return df
 
 
 @app.command("leaderboard")
 def leaderboard(
     out: Annotated[str, typer.Option(help="run directory or SQLAlchemy URL of a results store")] = "runs/default",
+    format: Annotated[str, typer.Option("--format", help="what to print: terminal, md, csv, html, json or latex "
+                                        "(every file is written into --out either way)")] = "terminal",  # noqa: A002
+    columns: Annotated[str | None, typer.Option(help="comma-separated metrics to show instead of each family's "
+                                                "headline metrics, e.g. auprc,shd,success")] = None,
 ) -> None:
-    """Print the leaderboard of a results store; write leaderboard.md/.csv/.html into --out."""
+    """Print the leaderboard of a results store; write leaderboard.md/.csv/.html/.json/.tex and plots into --out."""
     from cauarena.leaderboards.store import ResultsStore
+
+    if format not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}.")
+    if "://" not in out and not (Path(out) / "results.sqlite").exists():
+        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+    _leaderboard(ResultsStore(out), out, format, columns)
+
+
+@app.command("compare")
+def compare(
+    target: Annotated[str, typer.Option(help="the agent to compare (as stored, e.g. tiny/babyai-grpo)")],
+    baseline: Annotated[list[str], typer.Option(help="an agent to compare against (repeatable)")],
+    out: Annotated[str, typer.Option(help="run directory or SQLAlchemy URL of a results store")] = "runs/default",
+    markdown: Annotated[str | None, typer.Option(help="also write the Markdown report here")] = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="also write the report as JSON here")] = None,
+) -> None:
+    """Paired comparison of --target against each --baseline: same env, config, guard and seed, with 95% intervals."""
+    from cauarena.leaderboards.compare import main as compare_main
 
     if "://" not in out and not (Path(out) / "results.sqlite").exists():
         raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
-    _leaderboard(ResultsStore(out), out)
+    argv = ["--out", out, "--target", target, *(a for b in baseline for a in ("--baseline", b))]
+    argv += ["--markdown", markdown] if markdown else []
+    argv += ["--json", json_out] if json_out else []
+    compare_main(argv)
 
 
 @app.command("errors")

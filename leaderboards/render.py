@@ -342,12 +342,16 @@ def _tex_table(name: str, shown: pd.DataFrame, pct: str) -> list[str]:
 
 
 def to_latex(lb: pd.DataFrame, *, columns: Sequence[str] | None = None) -> str:
-    r"""The leaderboard as LaTeX: one booktabs ``table`` per env family, then the all-envs table.
+    r"""The leaderboard as LaTeX: one booktabs ``table`` per env family (its headline metrics), then the ALL table.
 
     Needs ``\usepackage{booktabs}`` in the preamble; every cell is escaped by :func:`tex`.
     """
     pct = f"{100 * lb.attrs.get('confidence', 0.95):g}%"
+    chosen = resolve_columns(lb, columns) if columns else None
     lines = ["% CauArena leaderboard: needs \\usepackage{booktabs}", ""]
-    for name, part in family_tables(lb, columns):
-        lines += _tex_table(name, part, pct)
+    for name, rows, headline in family_parts(lb):
+        metrics = chosen if chosen and name != "all envs" else headline
+        shown = display_frame(rows, metrics=metrics)
+        keep = ["env", "agent", "guard", "#", "episodes", *(metric_header(m) for m in metrics), "errors"]
+        lines += _tex_table(name, _drop_empty(shown[keep]), pct)
     return "\n".join(lines)

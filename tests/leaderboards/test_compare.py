@@ -69,3 +69,45 @@ def test_success_interval_of_all_successes_is_not_a_point():
     report = compare.compare(frame(), "depo", ["bc"], n_boot=50)
     depo = next(row for row in report["agents"] if row["agent"] == "depo")
     assert depo["success"][0] == depo["success"][2] == 1.0 and depo["success"][1] < 0.9
+
+
+def test_per_env_paired_differences_keep_configurations_apart():
+    rows = []
+    for kwargs, gap in (({}, 0.0), ({"surface": "memory"}, 1.0)):
+        for seed in range(6):
+            for agent, success in (("t", True), ("b", gap == 0.0 or seed % 2 == 0)):
+                rows.append({"agent": agent, "env_id": "cauarena/LifeAssist-v0", "env_kwargs": kwargs, "seed": seed,
+                             "repeat": 0, "success": success, "episode_return": float(success), "prompt_tokens": 0,
+                             "completion_tokens": 0, "steps": 3})  # fmt: skip
+    report = compare.compare(pd.DataFrame(rows), "t", ["b"], n_boot=300)
+    assert report["changes"]["b"]["success"]["pairs"] == 12  # the same seed in two configurations: two pairs
+    per_env = report["per_env"]
+    assert set(per_env) == {"cauarena/LifeAssist-v0", "cauarena/LifeAssist-v0 [surface=memory]"}
+    same = per_env["cauarena/LifeAssist-v0"]["b"]["success"]
+    assert (same["difference"], same["low"], same["high"], same["pairs"]) == (0.0, 0.0, 0.0, 6)
+    better = per_env["cauarena/LifeAssist-v0 [surface=memory]"]["b"]["success"]
+    assert better["difference"] == 0.5 and 0.0 <= better["low"] <= 0.5 <= better["high"] <= 1.0
+    assert "| cauarena/LifeAssist-v0 [surface=memory] | b | 6 | +0.50 [" in compare.to_markdown(report)
+
+
+def test_compare_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from cauarena.cli import app
+    from cauarena.leaderboards.schema import EpisodeResult
+    from cauarena.leaderboards.store import ResultsStore
+
+    store = ResultsStore(tmp_path)
+    for row in frame().to_dict(orient="records"):
+        store.add(EpisodeResult(run_id="r", suite="s", episode_key=f"{row['agent']}{row['seed']}", env_id="cauarena/X-v0",
+                                env_version=0, **{k: row[k] for k in ("agent", "seed", "success", "episode_return",
+                                                                      "steps", "prompt_tokens", "completion_tokens")}))
+    store.close()
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["compare", "--out", str(tmp_path), "--target", "depo", "--baseline", "bc",
+                                      "--json", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Change of depo" in result.output and "Per env" in result.output
+    assert json.loads(out.read_text())["per_env"]["cauarena/X-v0"]["bc"]["steps"]["pairs"] == 30
+    missing = CliRunner().invoke(app, ["compare", "--out", str(tmp_path / "none"), "--target", "a", "--baseline", "b"])
+    assert missing.exit_code != 0
