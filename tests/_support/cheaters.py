@@ -19,7 +19,7 @@ from cauarena import register_env
 
 def visible_envs() -> int:
     """How many gymnasium envs this process can reach through the gc heap and the call stack."""
-    heap = sum(isinstance(o, gym.Env) for o in gc.get_objects())
+    heap = sum(issubclass(type(o), gym.Env) for o in gc.get_objects())  # type(): no __class__ property runs
     frames = 0
     for frame in inspect.stack():
         frames += any(isinstance(v, gym.Env) for v in frame.frame.f_locals.values())
