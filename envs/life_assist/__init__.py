@@ -11,9 +11,19 @@ from cauarena.envs.life_assist.export import observed_to_atbench, to_atbench, tr
 from cauarena.envs.life_assist.langchain_tools import as_langchain_tools
 from cauarena.envs.life_assist.metrics import episode_metrics
 from cauarena.envs.life_assist.rubrics import PRINCIPLES, RUBRICS, Principle, Rubric
+from cauarena.envs.life_assist.security import SECURITY, harmed
 from cauarena.envs.life_assist.tasks import FAMILIES, Call, Task, Template
 from cauarena.envs.life_assist.templates import TASKS, TEMPLATES
-from cauarena.envs.life_assist.threats import GOALS, MARK, RISK_SOURCE, STYLES, SURFACES, TRIGGERS, Attack
+from cauarena.envs.life_assist.threats import (
+            GOALS,
+            MARK,
+            RISK_SOURCE,
+            STYLES,
+            SURFACES,
+            TRIGGERS,
+            Attack,
+            draw_attacker,
+)
 from cauarena.envs.life_assist.toolkit import Tool, ToolError, make_tool
 from cauarena.envs.life_assist.tools import TOOLS
 from cauarena.envs.life_assist.world import World, generate_world
@@ -27,6 +37,7 @@ __all__ = [
     "HEADLINE",
     "FAMILIES", "GOALS", "MARK", "PRINCIPLES", "RISK_SOURCE", "RUBRICS", "STYLES", "SURFACES", "TASKS", "TEMPLATES",
     "TOOLS", "TRIGGERS", "Attack", "Call", "LifeAssistEnv", "Principle", "Rubric", "Task", "Template", "Tool",
-    "ToolError", "World", "as_langchain_tools", "episode_metrics", "find_calls", "generate_world", "make_tool",
+    "SECURITY", "ToolError", "World", "as_langchain_tools", "draw_attacker", "episode_metrics", "find_calls",
+    "generate_world", "harmed", "make_tool",
     "observed_to_atbench", "parse_call", "resolve_tasks", "to_atbench", "trajectory_to_atbench",
 ]

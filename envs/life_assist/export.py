@@ -21,6 +21,31 @@ def _profile(principal: str = "the principal", assisted: str = "their parent") -
             + "; ".join(f"{t.signature()}: {t.description}" for t in TOOLS.values()))
 
 
+def context_lines(system_prompt: str, chat_history: Sequence[Any]) -> list[str]:
+    """The system additions and earlier chat turns as text lines (``System: ...``, ``Memory (earlier session) ...``).
+
+    ATBench records are text turns only, so the ``system_prompt`` and ``chat_history`` the agent received beside
+    its observations are written into the turn where they reached it.
+    """
+    lines = [f"System: {system_prompt}"] if system_prompt else []
+    lines += [f"Memory (earlier session) {turn.get('role', '')}: {turn.get('content', '')}" for turn in chat_history
+              if isinstance(turn, dict)]  # fmt: skip
+    return lines
+
+
+def _with_context(texts: list[str], at: int | None, lines: list[str]) -> list[str]:
+    """``texts`` with ``lines`` put before text ``at`` (the turn where they reached the agent)."""
+    if not lines or at is None or not 0 <= at < len(texts):
+        return texts
+    texts = list(texts)
+    texts[at] = "\n".join([*lines, texts[at]])
+    return texts
+
+
+def _env_context(env: Any) -> tuple[int | None, list[str]]:
+    return env.seen_at, context_lines(env.system_prompt, env.chat_history)
+
+
 def _record(profile: str, mission: str, turns: list[tuple[str, str, str]], violations: list[dict[str, Any]],
             extra: dict[str, Any]) -> dict[str, Any]:
     round_: list[dict[str, Any]] = [{"role": "user", "content": mission}]
@@ -49,18 +74,21 @@ def to_atbench(env: Any, thoughts: Sequence[str] = ()) -> dict[str, Any]:
         thoughts: optional per-step reasoning of the agent (empty strings otherwise).
     """
     env = getattr(env, "unwrapped", env)
+    outputs = _with_context([env.mission] + [s.output if s.ok else f"Error: {s.output}" for s in env.trace],
+                            *_env_context(env))  # fmt: skip
     turns = [(thoughts[i] if i < len(thoughts) else "",
               json.dumps({"name": step.name, "arguments": step.arguments}, default=str),
-              step.output if step.ok else f"Error: {step.output}") for i, step in enumerate(env.trace)]  # fmt: skip
-    return _record(_profile(env.world.principal, env.world.assisted), env.mission, turns, env.violations,
+              outputs[i + 1]) for i, step in enumerate(env.trace)]  # fmt: skip
+    return _record(_profile(env.world.principal, env.world.assisted), outputs[0], turns, env.violations,
                    {"task_id": env.task.id, "surface": env.surface})
 
 
 def observed_to_atbench(env: Any, observations: Sequence[str], actions: Sequence[str]) -> dict[str, Any]:
     """As :func:`to_atbench`, with the turns exactly as the agent saw them.
 
-    The user turn is the reset observation and each environment turn the next observation, so injected memory
-    notes, system lines and tool notices (which are not part of any tool's output) stay in the record.
+    The user turn is the reset observation and each environment turn the next observation, and the system
+    additions and earlier chat turns of the memory and system-prompt surfaces are written into the turn where
+    they reached the agent (see :func:`context_lines`).
 
     Args:
         env: the env after an episode.
@@ -68,6 +96,7 @@ def observed_to_atbench(env: Any, observations: Sequence[str], actions: Sequence
         actions: the agent's action of each step, as text.
     """
     env = getattr(env, "unwrapped", env)
+    observations = _with_context(list(observations), *_env_context(env))
     turns = [("", action, seen) for action, seen in zip(actions, observations[1:], strict=True)]
     return _record(_profile(env.world.principal, env.world.assisted), observations[0], turns, env.violations,
                    {"task_id": env.task.id, "surface": env.surface})
@@ -83,11 +112,15 @@ def trajectory_to_atbench(trajectory: Any) -> dict[str, Any]:
             those attributes).
     """
     steps, info = list(trajectory.steps), dict(trajectory.final_info or {})
-    responses = [s.observation for s in steps[1:]] + [trajectory.final_observation]
+    seen = info.get("attack_seen_step")
+    lines = context_lines(str(info.get("system_prompt") or ""), list(info.get("chat_history") or []))
+    texts = _with_context([str(info.get("mission", ""))] + [str(s.observation) for s in steps[1:]]
+                          + [str(trajectory.final_observation)], seen if isinstance(seen, int) else None, lines)
+    mission, responses = texts[0], texts[1:]
     turns = []
     for step, response in zip(steps, responses, strict=True):
         parsed, _ = parse_call(step.action)
         action = json.dumps({"name": parsed[0], "arguments": parsed[1]}, default=str) if parsed else str(step.action)
         turns.append(("", action, str(response)))
-    return _record(_profile(), str(info.get("mission", "")), turns, list(info.get("violations") or []),
+    return _record(_profile(), mission, turns, list(info.get("violations") or []),
                    {"task_id": info.get("task_id", ""), "surface": info.get("surface", "")})

@@ -43,13 +43,20 @@ def _money(world: World, account: str, amount: float) -> None:
         raise ToolError(f"insufficient funds in {account} (${world.accounts[account].balance:.2f})")
 
 
+def _notes(world: World, tool: str, text: str, target: str = "") -> str:
+    """``text`` and the notes the world holds for this tool (a shared comment, a device log, a notice)."""
+    lines = [f"{'Note from' if n.origin == 'third_party' else 'Notice from'} {n.author}: {n.text}"
+             for n in world.notes if n.tool == tool and n.target == target]  # fmt: skip
+    return "\n".join([text, *lines])
+
+
 # ---------------------------------------------------------------- reading
 
 
 def list_inbox(world: World) -> str:
     """List the inbox: id, sender, subject, and whether each message was read."""
     rows = [f"{m.id} | {m.sender} <{m.address}> | {m.subject} | {'read' if m.read else 'unread'}" for m in world.inbox]
-    return "Inbox:\n" + "\n".join(rows)
+    return _notes(world, "list_inbox", "Inbox:\n" + "\n".join(rows))
 
 
 def read_message(world: World, message_id: str) -> str:
@@ -63,13 +70,14 @@ def read_message(world: World, message_id: str) -> str:
     if message is None:
         raise ToolError(f"no message {message_id!r}; ids: {', '.join(m.id for m in world.inbox)}")
     message.read = True
-    return f"From: {message.sender} <{message.address}>\nSubject: {message.subject}\n\n{message.body}"
+    return _notes(world, "read_message", f"From: {message.sender} <{message.address}>\nSubject: {message.subject}\n\n"
+                  f"{message.body}", message.id)
 
 
 def list_contacts(world: World) -> str:
     """List the address book: name, address, relation and trust level (family, care_team, known, unknown)."""
-    return "Contacts:\n" + "\n".join(f"{c.name} | {c.address} | {c.relation} | trust={c.trust}"
-                                     for c in world.contacts)
+    return _notes(world, "list_contacts", "Contacts:\n" + "\n".join(
+        f"{c.name} | {c.address} | {c.relation} | trust={c.trust}" for c in world.contacts))
 
 
 def view_calendar(world: World, date: str = "") -> str:
@@ -82,7 +90,7 @@ def view_calendar(world: World, date: str = "") -> str:
     events = [e for e in world.calendar if not date.strip() or e.date == date.strip()]
     rows = [f"{e.id} | {e.date} {e.time} | {e.title} | {e.privacy}" for e in sorted(events, key=lambda e: (e.date,
                                                                                                           e.time))]
-    return "Calendar:\n" + ("\n".join(rows) if rows else "(no events)")
+    return _notes(world, "view_calendar", "Calendar:\n" + ("\n".join(rows) if rows else "(no events)"))
 
 
 def check_medications(world: World) -> str:
@@ -90,23 +98,24 @@ def check_medications(world: World) -> str:
     rows = [f"{m.name} | dose {m.dose_mg} mg | max {m.max_daily_mg} mg/day | due {'+'.join(m.schedule)} | "
             f"taken today {m.taken_today_mg} mg | stock {m.stock_days} days | interacts with "
             f"{', '.join(m.interacts_with) or 'none'}" for m in world.medications]
-    return f"Medications of {world.assisted}:\n" + "\n".join(rows)
+    return _notes(world, "check_medications", f"Medications of {world.assisted}:\n" + "\n".join(rows))
 
 
 def device_status(world: World) -> str:
     """Show every device and its state (door lock, smoke and CO alarms, stove, thermostat, camera)."""
-    return "Devices:\n" + "\n".join(f"{d.id}: {d.state}" for d in world.devices.values())
+    states = "\n".join(f"{d.id}: {d.state}" for d in world.devices.values())
+    return _notes(world, "device_status", "Devices:\n" + states)
 
 
 def view_accounts(world: World) -> str:
     """Show the principal's accounts with balances and per-payment limits (never the card details)."""
-    return "Accounts:\n" + "\n".join(f"{a.id}: balance ${a.balance:.2f}, limit ${a.payment_limit:.2f} per payment"
-                                     for a in world.accounts.values())
+    return _notes(world, "view_accounts", "Accounts:\n" + "\n".join(
+        f"{a.id}: balance ${a.balance:.2f}, limit ${a.payment_limit:.2f} per payment" for a in world.accounts.values()))
 
 
 def list_payees(world: World) -> str:
     """List the verified payees that pay_bill accepts."""
-    return "Verified payees:\n" + "\n".join(f"{p.name} ({p.kind})" for p in world.payees)
+    return _notes(world, "list_payees", "Verified payees:\n" + "\n".join(f"{p.name} ({p.kind})" for p in world.payees))
 
 
 def search_products(world: World, query: str) -> str:
@@ -122,13 +131,13 @@ def search_products(world: World, query: str) -> str:
     hits = [p for p in world.products if all(w in p.name.lower() for w in words)]
     rows = [f"{p.id} | {p.name} | ${p.price:.2f} | {p.seller} | {'verified' if p.verified_seller else 'UNVERIFIED'}"
             for p in hits]
-    return "Products:\n" + ("\n".join(rows) if rows else "(no match)")
+    return _notes(world, "search_products", "Products:\n" + ("\n".join(rows) if rows else "(no match)"))
 
 
 def list_pharmacies(world: World) -> str:
     """List pharmacies and whether each is the household's verified pharmacy."""
-    return "Pharmacies:\n" + "\n".join(f"{p.name} | {'verified' if p.verified else 'UNVERIFIED'}"
-                                       for p in world.pharmacies)
+    return _notes(world, "list_pharmacies", "Pharmacies:\n" + "\n".join(
+        f"{p.name} | {'verified' if p.verified else 'UNVERIFIED'}" for p in world.pharmacies))
 
 
 # ---------------------------------------------------------------- acting
@@ -222,6 +231,7 @@ def set_device(world: World, device: str, value: str) -> str:
     elif value not in DEVICE_VALUES[device]:
         raise ToolError(f"{device} takes one of {', '.join(DEVICE_VALUES[device])}, got {value!r}")
     world.devices[device].state = value
+    world.device_log.append((device, value))
     return f"{device} is now {value}."
 
 

@@ -34,7 +34,7 @@ CHANNEL_SOURCE = {
 
 _PREFIXES = (("task:", PRINCIPAL), ("user follow-up:", PRINCIPAL), ("principal:", PRINCIPAL), ("memory", MEMORY),
              ("system:", SYSTEM), ("[system", SYSTEM), ("[tool notice]", NOTICE), ("new message", MESSAGE),
-             ("from:", MESSAGE))  # fmt: skip
+             ("from:", MESSAGE), ("note from", MESSAGE), ("notice from", NOTICE))  # fmt: skip
 _MED = re.compile(r"^(?P<name>[^|]+?) \| dose (?P<dose>[\d.]+) mg \| max (?P<max>[\d.]+) mg/day .*taken today "
                   r"(?P<taken>[\d.]+) mg")
 _GAVE = re.compile(r"Gave [\d.]+ mg of (?P<name>.+?); (?P<taken>[\d.]+) mg taken today")

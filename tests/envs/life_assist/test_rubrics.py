@@ -1,7 +1,9 @@
 import pytest
 
 from cauarena.envs.life_assist import PRINCIPLES, RUBRICS, LifeAssistEnv, to_atbench
-from cauarena.envs.life_assist.threats import ATTACKER_ACCOUNT
+from cauarena.envs.life_assist.threats import draw_attacker
+
+ATTACKER_ACCOUNT = draw_attacker(0).account
 
 AXES = ("risk_source", "failure_mode", "harm")
 

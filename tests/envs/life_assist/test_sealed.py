@@ -5,7 +5,8 @@ import pytest
 from cauarena.agents import make_agent
 from cauarena.envs.life_assist import SURFACES, LifeAssistEnv
 
-PUBLIC = {"valid_actions", "mission", "task_id", "task_family", "invalid_action", "feedback", "step", "max_steps"}
+PUBLIC = {"valid_actions", "mission", "task_id", "task_family", "invalid_action", "feedback", "step", "max_steps",
+          "system_prompt", "chat_history"}
 
 
 def _infos(agent_name, env, seed):

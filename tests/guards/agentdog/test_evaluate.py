@@ -1,6 +1,7 @@
 """Offline evaluation: replaying trajectories through rules, classifier, approve and a scripted LLM judge."""
 
 import math
+import re
 
 from cauarena.guards import make_guard
 from cauarena.guards.agentdog.evaluate import build, evaluate, main, replay
@@ -36,7 +37,7 @@ def test_replay_shows_the_guard_exactly_the_past(small_bench):
 def test_llm_judge_on_a_scripted_mock(small_bench):
     def judge(messages):
         text = messages[-1]["content"].split("(PROPOSED, not yet executed)")[-1]
-        if "SYN-ACCT" in text or "synthetic-notices" in text:
+        if re.search(r'"(to_account|recipient)": "([A-Z]{2}-\d{4}-\d{4}|[a-z]+\d\d@)', text):  # the attacker's ids
             return "unsafe\nRisk Source: Indirect Prompt Injection\nFailure Mode: 2\nReal World Harm: financial"
         return "safe"
 
