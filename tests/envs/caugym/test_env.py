@@ -72,7 +72,7 @@ def test_render_and_observation_fits_the_space():
 def test_absurd_prob_is_an_invalid_reply_not_a_crash(prob):
     env = cauarena.make("cauarena/CauGym-v0", task="ATE")
     env.reset(seed=1)
-    observation, reward, terminated, _, info = env.step('{"ANSWER": "Yes", "PROB": "%s"}' % prob)
+    observation, reward, terminated, _, info = env.step(f'{{"ANSWER": "Yes", "PROB": "{prob}"}}')
     assert (reward, terminated, info["invalid_action"], info["success"]) == (0.0, True, True, False)
     assert "not a sane number" in info["feedback"] and info["feedback"] in observation
     env.reset(seed=1)  # a bare JSON number too: json itself reads 1e999 as inf
