@@ -228,8 +228,11 @@ def crossplay_svg(lb: pd.DataFrame) -> str | None:
             body.append(f'<rect class="cell" x="{x}" y="{y}" width="{cell}" height="{cell}" '
                         f'fill="rgb(255,{shade},{shade})" stroke="#d1d9e0"/><text class="heat" x="{x + cell / 2}" '
                         f'y="{y + cell / 2 + 4}" text-anchor="middle">{text}</text>')  # fmt: skip
-    body.insert(0, '<text class="group" x="8" y="16">MAGIC cross-play: ASR (attacker x defender)</text>')
-    return _svg(left + cell * len(matrix.columns) + 16, top + cell * len(matrix) + 16, "MAGIC cross-play ASR", body)
+    title = "MAGIC cross-play: ASR (attacker x defender)"
+    body.insert(0, f'<text class="group" x="8" y="16">{title}</text>')
+    longest = max([len(short(str(d), 28)) for d in matrix.columns] + [8])
+    width = max(left + cell * (len(matrix.columns) - 0.5) + 0.8 * _CHAR_W * longest, 8 + 7.5 * len(title)) + 16
+    return _svg(width, top + cell * len(matrix) + 16, "MAGIC cross-play ASR", body)
 
 
 def _slug(text: str) -> str:
