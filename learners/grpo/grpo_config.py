@@ -24,7 +24,10 @@ class EnvGRPOConfig:
 
     One optimisation step plays ``prompts_per_step`` (env, seed) pairs ``num_generations`` times each (a group
     shares its seed), scores each episode by its return (plus the weighted format and efficiency terms) and
-    takes one TRL ``GRPOTrainer`` step on every reply of every episode.
+    takes one TRL ``GRPOTrainer`` step on every reply of every episode. With ``turn_weighting="episode"`` (the
+    default) each reply carries its episode's advantage times ``mean replies per episode / its episode's
+    replies``, so every episode weighs the same in the loss whatever its length and a group's weighted
+    advantages still sum to zero: a long failure cannot outweigh a short success.
 
     Attributes:
         env_ids: registered single-agent env ids to train on (rows cycle over them).
@@ -35,11 +38,19 @@ class EnvGRPOConfig:
         num_generations: episodes per pair (the group); 2 or more.
         seed_start: first training seed; the seeds are ``seed_start .. seed_start + num_seeds - 1``.
         num_seeds: how many training seeds (all below :data:`HELD_OUT_SEED_START`).
-        max_turns: most steps played per episode (a longer episode is cut and scored as it stands).
+        max_turns: most steps played per episode (a longer episode is cut and scored as it stands); None plays
+            to the env's own step limit, as the leaderboard does.
         max_reply_tokens: most tokens per reply (None: the env family's prompt template default).
         train_turns: most replies trained on per step, drawn uniformly from all the step's replies (each keeps
-            its episode's advantage, so the loss is an unbiased estimate of the loss on every reply); 0 trains
-            on every reply. Bounds the CPU cost of a step when episodes are long.
+            its weighted advantage, so the loss is an unbiased estimate of the loss on every reply); 0 (the
+            default) trains on every reply. Bounds the CPU cost of a step when episodes are long.
+        turn_weighting: ``episode``: a reply's advantage is scaled by ``mean replies / its episode's replies``
+            (every episode has the same total weight); ``turn``: every reply carries its episode's full
+            advantage (long episodes dominate the gradient).
+        greedy_eval_every: every this many steps (and at step 0) the policy also plays ``greedy_eval_seeds``
+            episodes greedily (temperature 0, as the leaderboard plays) and logs ``episode/greedy_*``; 0: never.
+        greedy_eval_seeds: how many seeds the greedy check plays: the first training seeds (never held-out ones;
+            at most ``num_seeds``).
         temperature: sampling temperature of the roll-outs and of TRL's log-probabilities.
         learning_rate: AdamW learning rate (constant after ``warmup_steps``).
         warmup_steps: linear warm-up steps.
@@ -67,9 +78,12 @@ class EnvGRPOConfig:
     num_generations: int = 4
     seed_start: int = 0
     num_seeds: int = 1000
-    max_turns: int = 24
+    max_turns: int | None = None
     max_reply_tokens: int | None = None
-    train_turns: int = 64
+    train_turns: int = 0
+    turn_weighting: str = "episode"
+    greedy_eval_every: int = 10
+    greedy_eval_seeds: int = 8
     temperature: float = 1.0
     learning_rate: float = 1e-4
     warmup_steps: int = 5
@@ -119,9 +133,10 @@ class EnvGRPOConfig:
     def _check_sizes(self) -> None:
         sizes = {
             "max_steps": self.max_steps, "prompts_per_step": self.prompts_per_step, "num_seeds": self.num_seeds,
-            "max_turns": self.max_turns, "num_iterations": self.num_iterations, "save_steps": self.save_steps,
-            "threads": self.threads,
+            "num_iterations": self.num_iterations, "save_steps": self.save_steps, "threads": self.threads,
         }
+        if self.max_turns is not None:
+            sizes["max_turns"] = self.max_turns
         for key, value in sizes.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{key} must be an int >= 1; got {value!r}.")
@@ -133,6 +148,10 @@ class EnvGRPOConfig:
             )
         if isinstance(self.train_turns, bool) or not isinstance(self.train_turns, int) or self.train_turns < 0:
             raise ConfigError(f"train_turns must be an int >= 0 (0: every reply); got {self.train_turns!r}.")
+        for key in ("greedy_eval_every", "greedy_eval_seeds"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{key} must be an int >= 0 (0 turns the greedy check off); got {value!r}.")
         if self.max_reply_tokens is not None and self.max_reply_tokens < 1:
             raise ConfigError(f"max_reply_tokens must be >= 1 or None; got {self.max_reply_tokens}.")
 
@@ -146,6 +165,11 @@ class EnvGRPOConfig:
             )
         if self.beta < 0 or not 0 < self.epsilon < 1:
             raise ConfigError(f"beta >= 0 and epsilon in (0, 1) are needed; got {self.beta}, {self.epsilon}.")
+        if self.turn_weighting not in ("episode", "turn"):
+            raise ConfigError(
+                f"turn_weighting must be 'episode' (every episode weighs the same) or 'turn' (every reply carries "
+                f"its episode's full advantage); got {self.turn_weighting!r}."
+            )
         if self.loss_type not in ("dapo", "grpo", "dr_grpo", "bnpo"):
             raise ConfigError(f"loss_type must be dapo, grpo, dr_grpo or bnpo; got {self.loss_type!r}.")
         if len(self.reward_weights) != len(REWARD_NAMES) or not any(self.reward_weights):
@@ -174,6 +198,10 @@ class EnvGRPOConfig:
     def seeds(self) -> range:
         """The training seeds."""
         return range(self.seed_start, self.seed_start + self.num_seeds)
+
+    def greedy_seeds(self) -> range:
+        """The seeds of the greedy check: the first ``greedy_eval_seeds`` training seeds (at most all of them)."""
+        return range(self.seed_start, self.seed_start + min(self.greedy_eval_seeds, self.num_seeds))
 
     def to_dict(self) -> dict[str, Any]:
         """The config as JSON-safe data (tuples as lists)."""

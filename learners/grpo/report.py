@@ -16,6 +16,9 @@ CURVE_KEYS = {
     "cut": "episode/cut",
     "replies": "episode/replies",
     "trained_replies": "episode/trained_replies",
+    "greedy_success": "episode/greedy_success",
+    "greedy_return": "episode/greedy_return",
+    "greedy_steps": "episode/greedy_steps",
     "loss": "loss",
     "step_time": "step_time",
     "rollout_s": "timing/rollout_s",
@@ -49,7 +52,7 @@ def smooth(values: Sequence[float], window: int) -> list[float]:
 
 
 def curve_svg(curve: Sequence[Mapping[str, float]], *, title: str = "GRPO learning curve",
-              series: Sequence[str] = ("success", "return"), window: int = 10) -> str:
+              series: Sequence[str] = ("success", "greedy_success", "return"), window: int = 10) -> str:
     """A self-contained SVG line plot of ``series`` (each in [0, 1]) against the step, moving-averaged."""
     width, height, left, bottom, top, right = 640, 300, 48, 36, 28, 120
     colours = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
@@ -94,13 +97,22 @@ def training_card(metrics: Mapping[str, Any]) -> str:
         values = [p[key] for p in points if key in p]
         return f"{sum(values) / len(values):.3f}" if values else "n/a"
 
+    def first(points: Sequence[Mapping[str, float]], key: str) -> str:
+        values = [p[key] for p in points if key in p]
+        return f"{values[0]:.3f}" if values else "n/a"
+
+    def last(points: Sequence[Mapping[str, float]], key: str) -> str:
+        values = [p[key] for p in points if key in p]
+        return f"{values[-1]:.3f}" if values else "n/a"
+
     head, tail = curve[:10], curve[-10:]
     lines = [
         f"# GRPO from {config['model']}",
         "",
         f"Multi-turn GRPO (TRL GRPOTrainer, per-turn rows) on {', '.join(config['env_ids'])}: "
         f"{training['optimizer_steps']} steps x {config['prompts_per_step']} seeds x {config['num_generations']} "
-        f"episodes, at most {config['max_turns']} turns, temperature {config['temperature']}, lr "
+        f"episodes, at most {config['max_turns'] or 'the env limit of'} turns, replies weighted per "
+        f"{config.get('turn_weighting', 'turn')}, temperature {config['temperature']}, lr "
         f"{config['learning_rate']}, reward weights {config['reward_weights']}"
         + (f", LoRA r={config['lora_r']}" if config["lora_r"] else "") + ".",
         "",
@@ -111,6 +123,9 @@ def training_card(metrics: Mapping[str, Any]) -> str:
         f"{window(tail, 'success')}, return {window(head, 'return')} -> {window(tail, 'return')}, steps "
         f"{window(head, 'steps')} -> {window(tail, 'steps')}, invalid rate {window(head, 'invalid_rate')} -> "
         f"{window(tail, 'invalid_rate')}",
+        f"- greedy check ({config.get('greedy_eval_seeds', 0)} training seeds, every "
+        f"{config.get('greedy_eval_every', 0)} steps), first -> last: {first(curve, 'greedy_success')} -> "
+        f"{last(curve, 'greedy_success')}",
         f"- checkpoint: {metrics['checkpoint_mb']} MB; the curve: `learning_curve.svg`, numbers: `metrics.json`",
         "",
     ]

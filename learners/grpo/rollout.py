@@ -90,13 +90,18 @@ class Episode:
     cut: bool
 
 
-def play_episode(env: Any, agent: Any, backend: Any, key: EpisodeKey, sample_seed: int, max_turns: int) -> Episode:
-    """Play one episode of ``agent`` (on ``backend``, which records :class:`TurnSample`) from ``key.seed``."""
+def play_episode(env: Any, agent: Any, backend: Any, key: EpisodeKey, sample_seed: int,
+                 max_turns: int | None) -> Episode:
+    """Play one episode of ``agent`` (on ``backend``, which records :class:`TurnSample`) from ``key.seed``.
+
+    ``max_turns`` None plays until the env ends the episode (its own step limit), as the leaderboard does.
+    """
     observation, info = env.reset(seed=key.seed)
     agent.reset(seed=sample_seed, info=info)
     backend.take_samples()
+    limit = max_turns if max_turns is not None else float("inf")
     total, steps, invalid, done = 0.0, 0, 0, False
-    while steps < max_turns and not done:
+    while steps < limit and not done:
         try:
             action = agent.act(observation, info)
         except ContextOverflow:
@@ -112,14 +117,19 @@ def play_episode(env: Any, agent: Any, backend: Any, key: EpisodeKey, sample_see
     return Episode(key, turns, total, bool(info.get("success", False)), steps, invalid, not done)
 
 
-def episode_fields(episodes: Sequence[Episode], max_turns: int) -> dict[str, list[Any]]:
+def episode_fields(episodes: Sequence[Episode], max_turns: int | None) -> dict[str, list[Any]]:
     """TRL's ``rollout_func`` output for ``episodes``: first-turn ids, then the fields the rewards read.
+
+    ``turn_limit`` (the efficiency reward's scale) is ``max_turns``, or without one the longest episode played.
 
     >>> ep = Episode(EpisodeKey("x/Y-v0", 1), (TurnSample((1, 2), (3, 4), (-0.1, -0.2)),), 0.5, True, 1, 0, False)
     >>> fields = episode_fields([ep], max_turns=24)
     >>> fields["prompt_ids"], fields["env_return"], fields["turn_limit"]
     ([[1, 2]], [0.5], [24])
+    >>> episode_fields([ep], max_turns=None)["turn_limit"]
+    [1]
     """
+    limit = max_turns if max_turns is not None else max([e.steps for e in episodes] + [1])
     return {
         "prompt_ids": [list(e.turns[0].prompt_ids) for e in episodes],
         "completion_ids": [list(e.turns[0].completion_ids) for e in episodes],
@@ -128,7 +138,7 @@ def episode_fields(episodes: Sequence[Episode], max_turns: int) -> dict[str, lis
         "success": [float(e.success) for e in episodes],
         "steps": [e.steps for e in episodes],
         "invalid_actions": [e.invalid_actions for e in episodes],
-        "turn_limit": [max_turns] * len(episodes),
+        "turn_limit": [limit] * len(episodes),
     }
 
 
@@ -170,6 +180,23 @@ class RolloutPlayer:
         self.rollout_s = time.perf_counter() - start
         return episode_fields(self.episodes, self.config.max_turns)
 
+    def play_greedy(self, trainer: Any) -> list[Episode]:
+        """Play the config's :meth:`~EnvGRPOConfig.greedy_seeds` greedily (temperature 0), as the leaderboard plays.
+
+        The replies are not trained on; the returned episodes only report how the greedy policy does.
+        """
+        backend = self.backend_factory(trainer)
+        agents: dict[str, Any] = {}
+        episodes = []
+        for seed in self.config.greedy_seeds():
+            for env_id in self.config.env_ids:
+                if env_id not in agents:
+                    agents[env_id] = chat_agent(backend, env_id, self.config, temperature=0.0)
+                key = EpisodeKey(env_id, seed)
+                episodes.append(play_episode(self._env(env_id), agents[env_id], backend, key, 0, self.config.max_turns))
+        backend.take_samples()
+        return episodes
+
     def take_episodes(self) -> list[Episode]:
         """The episodes of the latest call (the list is emptied)."""
         episodes, self.episodes = self.episodes, []
@@ -192,17 +219,19 @@ class RolloutPlayer:
         self._envs = {}
 
 
-def chat_agent(backend: Any, env_id: str, config: EnvGRPOConfig) -> Any:
+def chat_agent(backend: Any, env_id: str, config: EnvGRPOConfig, temperature: float | None = None) -> Any:
     """A ``ChatAgent`` on ``backend`` with the env family's template and parser, as the runner builds it.
 
-    Only the temperature (and ``max_reply_tokens`` when set) differ from a leaderboard agent.
+    Only the temperature (``config.temperature`` unless ``temperature`` is given; 0 is greedy) and
+    ``max_reply_tokens`` (when set) differ from a leaderboard agent.
     """
     import cauarena.agents  # noqa: F401  (registers the families' prompts and parsers)
     from cauarena.agents.llm import ChatAgent, get_parser, get_prompt
     from cauarena.registration import env_entry
 
     family = env_entry(env_id).family
-    return ChatAgent(backend, get_prompt(family), get_parser(family), temperature=config.temperature,
+    return ChatAgent(backend, get_prompt(family), get_parser(family),
+                     temperature=config.temperature if temperature is None else temperature,
                      max_tokens=config.max_reply_tokens)
 
 

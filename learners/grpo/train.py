@@ -138,6 +138,8 @@ def build_trainer(config: EnvGRPOConfig, model: Any, tokenizer: Any, init: Path,
             peft_config=lora_config(config),
             callbacks=callbacks,
             train_turns=config.train_turns,
+            turn_weighting=config.turn_weighting,
+            greedy_eval_every=config.greedy_eval_every if config.greedy_eval_seeds else 0,
         )
 
 

@@ -6,6 +6,12 @@ rewards (:mod:`~cauarena.learners.grpo.rewards`), the group advantages and all i
 :class:`EpisodeGRPOTrainer` then replaces those rows by one row per turn, ``(the exact prompt ChatAgent
 sent, the sampled reply)``, each carrying its episode's advantage, and TRL's loss trains on them.
 
+Credit per turn (:func:`turn_weights`): with ``turn_weighting="episode"`` a reply's advantage is its episode's
+times ``mean replies per episode / the episode's replies``, so each episode carries the same total weight and a
+group's weighted advantages sum to zero as its episode advantages do. Without it a failure of 60 turns pushes
+60 replies down against a success's 6 pushed up, and most of the gradient lowers the policy's replies.
+Every reply is trained on unless ``train_turns`` asks for a uniform subsample.
+
 Why not one concatenated transcript per episode with an ``env_mask`` (TRL's multi-turn layout)? The
 leaderboard's prompts are not a growing transcript: the current turn shows the valid actions and the
 instruction that past turns omit, and ``fit_history`` drops the oldest turns to the budget. Training a
@@ -40,11 +46,16 @@ class EpisodeGRPOTrainer(GRPOTrainer):
         **kwargs: ``GRPOTrainer`` keyword arguments.
     """
 
-    def __init__(self, *args: Any, rollout_func: RolloutPlayer, train_turns: int = 0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rollout_func: RolloutPlayer, train_turns: int = 0,
+                 turn_weighting: str = "episode", greedy_eval_every: int = 0, **kwargs: Any) -> None:
         if not isinstance(rollout_func, RolloutPlayer):
             raise TypeError(f"EpisodeGRPOTrainer needs a RolloutPlayer as rollout_func; got {type(rollout_func)}.")
+        if turn_weighting not in ("episode", "turn"):
+            raise ValueError(f"turn_weighting must be 'episode' or 'turn'; got {turn_weighting!r}.")
         super().__init__(*args, rollout_func=rollout_func, **kwargs)
         self.train_turns = train_turns
+        self.turn_weighting = turn_weighting
+        self.greedy_eval_every = greedy_eval_every
         if self.use_vllm:
             raise NotImplementedError("EpisodeGRPOTrainer generates with the policy itself; use_vllm is not supported.")
 
@@ -57,7 +68,16 @@ class EpisodeGRPOTrainer(GRPOTrainer):
         for name, value in episode_summary(episodes).items():
             self._metrics[mode][f"episode/{name}"].append(value)
         self._metrics[mode]["timing/rollout_s"].append(self.rollout_func.rollout_s)
+        if mode == "train" and self.greedy_eval_every and self.state.global_step % self.greedy_eval_every == 0:
+            self._log_greedy(mode)
         return self._turn_batch(batch, episodes)
+
+    def _log_greedy(self, mode: str) -> None:
+        """Play the greedy check (before this step's update) and log ``episode/greedy_*``."""
+        greedy = self.rollout_func.play_greedy(self)
+        summary = episode_summary(greedy)
+        for name in ("success", "return", "steps", "invalid_rate"):
+            self._metrics[mode][f"episode/greedy_{name}"].append(summary[name])
 
     def _turn_batch(self, batch: dict[str, Any], episodes: Sequence[Episode]) -> dict[str, Any]:
         """The batch with one row per turn: exact prompt ids, sampled ids, the episode's advantage."""
@@ -84,7 +104,8 @@ class EpisodeGRPOTrainer(GRPOTrainer):
             "prompt_mask": prompt_mask,
             "completion_ids": stack(replies, pad_id, "right"),
             "completion_mask": completion_mask,
-            "advantages": torch.cat([batch["advantages"][owners], batch["advantages"].new_zeros(blanks)]),
+            "advantages": torch.cat([self._turn_advantages(batch["advantages"], episodes, owners),
+                                     batch["advantages"].new_zeros(blanks)]),
             "num_items_in_batch": self.accelerator.gather(completion_mask.sum()).sum(),
         }
         if "sampling_per_token_logps" in batch:
@@ -92,6 +113,14 @@ class EpisodeGRPOTrainer(GRPOTrainer):
             out["sampling_per_token_logps"] = stack(logps, 0.0, "right")
         self._recompute_logps(batch, out)
         return out
+
+    def _turn_advantages(self, advantages: torch.Tensor, episodes: Sequence[Episode],
+                         owners: list[int]) -> torch.Tensor:
+        """Each picked reply's advantage: its episode's, times the episode's weight (:func:`turn_weights`)."""
+        if self.turn_weighting == "turn":
+            return advantages[owners]
+        weights = torch.tensor(turn_weights([len(e.turns) for e in episodes]), dtype=advantages.dtype)
+        return (advantages * weights.to(advantages.device))[owners]
 
     def _pick_turns(self, episodes: Sequence[Episode]) -> tuple[list[int], list[Any]]:
         """``(episode index, turn)`` of the replies to train on: all, or ``train_turns`` drawn uniformly."""
@@ -124,3 +153,16 @@ class EpisodeGRPOTrainer(GRPOTrainer):
                     with use_adapter(model, adapter_name="ref" if "ref" in model.peft_config else None):
                         ref = self._get_per_token_logps_and_entropies(self.model, ids, mask, keep, batch_size=size)
                 out["ref_per_token_logps"] = ref[0]
+
+
+def turn_weights(replies: Sequence[int]) -> list[float]:
+    """Per-reply weight of each episode: ``mean replies per episode / its replies`` (0 for an episode with none).
+
+    An episode's replies then sum to the same total weight (the mean reply count) whatever its length, so with
+    group advantages that sum to zero the weighted per-reply advantages do too.
+
+    >>> turn_weights([2, 6, 4])
+    [2.0, 0.6666666666666666, 1.0]
+    """
+    mean = sum(replies) / max(len(replies), 1)
+    return [mean / n if n else 0.0 for n in replies]
