@@ -232,3 +232,8 @@ def strip_module(env_id: str) -> str:
 ENV_SPECS["cauarena/LifeAssist-v0"] = EnvEntry(
     id="cauarena/LifeAssist-v0", entry_point="cauarena.envs.life_assist:LifeAssistEnv", family="life_assist"
 )
+
+ENV_SPECS["cauarena/KGQA-v0"] = EnvEntry(
+    id="cauarena/KGQA-v0", entry_point="cauarena.envs.kgqa:KGQAEnv", family="kgqa"
+)
+"""KALE's setting: multi-hop questions over a seeded knowledge world, then a probe of each hop."""
