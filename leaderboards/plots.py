@@ -84,6 +84,15 @@ def _is_rate(mean: np.ndarray, metric: Metric) -> bool:
                                        and metric.key not in ("return", "steps", "tokens"))  # fmt: skip
 
 
+def _num(value: float) -> str:
+    """A value label of at most about 7 characters: 3 significant digits, whole numbers from 100.
+
+    >>> _num(2304.0), _num(0.4567), _num(12.25)
+    ('2304', '0.457', '12.2')
+    """
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _whisker(x_lo: float, x_hi: float, y: float, colour: str) -> str:
     return (f'<path class="ci" d="M{x_lo:.1f},{y}H{x_hi:.1f}M{x_lo:.1f},{y - 5}V{y + 5}M{x_hi:.1f},{y - 5}V{y + 5}" '
             f'stroke="{colour}" stroke-width="2" fill="none"/>')  # fmt: skip
@@ -125,7 +134,7 @@ def interval_plot_svg(rows: pd.DataFrame, metric: Metric, colours: dict[tuple[st
             interval = "" if np.isnan(low[i]) else f" [{low[i]:.3g}, {high[i]:.3g}]"
             body.append(f'<circle cx="{scale(mean[i]):.1f}" cy="{mid}" r="4" fill="{colour}"><title>'
                         f'{esc(labels[i])}: {mean[i]:.3g}{interval}</title></circle>')  # fmt: skip
-            body.append(f'<text class="muted" x="{x0 + _PLOT_W + 8}" y="{mid + 4}">{mean[i]:.3g}</text>')
+            body.append(f'<text class="muted" x="{x0 + _PLOT_W + 8}" y="{mid + 4}">{_num(mean[i])}</text>')
         y += _ROW_H
     axis = [f'<text class="group" x="8" y="14">{esc(metric_header(metric))}</text>']
     for tick in _ticks(lo_x, hi_x):

@@ -303,8 +303,8 @@ def load_suite_file(path: Path) -> Suite:
     """Load a suite from a ``.toml`` or ``.json`` file with the :class:`Suite` fields, strictly.
 
     ``envs`` is a list of ids or of tables ``{id = "...", kwargs = {...}, label = "..."}``; ``agent_envs`` a
-    table agent -> [env ids]. An unknown key (at the top or in an env table), a value of the wrong type, an empty list, a
-    negative number, an unknown env id or guard name, or an env listed twice is a :class:`ConfigError` of one
+    table agent -> [env ids]. An unknown key (at the top or in an env table), a value of the wrong type, an empty
+    list, a negative number, an unknown env id or guard name, or an env listed twice is a :class:`ConfigError` of one
     line naming the field's path (see :mod:`cauarena.leaderboards.suite_file`).
     """
     try:

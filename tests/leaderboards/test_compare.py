@@ -99,9 +99,10 @@ def test_compare_command(tmp_path):
 
     store = ResultsStore(tmp_path)
     for row in frame().to_dict(orient="records"):
-        store.add(EpisodeResult(run_id="r", suite="s", episode_key=f"{row['agent']}{row['seed']}", env_id="cauarena/X-v0",
-                                env_version=0, **{k: row[k] for k in ("agent", "seed", "success", "episode_return",
-                                                                      "steps", "prompt_tokens", "completion_tokens")}))
+        fields = {k: row[k] for k in ("agent", "seed", "success", "episode_return", "steps", "prompt_tokens",
+                                      "completion_tokens")}  # fmt: skip
+        store.add(EpisodeResult(run_id="r", suite="s", episode_key=f"{row['agent']}{row['seed']}",
+                                env_id="cauarena/X-v0", env_version=0, **fields))
     store.close()
     out = tmp_path / "report.json"
     result = CliRunner().invoke(app, ["compare", "--out", str(tmp_path), "--target", "depo", "--baseline", "bc",
