@@ -101,3 +101,10 @@ for _name, _entry, _description in (
 ):
     register_agent(_name, f"cauarena.agents.life_assist:{_entry}", families=("life_assist",),
                    description=_description, privileged=True)
+
+import cauarena.agents.kgqa  # noqa: E402, F401  (registers the kgqa prompt template and parser)
+
+register_agent("oracle", "cauarena.agents.kgqa:KGQAOracle", families=("kgqa",),
+               description="follows the question's relation chain in the public world (KG lookup, not privileged)")
+register_agent("random", "cauarena.agents.kgqa:KGQARandom", families=("kgqa",),
+               description="a random option letter (or a random entity for short answers)")
