@@ -11,6 +11,11 @@ from typing import Any
 from cauarena.errors import ConfigError
 from cauarena.learners.config_io import reject_unknown_keys
 
+ARCHITECTURES = ("compact", "published")
+"""``compact``: the shipped network; ``published``: OpenCausaLab/CauScale's Data2Graph, fusion, head, unscaled graph
+attention (see :mod:`cauarena.learners.causcale.model`)."""
+PRIOR_SOURCES = ("standardized", "raw")
+"""Data the precision prior is estimated from: the standardised columns (shipped) or the raw values (published)."""
 ATTENTION_KINDS = ("tied", "untied")
 """``tied``: one attention map per head shared across the other axis (CauScale); ``untied``: AVICI-style."""
 
@@ -36,7 +41,9 @@ class CauScaleConfig:
             [2]; never after the last block.
         prior_rows: rows the precision-matrix prior is estimated from [500].
         ledoit_wolf_from: from this many variables the prior uses Ledoit-Wolf shrinkage, else pinv [100].
-        prior_clip: the prior's entries are clipped to +-this (pinv of a near-singular covariance explodes).
+        prior_clip: the prior's entries are clipped to +-this; 0 disables the clip [published: no clip].
+        prior_source: ``standardized`` or ``raw`` [published] data for the prior.
+        architecture: ``compact`` (shipped) or ``published`` (Data2Graph, fusion, head, graph-attention scaling).
         head_hidden: hidden width of the pairwise 3-class head.
         learning_rate: AdamW learning rate [1e-4].
         weight_decay: AdamW weight decay [1e-5].
@@ -52,6 +59,8 @@ class CauScaleConfig:
         degree_range: expected edges per node, drawn uniformly (capped at ``(n - 1) / 2``).
         graph_kinds: graph families drawn per graph (``er``, ``sf``).
         interventional_prob: probability that a graph gets interventional rows.
+        intervention_fraction: ``(low, high)``: an interventional graph intervenes on a U(low, high) fraction of its
+            nodes, one regime each [published: (1.0, 1.0), every node once plus the observational regime].
         validation_graphs: graphs per validation setting (linear ER and SF, n = ``validation_n``).
         validation_n: variables of the validation graphs.
         validate_every: steps between validations and checkpoints.
@@ -69,6 +78,8 @@ class CauScaleConfig:
     prior_rows: int = 500
     ledoit_wolf_from: int = 100
     prior_clip: float = 10.0
+    prior_source: str = "standardized"
+    architecture: str = "compact"
     head_hidden: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 1e-5
@@ -86,6 +97,7 @@ class CauScaleConfig:
     degree_range: tuple[float, float] = (1.0, 3.0)
     graph_kinds: tuple[str, ...] = ("er", "sf")
     interventional_prob: float = 0.2
+    intervention_fraction: tuple[float, float] = (0.2, 1.0)
     validation_graphs: int = 8
     validation_n: int = 20
     validate_every: int = 250
@@ -108,10 +120,18 @@ class CauScaleConfig:
         if min(self.rows, self.prior_rows, self.sim_rows) < 8:
             raise ConfigError(f"rows, sim_rows and prior_rows must be >= 8; got {self.rows!r}, {self.sim_rows!r} "
                               f"and {self.prior_rows!r}.")
-        if self.learning_rate <= 0 or self.weight_decay < 0 or self.grad_clip < 0 or self.prior_clip <= 0:
-            raise ConfigError("learning_rate and prior_clip must be > 0, weight_decay and grad_clip >= 0.")
+        if self.learning_rate <= 0 or self.weight_decay < 0 or self.grad_clip < 0 or self.prior_clip < 0:
+            raise ConfigError("learning_rate must be > 0, weight_decay, grad_clip and prior_clip >= 0 (0: no clip).")
+        if self.architecture not in ARCHITECTURES:
+            raise ConfigError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got {self.architecture!r}.")
+        if self.prior_source not in PRIOR_SOURCES:
+            raise ConfigError(f"prior_source must be one of {', '.join(PRIOR_SOURCES)}; got {self.prior_source!r}.")
         if not 0.0 <= self.interventional_prob <= 1.0:
             raise ConfigError(f"interventional_prob must be in [0, 1]; got {self.interventional_prob!r}.")
+        f_low, f_high = self.intervention_fraction
+        if not 0 < f_low <= f_high <= 1:
+            raise ConfigError(f"intervention_fraction must be (low, high) with 0 < low <= high <= 1; "
+                              f"got {self.intervention_fraction!r}.")
         low, high = self.degree_range
         if not 0 < low <= high:
             raise ConfigError(f"degree_range must be (low, high) with 0 < low <= high; got {self.degree_range!r}.")
@@ -172,7 +192,7 @@ class CauScaleConfig:
         data = dict(data)
         if "curriculum" in data:
             data["curriculum"] = tuple((float(f), int(a), int(b), tuple(m)) for f, a, b, m in data["curriculum"])
-        for key in ("degree_range", "graph_kinds"):
+        for key in ("degree_range", "graph_kinds", "intervention_fraction"):
             if key in data:
                 data[key] = tuple(data[key])
         return cls(**data)

@@ -38,11 +38,13 @@ def featurize(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(standardised data, mask, prior)`` as float32 arrays for one ``[m, n]`` dataset.
 
-    Columns are standardised and the prior estimated on all rows (at most ``prior_rows`` of them); the data
+    Columns are standardised and the prior estimated (on the standardised or, with ``prior_source="raw"``, the raw
+    values) on all rows (at most ``prior_rows`` of them); the data
     stream keeps at most ``max_rows`` rows (a random subset in their original order; None keeps all).
     """
     x = standardize(data)
-    prior = precision_prior(x, rng, rows=config.prior_rows, ledoit_wolf_from=config.ledoit_wolf_from,
+    source = x if config.prior_source == "standardized" else np.asarray(data, dtype=np.float64)
+    prior = precision_prior(source, rng, rows=config.prior_rows, ledoit_wolf_from=config.ledoit_wolf_from,
                             clip=config.prior_clip)
     mask = np.asarray(mask, dtype=np.float32)
     if max_rows is not None and x.shape[0] > max_rows:
@@ -67,7 +69,7 @@ def sample_graph(
         interventional = bool(rng.random() < config.interventional_prob)
     root = root or ("uniform" if rng.random() < 0.5 else "noise")
     adj = random_dag(kind, n, degree, rng)
-    targets = intervention_targets(n, float(rng.uniform(0.2, 1.0)) if interventional else 0, rng)
+    targets = intervention_targets(n, float(rng.uniform(*config.intervention_fraction)) if interventional else 0, rng)
     mask = regime_mask(config.sim_rows, n, targets)
     raw = simulate_scm(adj, config.sim_rows, rng, mechanism=mechanism, root=root, mask=mask)
     x, mask_f, prior = featurize(raw, mask, config, rng, config.rows)

@@ -28,15 +28,17 @@ def precision_prior(
     """``float32 [n, n]`` precision matrix of the standardised data from at most ``rows`` random rows.
 
     Args:
-        data: ``[m, n]`` standardised samples.
+        data: ``[m, n]`` samples (standardised, or raw for the published prior).
         rng: picks the rows.
         rows: most rows used.
         ledoit_wolf_from: from this many variables, Ledoit-Wolf shrinkage; below, pinv of the covariance.
-        clip: entries are clipped to ``+-clip``.
+        clip: entries are clipped to ``+-clip`` (0: no clip, as published).
     """
     x = np.asarray(data, dtype=np.float64)
     if x.shape[0] > rows:
         x = x[np.sort(rng.choice(x.shape[0], size=rows, replace=False))]
     cov = ledoit_wolf(x) if x.shape[1] >= ledoit_wolf_from else np.atleast_2d(np.cov(x, rowvar=False))
     precision = np.nan_to_num(np.linalg.pinv(cov, hermitian=True))
-    return np.clip(precision, -clip, clip).astype(np.float32)
+    if clip > 0:
+        precision = np.clip(precision, -clip, clip)
+    return precision.astype(np.float32)

@@ -12,6 +12,10 @@
 - **Reduction unit** (:func:`reduce_samples`): a parameter-free mean of consecutive sample pairs.
 - **Head** (:class:`PairHead`): per pair, ``[g_ij || g_ji]`` -> MLP -> 3 logits (none, i->j, j->i),
   symmetrised over the two orders so that permuting the variables permutes the output exactly.
+- ``architecture="published"`` (issue 22) follows OpenCausaLab/CauScale's modules instead: Data2Graph runs an axial
+  layer (FFN width d) then a pooling FFN per side (mean, Linear, GELU, LayerNorm, Linear), the map ``u v^T``
+  unscaled, fused by a plain (non-residual) ``Linear(d + 1, d)``; the graph stream's attention logits are
+  unscaled; the head is ``Linear(2d, 2d) -> GELU -> LayerNorm -> Linear(2d, 3)`` (still symmetrised).
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ class AxialAttention(nn.Module):
         tied: one ``[C, C]`` map per head shared by all R rows (else one map per row).
     """
 
-    def __init__(self, dim: int, heads: int, dropout: float, tied: bool) -> None:
+    def __init__(self, dim: int, heads: int, dropout: float, tied: bool, scaled: bool = True) -> None:
         super().__init__()
-        self.heads, self.head_dim, self.tied = heads, dim // heads, tied
+        self.heads, self.head_dim, self.tied, self.scaled = heads, dim // heads, tied, scaled
         self.qkv = nn.Linear(dim, 3 * dim)
         self.out = nn.Linear(dim, dim)
         self.dropout = nn.Dropout(dropout)
@@ -45,11 +49,13 @@ class AxialAttention(nn.Module):
         b, r, c, d = x.shape
         q, k, v = self.qkv(x).view(b, r, c, 3, self.heads, self.head_dim).unbind(dim=3)
         if self.tied:
-            logits = torch.einsum("brihd,brjhd->bhij", q, k) * (self.head_dim**-0.5 / math.sqrt(r))
+            logits = torch.einsum("brihd,brjhd->bhij", q, k)
+            if self.scaled:
+                logits = logits * (self.head_dim**-0.5 / math.sqrt(r))
             attn = self.dropout(logits.softmax(dim=-1))
             out = torch.einsum("bhij,brjhd->brihd", attn, v)
         else:
-            logits = torch.einsum("brihd,brjhd->brhij", q, k) * self.head_dim**-0.5
+            logits = torch.einsum("brihd,brjhd->brhij", q, k) * (self.head_dim**-0.5 if self.scaled else 1.0)
             attn = self.dropout(logits.softmax(dim=-1))
             out = torch.einsum("brhij,brjhd->brihd", attn, v)
         return self.out(out.reshape(b, r, c, d))
@@ -58,11 +64,11 @@ class AxialAttention(nn.Module):
 class AxialLayer(nn.Module):
     """Pre-LayerNorm axial layer on ``[B, R, C, d]``: attention along C, then along R, then an FFN."""
 
-    def __init__(self, dim: int, heads: int, ffn_dim: int, dropout: float, tied: bool) -> None:
+    def __init__(self, dim: int, heads: int, ffn_dim: int, dropout: float, tied: bool, scaled: bool = True) -> None:
         super().__init__()
         self.norm_row, self.norm_col, self.norm_ffn = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.row = AxialAttention(dim, heads, dropout, tied)
-        self.col = AxialAttention(dim, heads, dropout, tied)
+        self.row = AxialAttention(dim, heads, dropout, tied, scaled)
+        self.col = AxialAttention(dim, heads, dropout, tied, scaled)
         self.ffn = nn.Sequential(nn.Linear(dim, ffn_dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(ffn_dim, dim))
         self.dropout = nn.Dropout(dropout)
 
@@ -87,6 +93,26 @@ class DataToGraph(nn.Module):
         return g + self.mix(torch.cat([self.norm_graph(g), summary.unsqueeze(-1)], dim=-1))
 
 
+def _pooling_ffn(dim: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(dim, dim), nn.GELU(), nn.LayerNorm(dim), nn.Linear(dim, dim))
+
+
+class PublishedDataToGraph(nn.Module):
+    """The published Data2Graph: axial layer, pooling FFNs ``u, v``, unscaled ``u v^T``, plain fusion."""
+
+    def __init__(self, config: CauScaleConfig) -> None:
+        super().__init__()
+        dim = config.dim
+        self.axial = AxialLayer(dim, config.heads, dim, config.dropout, config.attention == "tied")
+        self.u, self.v = _pooling_ffn(dim), _pooling_ffn(dim)
+        self.mix = nn.Linear(dim + 1, dim)
+
+    def forward(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        pooled = self.axial(x).mean(dim=1)  # [B, n, d]
+        summary = torch.einsum("bid,bjd->bij", self.u(pooled), self.v(pooled))
+        return self.mix(torch.cat([g, summary.unsqueeze(-1)], dim=-1))
+
+
 class DataGraphBlock(nn.Module):
     """Data axial layer -> data-to-graph summary -> graph axial layer."""
 
@@ -94,7 +120,10 @@ class DataGraphBlock(nn.Module):
         super().__init__()
         tied = config.attention == "tied"
         args = (config.dim, config.heads, config.ffn_dim, config.dropout, tied)
-        self.data_layer, self.to_graph, self.graph_layer = AxialLayer(*args), DataToGraph(config.dim), AxialLayer(*args)
+        published = config.architecture == "published"
+        self.data_layer = AxialLayer(*args)
+        self.to_graph = PublishedDataToGraph(config) if published else DataToGraph(config.dim)
+        self.graph_layer = AxialLayer(*args, scaled=not published)
 
     def forward(self, x: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.data_layer(x)
@@ -116,10 +145,14 @@ def reduce_samples(x: torch.Tensor) -> torch.Tensor:
 class PairHead(nn.Module):
     """Three logits (none, i->j, j->i) per ordered pair, equal (with the two directions swapped) for (j, i)."""
 
-    def __init__(self, dim: int, hidden: int) -> None:
+    def __init__(self, dim: int, hidden: int, published: bool = False) -> None:
         super().__init__()
-        self.norm = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.GELU(), nn.Linear(hidden, 3))
+        self.norm = nn.Identity() if published else nn.LayerNorm(dim)
+        if published:  # Linear(2d, 2d) -> GELU -> LayerNorm -> Linear(2d, 3)
+            self.mlp = nn.Sequential(nn.Linear(2 * dim, 2 * dim), nn.GELU(), nn.LayerNorm(2 * dim),
+                                     nn.Linear(2 * dim, 3))
+        else:
+            self.mlp = nn.Sequential(nn.Linear(2 * dim, hidden), nn.GELU(), nn.Linear(hidden, 3))
 
     def forward(self, g: torch.Tensor) -> torch.Tensor:
         g = self.norm(g)
@@ -141,7 +174,7 @@ class CauScale(nn.Module):
         self.embed_data = nn.Linear(2, config.dim)
         self.embed_graph = nn.Linear(1, config.dim)
         self.blocks = nn.ModuleList(DataGraphBlock(config) for _ in range(config.blocks))
-        self.head = PairHead(config.dim, config.head_hidden)
+        self.head = PairHead(config.dim, config.head_hidden, published=config.architecture == "published")
 
     def forward(self, data: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
         """Logits for every ordered pair.
