@@ -130,9 +130,10 @@ class CausalDiscoveryEnv(gym.Env):
     ``""``. Each step: ``invalid_action`` and ``feedback``. Only on the step that ends the episode
     (:attr:`sealed_info_keys`; :meth:`episode_summary` gives success and metrics at any point, scoring the
     empty graph before an answer, as truncation does): ``metrics`` (``auprc``, ``auroc``, ``orientation_accuracy``,
-    ``shd``, ``shd_cpdag``, ``precision``, ``recall``, ``f1``, ``skeleton_precision``, ``skeleton_recall``,
-    ``skeleton_f1``, ``cyclic``, ``n_edges``, ``n_true_edges``; graph metrics on ``scores > threshold``),
-    ``true_adjacency`` (int8 ``[n, n]`` as nested lists: ``info`` is JSON), and ``success`` (``shd == 0``).
+    ``shd``, ``shd_pairs``, ``shd_cpdag``, ``precision``, ``recall``, ``f1``, ``skeleton_precision``,
+    ``skeleton_recall``, ``skeleton_f1``, ``cyclic``, ``n_edges``, ``n_true_edges``; graph metrics on
+    ``scores > threshold``), ``true_adjacency`` (int8 ``[n, n]`` as nested lists: ``info`` is JSON), and
+    ``success`` (``shd == 0``).
 
     ## Arguments
 
@@ -147,8 +148,9 @@ class CausalDiscoveryEnv(gym.Env):
     - ``n``, ``degree`` (expected edges per node), ``mechanism`` (``linear``, ``nn_add``, ``nn``,
       ``sigmoid_add``, ``polynomial``), ``noise`` (``gaussian``, ``laplace``, ``cauchy``), ``root``
       (``uniform``/``noise``), ``standardize``: synthetic graphs only.
-    - ``m``: rows. ``interventions``: intervened variables, an int count or a float fraction of ``n``; rows
-      are split evenly into an observational regime and one regime per intervened variable.
+    - ``m``: rows. ``interventions``: intervened variables, an int count or a float fraction of ``n``; one
+      regime per intervened variable (values U(-1, 1)), then an observational regime of ``m // (k + 1)`` rows, as
+      CauScale's generator splits them (``interventions=1.0`` is its test protocol).
     - ``threshold``: scores above it are edges for the graph metrics (0.5).
     - ``max_invalid``: invalid answers before truncation (3).
     - ``render_mode``: ``None`` or ``"ansi"``.
@@ -160,11 +162,12 @@ class CausalDiscoveryEnv(gym.Env):
     Graph, mechanism and noise families, the ER edge probability, noise scales, root distribution and the
     metrics follow CauScale's generator and ``eval_results.py`` (REFERENCE 1.1), re-implemented in numpy,
     so numbers are comparable in kind, not bit for bit. Deviations: (1) one intervention regime per
-    *chosen* variable (``interventions``), not one per node, and rows split evenly; intervened values are
-    N(2, 1) (DCDI's shifted normal); (2) SF graphs use CDT's ER parent counts with preferential attachment
+    *chosen* variable (``interventions``; the published test sets intervene on every node, ``interventions=1.0``),
+    and the default is observational; (2) SF graphs use CDT's ER parent counts with preferential attachment
     on out-degree (CauScale's ``sf``), parents drawn without replacement; (3) SHD and F1 use ``scores >
-    threshold`` (CauScale: the 3-way head's P > 0.5); a pair predicted both ways is an undirected edge: one SHD
-    unit, two predicted edges for precision, no cycle; (4) bnlearn data are sampled by our numpy ancestral
+    threshold`` (CauScale: the 3-way head's P > 0.5); a pair predicted both ways is an undirected edge: SHD as
+    the published ``shd_metric`` (1 beside a true edge, 2 without; ``shd_pairs`` counts it once), two predicted
+    edges for precision, no cycle; (4) bnlearn data are sampled by our numpy ancestral
     sampler from pgmpy's CPTs, with the variables in a random order per episode (the files list them
     topologically); (5) the CPDAG SHD uses the observational CPDAG even with interventions; (6) AID is not
     computed (no gadjid offline).
