@@ -50,7 +50,10 @@ def interval_columns(name: str) -> tuple[str, str]:
 
 
 def _package_of(entry_point: str) -> str:
+    """The package that holds an entry point's module (a top-level module is its own package)."""
     module = entry_point.split(":", 1)[0]
+    if "." not in module:
+        return module
     spec = importlib.util.find_spec(module)
     return module if spec is not None and spec.submodule_search_locations is not None else module.rpartition(".")[0]
 
@@ -63,7 +66,7 @@ def _declared(family: str) -> tuple[Metric, ...] | None:
             continue
         try:
             package = importlib.import_module(_package_of(entry.entry_point))
-        except ImportError:  # an optional dependency is missing: the env cannot have run here either
+        except Exception:  # noqa: BLE001 - a missing extra or a broken plugin: its table gets the default headline
             return None
         declared = getattr(package, "HEADLINE", None)
         if declared is not None:
