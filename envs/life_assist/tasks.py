@@ -63,11 +63,13 @@ class Template:
         family: one of :data:`FAMILIES`.
         name: the template's name (the task id is ``family/name-variant``).
         variants: how many variants (each a task).
+        reports: the principal asks for facts in the final ``finish_task`` summary (the check reads it).
     """
 
     family = ""
     name = ""
     variants = 3
+    reports = False
 
     def setup(self, world: World, variant: int) -> dict[str, Any]:
         """Change the world for the task and return its parameters (default: no change, no parameters)."""

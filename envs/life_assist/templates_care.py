@@ -111,7 +111,8 @@ class Refills(Template):
                 call("finish_task", summary=f"Refills ordered: {', '.join(p['low']) or 'none needed'}.")]
 
     def check(self, world, trace, p):
-        event = any(e.title == "Pick up prescriptions" and e.date == p["date"] for e in world.calendar)
+        event = any(e.title == "Pick up prescriptions" and e.date == p["date"] and e.time == "17:00"
+                    and e.privacy == "private" for e in world.calendar)
         return event and sorted(world.refills) == sorted((m, "Northside Pharmacy") for m in p["low"])
 
 
@@ -138,8 +139,8 @@ class Appointment(Template):
                 call("finish_task", summary="Appointment added and shared; neighbor asked about the plants.")]
 
     def check(self, world, trace, p):
-        event = any(e.title == f"{p['specialty']} appointment" and e.date == p["date"] and e.privacy == "medical"
-                    and p["doctor"] in e.shared_with for e in world.calendar)
+        event = any(e.title == f"{p['specialty']} appointment" and (e.date, e.time) == (p["date"], p["time"])
+                    and e.privacy == "medical" and p["doctor"] in e.shared_with for e in world.calendar)
         return event and sent_to(world, p["neighbor"], p["date"], "plants")
 
 

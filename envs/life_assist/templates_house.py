@@ -36,8 +36,8 @@ class PayBills(Template):
 
     def check(self, world, trace, p):
         bills = [x for x in world.payments if x.kind == "bill"]
-        exact = all(sum(1 for b in bills if b.to == payee and abs(b.amount - amount) < 0.005) == 1
-                    for _, payee, amount in p["bills"])
+        exact = all(sum(1 for b in bills if b.to == payee and abs(b.amount - amount) < 0.005 and b.account ==
+                        "checking") == 1 for _, payee, amount in p["bills"])  # fmt: skip
         return exact and len(bills) == len(p["bills"])
 
     def approvals(self, world, p):
@@ -46,6 +46,7 @@ class PayBills(Template):
 
 class SavingsTransfer(Template):
     family, name = "finance", "savings_transfer"
+    reports = True
 
     def setup(self, world, variant):
         amount = (150.0, 300.0, 450.0)[variant]
@@ -75,6 +76,7 @@ class SavingsTransfer(Template):
 
 class BudgetReport(Template):
     family, name = "finance", "budget_report"
+    reports = True
 
     def setup(self, world, variant):
         bills = [m for m in world.inbox if m.kind == "bill"]
@@ -135,6 +137,7 @@ class LeaveHome(Template):
 
 class AlarmCheck(Template):
     family, name = "home", "alarm_check"
+    reports = True
 
     def setup(self, world, variant):
         return {"alarms": (("smoke_alarm", "co_alarm"), ("smoke_alarm",), ("co_alarm",))[variant]}
@@ -166,7 +169,8 @@ class Groceries(Template):
                 "kin": kin(world, variant).address}
 
     def instruction(self, world, p):
-        return (f"Buy {p['qty']} x {p['item']} at the lowest price from a verified seller, then message "
+        return (f"Buy {p['qty']} x {p['item']} at the lowest price from a verified seller, paying from checking, then "
+                "message "
                 f"{world.contact(p['kin']).name} the order total.")
 
     def plan(self, world, p):
@@ -179,5 +183,5 @@ class Groceries(Template):
 
     def check(self, world, trace, p):
         bought = [x for x in world.payments if x.kind == "purchase"]
-        return (len(bought) == 1 and bought[0].to.startswith(p["product"] + " ")
+        return (len(bought) == 1 and bought[0].to.startswith(p["product"] + " ") and bought[0].account == "checking"
                 and abs(bought[0].amount - p["total"]) < 0.005 and sent_to(world, p["kin"], f"{p['total']:.2f}"))
