@@ -6,6 +6,7 @@
 from cauarena.learners.magic.coevo import CoevoRun, PhaseLog, cross_play, evaluate, train
 from cauarena.learners.magic.coevo_config import INITIAL_ATTACKS, CoevoConfig
 from cauarena.learners.magic.search import Arm, CombinationSearch, mutate
+from cauarena.learners.magic.switch import MetricSwitch, RatioSwitch, SwitchRule, ratio_schedule
 
 __all__ = [
     "INITIAL_ATTACKS",
@@ -13,9 +14,13 @@ __all__ = [
     "CoevoConfig",
     "CoevoRun",
     "CombinationSearch",
+    "MetricSwitch",
     "PhaseLog",
+    "RatioSwitch",
+    "SwitchRule",
     "cross_play",
     "evaluate",
     "mutate",
+    "ratio_schedule",
     "train",
 ]

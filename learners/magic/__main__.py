@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cauarena.learners.magic", description=__doc__)
     parser.add_argument("--out", required=True, help="folder for coevo.jsonl, coevo.json, REPORT.md, the heatmap")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="CoevoConfig field, e.g. --set generations=4 (JSON values)")
+                        help="CoevoConfig field, e.g. --set total_steps=60 --set switch_mode=\"metric\" (JSON values)")
     args = parser.parse_args(argv)
     config = CoevoConfig.from_dict(parse_overrides(args.overrides))
     out = Path(args.out)
@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{record['seconds_per_step']} s/step, return {record['return_first']} -> "
                       f"{record['return_last']}", file=sys.stderr)
                 return
-            print(f"generation {record['generation']}: {record['steps']} attacker steps, phase ASR "
+            harm = sum(record["harm"]) / len(record["harm"])
+            print(f"{record['role']} generation {record['generation']}: steps {record['start_step']}-"
+                  f"{record['start_step'] + record['steps'] - 1}, mean harm reward {harm:.2f}, ASR "
                   f"{record['asr']:.2f}, new successful {record['new_successful'] or '-'}", file=sys.stderr)
 
         run = train(config, log, out)

@@ -1,16 +1,20 @@
 """MAGIC co-evolution: the attacker searches operator combinations, the classifier defender retrains on its misses.
 
-One generation = an attacker phase then a defender phase (MAGIC trains the roles alternately):
+One role trains per step, chosen by MAGIC's published switch rule (:mod:`.switch`): by default a step-count
+schedule (15 steps per role, the defender first), or the metric mode on the windowed mean harm reward (attacker ->
+defender at 0.80, defender -> attacker at 0.90). Every step plays ``batch_size`` games on random harmful *train*
+queries and reports its mean harm reward (+1 Safe, -1 Unsafe or Controversial) to the rule.
 
-1. **attacker phase** against the current defender: each step the search
-   (:class:`~cauarena.learners.magic.search.CombinationSearch`) proposes a combination, plays ``batch_size``
-   games on random harmful *train* queries and records the successes; the phase ends after
-   ``rounds_per_phase`` steps, or earlier when the ASR over the last ``window`` steps reaches ``harm_threshold``
-   (MAGIC's switch rule). Attacker generation ``g`` is the phase's ``top_k`` combinations.
-2. **defender phase**: the classifier is retrained on its base set plus every prompt that got through so far
-   (label 1) and the same attack on the query's benign twin (label 0), so it learns the content, not the wrapper.
+- **attacker step**: the search (:class:`~cauarena.learners.magic.search.CombinationSearch`) proposes a
+  combination, plays it against the current defender and records the successes.
+- **defender step**: the current attacker generation (its combinations, one drawn per game) plays the current
+  defender; when prompts got through, the classifier is retrained on its base set plus every prompt that got
+  through so far (label 1) and the same attack on the query's benign twin (label 0), so it learns the content, not
+  the wrapper.
 
-:func:`cross_play` then plays every attacker generation against every defender generation on the *test* split.
+A finished phase adds a generation of its role: attacker generation ``g`` is the search's ``top_k`` combinations,
+defender generation ``g`` the classifier as the phase left it. :func:`cross_play` then plays every attacker
+generation against every defender generation on the *test* split.
 """
 
 from __future__ import annotations
@@ -30,30 +34,40 @@ from cauarena.errors import ConfigError
 from cauarena.learners.magic.coevo_config import CoevoConfig
 from cauarena.learners.magic.search import CombinationSearch
 
+Hit = tuple[Attack, str, str]
+"""A prompt that got through: the attack, the query id and the prompts as the defender read them."""
+
 
 @dataclass
 class PhaseLog:
-    """What one attacker phase did.
+    """What one phase (a run of steps of one role) did.
 
     Attributes:
-        generation: 1-based.
-        steps: attacker steps played.
-        switched_early: the harm threshold ended the phase.
-        asr: attack success rate over the phase's games (train split, against the defender of the phase).
-        successful: distinct combinations with at least one success.
+        role: ``attacker`` or ``defender``.
+        generation: the generation of that role the phase produced (1-based).
+        start_step: the phase's first step (1-based, counted over both roles).
+        steps: steps in the phase.
+        harm: mean harm reward per step (+1 Safe, -1 Unsafe or Controversial), the switch metric.
+        asr: attack success rate over the phase's games (train split, against the defender of each step).
+        successful: attacker phases: distinct combinations with at least one success.
         new_successful: those not in the initial population.
-        attacks: the generation's ``top_k`` combinations.
-        defender_examples: training texts of the defender retrained after this phase.
+        attacks: the attacker generation after the phase (the search's ``top_k``; for a defender phase, the
+            generation it trained against).
+        defender_examples: training texts of the classifier after the phase.
+        retrains: defender phases: steps that retrained the classifier (those with prompts that got through).
     """
 
+    role: str
     generation: int
-    steps: int
-    switched_early: bool
-    asr: float
-    successful: list[str]
-    new_successful: list[str]
-    attacks: list[str]
+    start_step: int
+    steps: int = 0
+    harm: list[float] = field(default_factory=list)
+    asr: float = 0.0
+    successful: list[str] = field(default_factory=list)
+    new_successful: list[str] = field(default_factory=list)
+    attacks: list[str] = field(default_factory=list)
     defender_examples: int = 0
+    retrains: int = 0
 
 
 @dataclass
@@ -66,39 +80,64 @@ class CoevoRun:
     phases: list[PhaseLog] = field(default_factory=list)
     matrix: list[list[dict[str, float]]] = field(default_factory=list)
     llm_phases: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    """The role that trained at each step."""
 
 
-def _attacker_phase(search: CombinationSearch, defender: Any, cfg: CoevoConfig, rng: np.random.Generator,
-                    generation: int) -> tuple[PhaseLog, list[tuple[Attack, str, str]]]:
-    game = parallel_env(max_turns=cfg.max_turns, split="train", kind="harmful")
-    search.forget()
-    hits: list[tuple[Attack, str, str]] = []
-    rates, wins_total, games, successful = [], 0, 0, set()
-    switched = False
-    for _ in range(cfg.rounds_per_phase):
-        attack = search.propose()
-        attacker, wins = ScriptedAttacker(attack), 0
-        for _ in range(cfg.batch_size):
-            seed = int(rng.integers(2**31 - 1))
-            out = play_game(game, attacker, defender, seed=seed)
-            if out["metrics"]["attack_success"]:
-                wins += 1
-                hits.append((attack, out["query_id"], "\n".join(out["prompts"])))
-        search.update(attack, wins, cfg.batch_size)
-        rates.append(wins / cfg.batch_size)
-        wins_total, games = wins_total + wins, games + cfg.batch_size
-        if wins:
-            successful.add(attack.name)
-        if len(rates) >= cfg.window and np.mean(rates[-cfg.window:]) >= cfg.harm_threshold:
-            switched = len(rates) < cfg.rounds_per_phase  # early only if it cut the budget short
-            break
-    initial = set(cfg.initial_attacks)
-    log = PhaseLog(generation, len(rates), switched, wins_total / games, sorted(successful),
-                   sorted(successful - initial), [a.name for a in search.best(cfg.top_k)])
-    return log, hits
+@dataclass
+class _State:
+    """What the steps change: the search, the defender's training set and classifier, the phase's tallies."""
+
+    cfg: CoevoConfig
+    rng: np.random.Generator
+    search: CombinationSearch
+    texts: list[str]
+    labels: list[int]
+    classifier: NgramClassifier
+    game: Any
+    wins: int = 0
+    games: int = 0
+    successful: set[str] = field(default_factory=set)
 
 
-def _twin_texts(hits: list[tuple[Attack, str, str]], cfg: CoevoConfig) -> list[str]:
+def _play(state: _State, attack: Attack) -> tuple[int, list[Hit]]:
+    """One game of ``attack`` against the current classifier on a random harmful train query."""
+    seed = int(state.rng.integers(2**31 - 1))
+    out = play_game(state.game, ScriptedAttacker(attack), ClassifierDefender(state.classifier), seed=seed)
+    if out["metrics"]["attack_success"]:
+        return 1, [(attack, out["query_id"], "\n".join(out["prompts"]))]
+    return 0, []
+
+
+def _attacker_step(state: _State) -> float:
+    """The search proposes one combination and plays ``batch_size`` games; returns the mean harm reward."""
+    attack, wins = state.search.propose(), 0
+    for _ in range(state.cfg.batch_size):
+        wins += _play(state, attack)[0]
+    state.search.update(attack, wins, state.cfg.batch_size)
+    if wins:
+        state.successful.add(attack.name)
+    return _tally(state, wins)
+
+
+def _defender_step(state: _State, attacks: list[str]) -> tuple[float, bool]:
+    """The attacker generation plays ``batch_size`` games; retrain on what got through. Returns (harm, retrained)."""
+    hits: list[Hit] = []
+    for _ in range(state.cfg.batch_size):
+        hits += _play(state, Attack.parse(str(state.rng.choice(attacks))))[1]
+    if hits:
+        state.texts += [text for _, _, text in hits] + _twin_texts(hits, state.cfg)
+        state.labels += [1] * len(hits) + [0] * len(hits)
+        state.classifier = train_classifier(state.texts, state.labels, benign_weight=state.cfg.benign_weight)
+    return _tally(state, len(hits)), bool(hits)
+
+
+def _tally(state: _State, wins: int) -> float:
+    state.wins, state.games = state.wins + wins, state.games + state.cfg.batch_size
+    return 1.0 - 2.0 * wins / state.cfg.batch_size  # every game is harmful: unsafe <=> attack success
+
+
+def _twin_texts(hits: list[Hit], cfg: CoevoConfig) -> list[str]:
     """The same attacks on each hit's benign twin, as the defender would read them."""
     game = parallel_env(max_turns=cfg.max_turns)
     texts = []
@@ -109,52 +148,98 @@ def _twin_texts(hits: list[tuple[Attack, str, str]], cfg: CoevoConfig) -> list[s
     return texts
 
 
-def _llm_phases(run: CoevoRun, generation: int, models: dict[str, str], out: Path | None, log: Any) -> None:
-    """GRPO phases of the LLM seats against this generation's scripted opponents (see :mod:`.llm`)."""
+def _llm_phase(run: CoevoRun, phase: PhaseLog, models: dict[str, str], out: Path | None, log: Any) -> None:
+    """GRPO steps of the LLM seat of the phase's role against the latest opponent generation (see :mod:`.llm`)."""
     from cauarena.agents.magic.seats import MixedAttacker
     from cauarena.learners.magic.llm import grpo_phase
 
-    cfg = run.config
-    opponents = {"defender": MixedAttacker(run.attackers[-1]), "attacker": ClassifierDefender(run.defenders[-1])}
-    for seat, model in models.items():
-        if out is None:
-            raise ConfigError("LLM seats (llm_defender / llm_attacker) need an out folder for their checkpoints.")
-        phase = grpo_phase(seat, model, opponents[seat], cfg.llm_steps, out / "llm" / f"{seat}-g{generation}",
-                           max_turns=cfg.max_turns, overrides=cfg.llm_grpo)
-        models[seat] = phase["model"]
-        run.llm_phases.append({"generation": generation, **phase})
-        if log is not None:
-            log({"event": "llm_grpo", "generation": generation, **{k: v for k, v in phase.items() if k != "curve"}})
+    cfg, seat = run.config, phase.role
+    if seat not in models:
+        return
+    if out is None:
+        raise ConfigError("LLM seats (llm_defender / llm_attacker) need an out folder for their checkpoints.")
+    opponent = MixedAttacker(run.attackers[-1]) if seat == "defender" else ClassifierDefender(run.defenders[-1])
+    result = grpo_phase(seat, models[seat], opponent, cfg.llm_steps, out / "llm" / f"{seat}-g{phase.generation}",
+                        max_turns=cfg.max_turns, overrides=cfg.llm_grpo)
+    models[seat] = result["model"]
+    run.llm_phases.append({"generation": phase.generation, **result})
+    if log is not None:
+        log({"event": "llm_grpo", "generation": phase.generation,
+             **{k: v for k, v in result.items() if k != "curve"}})
+
+
+def _start(cfg: CoevoConfig) -> tuple[CoevoRun, _State]:
+    rng = np.random.default_rng(cfg.seed)
+    search = CombinationSearch([Attack.parse(name) for name in cfg.initial_attacks], rng,
+                               mutate_prob=cfg.mutate_prob, ucb_c=cfg.ucb_c, max_ops=cfg.max_ops,
+                               max_parts=cfg.max_parts)
+    texts, labels = base_training_set(cfg.seed)
+    classifier = train_classifier(texts, labels, benign_weight=cfg.benign_weight)
+    state = _State(cfg, rng, search, texts, labels, classifier,
+                   parallel_env(max_turns=cfg.max_turns, split="train", kind="harmful"))
+    return CoevoRun(cfg, attackers=[list(cfg.initial_attacks)], defenders=[classifier]), state
+
+
+def _open(run: CoevoRun, state: _State, role: str, step: int) -> PhaseLog:
+    generation = len(run.attackers if role == "attacker" else run.defenders)
+    state.wins = state.games = 0
+    state.successful = set()
+    if role == "attacker":
+        state.search.forget()  # a new defender since the last attacker phase
+    return PhaseLog(role, generation, step, attacks=list(run.attackers[-1]))
+
+
+def _close(run: CoevoRun, state: _State, phase: PhaseLog) -> None:
+    phase.asr = state.wins / state.games if state.games else 0.0
+    phase.defender_examples = len(state.texts)
+    if phase.role == "attacker":
+        phase.successful = sorted(state.successful)
+        phase.new_successful = sorted(state.successful - set(run.config.initial_attacks))
+        phase.attacks = [a.name for a in state.search.best(run.config.top_k)] or phase.attacks
+        run.attackers.append(phase.attacks)
+    else:
+        run.defenders.append(state.classifier)
+    run.phases.append(phase)
 
 
 def train(cfg: CoevoConfig, log: Any = None, out: Path | None = None) -> CoevoRun:
-    """Run ``cfg.generations`` generations; ``log(dict)`` is called after each (e.g. to write JSON lines).
+    """Train ``cfg.total_steps`` steps, one role per step by the switch rule; ``log(dict)`` after each phase.
 
-    With ``cfg.llm_defender`` / ``cfg.llm_attacker`` set, each generation ends with GRPO phases of those LLM
-    seats (checkpoints under ``out/llm/``), each against the generation's new scripted opponent.
+    With ``cfg.llm_defender`` / ``cfg.llm_attacker`` set, each finished phase of that role ends with GRPO steps of
+    the LLM seat (checkpoints under ``out/llm/``) against the latest opponent generation.
     """
     llm_models = {seat: model for seat, model in (("defender", cfg.llm_defender), ("attacker", cfg.llm_attacker))
                   if model}
-    rng = np.random.default_rng(cfg.seed)
-    initial = [Attack.parse(name) for name in cfg.initial_attacks]
-    search = CombinationSearch(initial, rng, mutate_prob=cfg.mutate_prob, ucb_c=cfg.ucb_c, max_ops=cfg.max_ops,
-                               max_parts=cfg.max_parts)
-    texts, labels = base_training_set(cfg.seed)
-    run = CoevoRun(cfg, attackers=[list(cfg.initial_attacks)],
-                   defenders=[train_classifier(texts, labels, benign_weight=cfg.benign_weight)])
-    for generation in range(1, cfg.generations + 1):
-        phase, hits = _attacker_phase(search, ClassifierDefender(run.defenders[-1]), cfg, rng, generation)
-        texts += [text for _, _, text in hits] + _twin_texts(hits, cfg)
-        labels += [1] * len(hits) + [0] * len(hits)
-        run.defenders.append(train_classifier(texts, labels, benign_weight=cfg.benign_weight))
-        phase.defender_examples = len(texts)
-        run.attackers.append(phase.attacks)
-        run.phases.append(phase)
-        if log is not None:
-            log({"event": "generation", **phase.__dict__})
-        if llm_models:
-            _llm_phases(run, generation, llm_models, out, log)
+    run, state = _start(cfg)
+    rule = cfg.switch_rule()
+    phase: PhaseLog | None = None
+    for step in range(1, cfg.total_steps + 1):
+        role = rule.role(step)
+        if phase is None or role != phase.role:
+            if phase is not None:
+                _finish(run, state, phase, llm_models, out, log)
+            phase = _open(run, state, role, step)
+        if role == "attacker":
+            harm = _attacker_step(state)
+        else:
+            harm, retrained = _defender_step(state, phase.attacks)
+            phase.retrains += retrained
+        phase.steps += 1
+        phase.harm.append(harm)
+        run.roles.append(role)
+        rule.observe(harm)
+    if phase is not None:
+        _finish(run, state, phase, llm_models, out, log)
     return run
+
+
+def _finish(run: CoevoRun, state: _State, phase: PhaseLog, llm_models: dict[str, str], out: Path | None,
+            log: Any) -> None:
+    _close(run, state, phase)
+    if log is not None:
+        log({"event": "phase", **phase.__dict__})
+    if llm_models:
+        _llm_phase(run, phase, llm_models, out, log)
 
 
 def evaluate(attacks: list[str], classifier: NgramClassifier | None, cfg: CoevoConfig) -> dict[str, float]:

@@ -46,10 +46,36 @@ def heatmap_svg(matrix: list[list[dict[str, float]]], key: str = "asr", cell: in
     return "\n".join(parts)
 
 
+def switch_text(cfg: Any) -> str:
+    """The config's switch rule in words (for reports).
+
+    >>> from cauarena.learners.magic.coevo_config import CoevoConfig
+    >>> switch_text(CoevoConfig())
+    'ratio mode, 15 steps per role, start defender, 150 steps'
+    """
+    if cfg.switch_mode == "metric":
+        return (f"metric mode, attacker -> defender at mean harm reward <= {cfg.metric_low:.2f}, defender -> "
+                f"attacker at >= {cfg.metric_high:.2f}, window {cfg.metric_window}, start {cfg.start_agent}, "
+                f"{cfg.total_steps} steps")
+    return f"ratio mode, {cfg.update_freq} steps per role, start {cfg.start_agent}, {cfg.total_steps} steps"
+
+
+def phase_table(phases: list[Any]) -> list[str]:
+    """Markdown rows, one per phase: role, generation, steps, mean harm reward, ASR, discoveries, generation."""
+    lines = ["| phase | role | gen | steps | mean harm reward | ASR (train) | defender retrains | "
+             "new successful combinations | attacker generation |", "|---|---|---|---|---|---|---|---|---|"]
+    for i, p in enumerate(phases, 1):
+        harm = sum(p.harm) / len(p.harm) if p.harm else 0.0
+        lines.append(f"| {i} | {p.role} | {p.generation} | {p.start_step}-{p.start_step + p.steps - 1} | "
+                     f"{harm:.2f} | {p.asr:.2f} | {p.retrains if p.role == 'defender' else '-'} | "
+                     f"{', '.join(p.new_successful) or '-'} | {', '.join(p.attacks)} |")
+    return lines
+
+
 def summary(run: CoevoRun) -> dict[str, Any]:
     """JSON-safe: config, per-generation phase logs, attacker generations and the matrix."""
     return {"config": run.config.to_dict(), "phases": [p.__dict__ for p in run.phases],
-            "attackers": run.attackers, "matrix": run.matrix,
+            "attackers": run.attackers, "matrix": run.matrix, "roles": run.roles,
             "llm_phases": [{k: v for k, v in p.items() if k != "curve"} for p in run.llm_phases]}
 
 
@@ -58,12 +84,8 @@ def write_report(run: CoevoRun, out: Path, header: str = "") -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / "coevo.json").write_text(json.dumps(summary(run), indent=1))
     (out / "asr_heatmap.svg").write_text(heatmap_svg(run.matrix))
-    lines = [header or "# MAGIC co-evolution", "", "## Generations", "",
-             "| gen | attacker steps | early switch | phase ASR (train) | new successful combinations | "
-             "attacker generation |", "|---|---|---|---|---|---|"]
-    for p in run.phases:
-        lines.append(f"| {p.generation} | {p.steps} | {p.switched_early} | {p.asr:.2f} | "
-                     f"{', '.join(p.new_successful) or '-'} | {', '.join(p.attacks)} |")
+    lines = [header or "# MAGIC co-evolution", "", f"Switch rule: {switch_text(run.config)}.", "", "## Phases", "",
+             *phase_table(run.phases)]
     if run.llm_phases:
         lines += ["", "## GRPO phases of the LLM seats", "",
                   "| gen | seat | opponent | steps | s/step | mean return, first step | last step | checkpoint |",

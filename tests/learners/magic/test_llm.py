@@ -112,8 +112,8 @@ def test_coevolution_with_an_llm_defender(tmp_path):
     pytest.importorskip("trl")
     from cauarena.learners.magic import train
 
-    cfg = CoevoConfig(generations=1, rounds_per_phase=2, batch_size=2, llm_defender="tiny/webshop-bc", llm_steps=1,
-                      llm_grpo={"prompts_per_step": 1})
+    cfg = CoevoConfig(total_steps=2, update_freq=5, batch_size=2, llm_defender="tiny/webshop-bc", llm_steps=1,
+                      llm_grpo={"prompts_per_step": 1})  # one defender phase of 2 steps
     run = train(cfg, out=tmp_path)
     assert [p["generation"] for p in run.llm_phases] == [1] and run.llm_phases[0]["opponent"] == "MixedAttacker"
     assert (tmp_path / "llm" / "defender-g1" / "config.json").is_file()
