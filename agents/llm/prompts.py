@@ -137,12 +137,20 @@ def render_messages(
         template: the family's prompt template.
         history: past turns, oldest first (already trimmed to the budget, see :func:`fit_history`).
         observation: the current observation (see :func:`observation_text`).
-        info: the env's latest info (``mission`` and ``valid_actions`` are shown when present).
+        info: the env's latest info (``mission`` and ``valid_actions`` are shown when present; a
+            ``system_prompt`` string is added to the system message and ``chat_history`` turns go before the
+            episode's own turns).
 
     Returns:
         A new list of ``{"role", "content"}`` dicts.
     """
-    messages: list[Message] = [{"role": "system", "content": template.system}]
+    context = info or {}
+    extra = context.get("system_prompt")  # an env's additions to the system message (LifeAssist)
+    system = f"{template.system}\n{extra}" if extra else template.system
+    messages: list[Message] = [{"role": "system", "content": system}]
+    for turn in context.get("chat_history") or ():  # earlier chat turns an env supplies (LifeAssist's memory)
+        if isinstance(turn, Mapping) and turn.get("role") in ("user", "assistant"):
+            messages.append({"role": turn["role"], "content": str(turn.get("content", ""))})
     for turn in history:
         messages.append({"role": "user", "content": f"Observation:\n{turn.observation}"})
         messages.append({"role": "assistant", "content": turn.reply})

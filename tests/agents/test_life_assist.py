@@ -103,3 +103,30 @@ def test_a_mock_chat_agent_plays_an_episode():
         obs, reward, term, trunc, info = env.step(agent.act(obs, info))
         assert not info["invalid_action"]
     assert term and info["metrics"]["utility"] == 0.0
+
+
+def test_two_prompt_variants_undefended_baseline_and_defended():
+    from cauarena.agents.life_assist import DEFENCE, DEFENDED_PROMPT
+
+    assert get_prompt("life_assist-defended", strict=True) is DEFENDED_PROMPT
+    assert DEFENCE not in LIFE_ASSIST_PROMPT.system and DEFENCE in DEFENDED_PROMPT.system
+    assert all(name in DEFENDED_PROMPT.system for name in TOOLS)
+    assert make_agent("chat-undefended", family="life_assist").template is LIFE_ASSIST_PROMPT
+    assert make_agent("chat-defended", family="life_assist").template is DEFENDED_PROMPT
+
+
+@pytest.mark.parametrize("surface", ["system_prompt", "memory"])
+def test_a_chat_agent_gets_system_and_memory_payloads_where_they_belong(surface):
+    from cauarena.agents.llm.prompts import render_messages
+
+    env = LifeAssistEnv(task="home/alarm_check-0", surface=surface, goal="disable_alarm")
+    obs, info = env.reset(seed=2)
+    agent = make_agent("chat-defended", family="life_assist")
+    messages = render_messages(agent.template, [], obs, info)
+    payload = env.unwrapped.attack.text
+    assert payload not in messages[-1]["content"]  # not in the observation
+    if surface == "system_prompt":
+        assert payload in messages[0]["content"] and messages[0]["role"] == "system" and len(messages) == 2
+    else:
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+        assert payload in messages[1]["content"] and payload not in messages[0]["content"]
