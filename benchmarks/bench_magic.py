@@ -8,14 +8,9 @@ Sections (Markdown on stdout, JSON with ``--json PATH``):
    ``none`` (capable reader, no filter), ``keyword``, ``classifier`` (trained here on the train split, plain
    and framed) and ``refuse``, on the 16 harmful *test* queries x ``--draws`` random draws of the operator
    (Caesar shift, frame). Over-refusal: the same attack on the 16 benign twins. 3 turns per game.
-3. **Co-evolution**: ``CoevoConfig()`` defaults (``--generations``), the per-generation log and the cross-play
-   ASR / over-refusal matrices on the test split.
-4. **Seeds**: the same run for each of ``--seeds``, summarised: ASR of each new attacker generation against the
-   defender it trained against (``A_g vs D_g-1``) and after the defender retrained (``A_g vs D_g``), the worst
-   ASR over all attacker generations against ``D0`` and the last defender, mean over-refusal against each.
+The co-evolution (with MAGIC's published switch rule, both modes, over seeds) is ``bench_magic_coevo.py``.
 
-Usage: python benchmarks/bench_magic.py [--games 500] [--repeats 3] [--draws 3] [--generations 5] [--seeds 0 1 2]
-       [--json PATH]
+Usage: python benchmarks/bench_magic.py [--games 500] [--repeats 3] [--draws 3] [--json PATH]
 """
 
 from __future__ import annotations
@@ -40,8 +35,6 @@ from cauarena.agents.magic import (
     play_game,
 )
 from cauarena.envs.magic import parallel_env
-from cauarena.learners.magic import CoevoConfig, cross_play, train
-from cauarena.learners.magic.report import matrix_table
 
 ATTACKS = ("plain", "roleplay", "hypothetical", "authority", "urgency", "misspell", "caesar", "atbash", "morse",
            "base64", "plain/split2", "plain/split3", "caesar+roleplay", "misspell+urgency/split2")
@@ -106,29 +99,11 @@ def operator_markdown(table: dict) -> str:
     return "\n".join(lines)
 
 
-def seed_summary(generations: int, seeds: list[int]) -> list[str]:
-    lines = ["| seed | new successful combinations per generation | ASR A_g vs D_g-1 | ASR A_g vs D_g | "
-             "worst ASR vs D0 / D_last | mean over-refusal vs D0 / D_last |", "|---|---|---|---|---|---|"]
-    for seed in seeds:
-        run = train(CoevoConfig(generations=generations, seed=seed))
-        m = cross_play(run)
-        before = " ".join(f"{m[g][g - 1]['asr']:.2f}" for g in range(1, len(m)))
-        after = " ".join(f"{m[g][g]['asr']:.2f}" for g in range(1, len(m)))
-        worst = f"{max(r[0]['asr'] for r in m):.2f} / {max(r[-1]['asr'] for r in m):.2f}"
-        over = (f"{sum(r[0]['over_refusal'] for r in m) / len(m):.2f} / "
-                f"{sum(r[-1]['over_refusal'] for r in m) / len(m):.2f}")
-        new = " ".join(str(len(p.new_successful)) for p in run.phases)
-        lines.append(f"| {seed} | {new} | {before} | {after} | {worst} | {over} |")
-    return lines
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--draws", type=int, default=3)
-    parser.add_argument("--generations", type=int, default=5)
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -136,10 +111,6 @@ def main() -> int:
     start = time.perf_counter()
     operators = bench_operators(args.draws)
     op_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    run = train(CoevoConfig(generations=args.generations))
-    train_seconds = time.perf_counter() - start
-    cross_play(run)
     cpu = platform.processor() or platform.machine()
     machine = f"Python {platform.python_version()}, {os.cpu_count()} CPUs ({cpu})"
     out = [f"Command: `python benchmarks/bench_magic.py {shlex.join(sys.argv[1:])}`; {machine}; {started}.", "",
@@ -147,23 +118,11 @@ def main() -> int:
     out += [f"| {k} | {v['steps_per_s']} | {v['games_per_s'] or '-'} |" for k, v in speed.items()]
     out += ["", f"ASR per attack (16 harmful test queries x {args.draws} draws = {16 * args.draws} games per cell; "
             f"over-refusal on the benign twins under the same attack; {op_seconds:.1f} s):", "",
-            operator_markdown(operators), "",
-            f"Co-evolution, `CoevoConfig(generations={args.generations})` defaults, trained in {train_seconds:.1f} s:",
-            "", "| gen | attacker steps | early switch | phase ASR (train, vs previous defender) | "
-            "new successful combinations | attacker generation (top 4) |", "|---|---|---|---|---|---|"]
-    for p in run.phases:
-        out.append(f"| {p.generation} | {p.steps} | {p.switched_early} | {p.asr:.2f} | "
-                   f"{', '.join(p.new_successful) or '-'} | {', '.join(p.attacks)} |")
-    out += ["", "Cross-play ASR, attacker generation (rows) x defender generation (columns), test split:", "",
-            matrix_table(run.matrix, "asr"), "", "Cross-play over-refusal (benign twins under the same attacks):", "",
-            matrix_table(run.matrix, "over_refusal")]
-    if args.seeds:
-        out += ["", f"Seeds ({args.generations} generations each, defaults otherwise):", "",
-                *seed_summary(args.generations, args.seeds)]
+            operator_markdown(operators)]
     print("\n".join(out))
     if args.json:
         data = {"speed": speed, "operators": {f"{a} | {d}": v for (a, d), v in operators.items()},
-                "phases": [p.__dict__ for p in run.phases], "matrix": run.matrix, "machine": machine,
+                "machine": machine,
                 "date": started}
         with open(args.json, "w") as stream:
             json.dump(data, stream, indent=1)
