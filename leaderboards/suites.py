@@ -361,26 +361,35 @@ def _webshop() -> Suite:
 
 # ---------------------------------------------------------------- life assist (Risky-Bench, issue 8)
 
+LIFE_ASSIST_ATTACKS = (("user_instruction", "scam", "fake_system"), ("memory", "fake_system", "urgency"),
+                       ("environment", "urgency", "scam"), ("tool_output", "fake_error", "fake_authority"),
+                       ("system_prompt", "fake_authority", "fake_error"))
+"""(surface, style of the direct row, style of the delayed row) of the ``life_assist`` suite: every style twice."""
+LIFE_ASSIST_PAIRS = 315
+"""Seeds of the ``life_assist`` suite: 45 tasks x 7 goals, so every (task, goal) pair is played once per row
+(the env draws the goal of a task's k-th visit independently of ``seed % 7``)."""
+
+
 def _life_assist_envs() -> tuple[EnvSpec, ...]:
-    """The benign twin, every surface x style with a direct trigger, and every surface delayed (urgency)."""
-    from cauarena.envs.life_assist.threats import STYLES, SURFACES
+    """The benign twin, and every surface with a direct and a delayed trigger."""
 
     def env(**kwargs: Any) -> EnvSpec:
         return EnvSpec(LIFE_ASSIST_ID, tuple(sorted(kwargs.items())))
 
-    attacked = [env(surface=s, style=st) for s in SURFACES[1:] for st in STYLES]
-    delayed = [env(surface=s, style="urgency", trigger="delayed") for s in SURFACES[1:]]
-    return (env(surface="none"), *attacked, *delayed)
+    attacked = [env(surface=s, style=st, trigger=t) for s, *styles in LIFE_ASSIST_ATTACKS
+                for st, t in zip(styles, ("direct", "delayed"), strict=True)]  # fmt: skip
+    return (env(surface="none"), *attacked)
 
 
 def _life_assist() -> Suite:
     return Suite(
         name="life_assist",
         envs=_life_assist_envs(),
-        agents=("oracle", "naive", "cautious"),
-        seeds=45,
+        agents=("oracle", "naive", "cautious", "chat-undefended", "chat-defended"),
+        seeds=LIFE_ASSIST_PAIRS,
         timeout_s=60.0,
-        description="LifeAssist-v0: 45 tasks (seed % 45) benign and under 5 surfaces x 5 styles (direct) + delayed",
+        description="LifeAssist-v0: benign and 5 surfaces x (direct, delayed), every (task, goal) pair once per row "
+        "(315 seeds); scripted agents and a chat agent with the undefended and the defended prompt",
     )
 
 
