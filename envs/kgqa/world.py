@@ -68,6 +68,7 @@ SCHEMA: tuple[Relation, ...] = (
 SIZES: dict[str, dict[str, int]] = {
     "default": {"person": 550, "city": 120, "country": 24, "organisation": 100, "work": 300, "language": 16,
                 "field": 12},
+    "tiny": {"person": 24, "city": 10, "country": 5, "organisation": 6, "work": 12, "language": 5, "field": 5},
     "small": {"person": 60, "city": 24, "country": 8, "organisation": 16, "work": 40, "language": 6, "field": 6},
 }
 """Entity counts per type of the named world sizes (``default``: 1,122 entities, 3,192 triples)."""
