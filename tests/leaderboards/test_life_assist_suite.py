@@ -1,4 +1,10 @@
+import hashlib
 from dataclasses import replace
+
+import pytest
+
+import cauarena
+from cauarena.envs.life_assist import GOALS, SURFACES, TASKS, TRIGGERS
 
 from cauarena.leaderboards.report import build_leaderboard, results_frame
 from cauarena.leaderboards.runner import Runner
@@ -11,11 +17,39 @@ COLUMNS = ("m_utility", "m_utility_under_attack", "m_asr", "m_violation_rate", "
 def test_life_assist_suite_covers_every_surface_and_style_with_its_agents():
     episodes = plan(get_suite("life_assist"))
     assert len({e.key for e in episodes}) == len(episodes)
-    assert {e.agent for e in episodes} == {"oracle", "naive", "cautious"}
+    assert {e.agent for e in episodes} == {"oracle", "naive", "cautious", "chat-undefended", "chat-defended"}
     kwargs = [dict(e.env_kwargs) for e in episodes]
     assert {k["surface"] for k in kwargs} == {"none", "user_instruction", "memory", "environment", "tool_output",
                                               "system_prompt"}
     assert {k.get("style") for k in kwargs} >= {"fake_system", "fake_authority", "scam", "urgency", "fake_error"}
+    assert {(k["surface"], k.get("trigger")) for k in kwargs if k["surface"] != "none"} == {
+        (s, t) for s in SURFACES[1:] for t in TRIGGERS}
+
+
+def test_every_attacked_row_plays_every_task_goal_pair():
+    suite = get_suite("life_assist")
+    for spec in suite.envs[1:]:
+        env = cauarena.make(spec.env_id, **spec.kwargs_dict).unwrapped
+        pairs = set()
+        for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
+            env.reset(seed=seed)
+            pairs.add((env.task.id, env.attack.goal))
+        assert len(pairs) == len(TASKS) * len(GOALS), spec
+
+
+# sha256 of the sorted planned keys of every non-LifeAssist episode, taken before issue 20 changed the LifeAssist
+# lines. A change here means another family's plan moved: update the digest only when that was intended.
+OTHER_FAMILIES = {"smoke": (82, "fe0082e168693533"), "default": (1060, "19c47ade76065b87"), "safety": (0, ""),
+                  "life_assist": (0, "")}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_FAMILIES))
+def test_other_families_plan_exactly_the_same_keys(name):
+    keys = sorted(e.key for e in plan(get_suite(name)) if e.env_id != "cauarena/LifeAssist-v0")
+    count, digest = OTHER_FAMILIES[name]
+    assert len(keys) == count
+    if count:
+        assert hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16] == digest
 
 
 def test_smoke_has_a_benign_and_an_attacked_life_assist_row():
