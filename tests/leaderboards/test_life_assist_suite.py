@@ -5,7 +5,6 @@ import pytest
 
 import cauarena
 from cauarena.envs.life_assist import GOALS, SURFACES, TASKS, TRIGGERS
-
 from cauarena.leaderboards.report import build_leaderboard, results_frame
 from cauarena.leaderboards.runner import Runner
 from cauarena.leaderboards.store import ResultsStore
