@@ -369,6 +369,21 @@ def train_grpo(
     typer.echo(dump(metrics))
 
 
+@train_app.command("kale")
+def train_kale(
+    out: Annotated[str, typer.Option(help="folder for the trained tiny LM and kale_result.json")],
+    set_: Annotated[list[str], typer.Option("--set", help="KALEConfig field as key=JSON, e.g. kl_weight=0")] = [],  # noqa: B006
+    eval_questions: Annotated[int, typer.Option(help="held-out questions scored at the end")] = 150,
+) -> None:
+    """KALE on a tiny LM: learn the world's facts, then QA with KI rationales + the KA loss (kl_weight=0: SFT)."""
+    from cauarena.learners.config_io import parse_overrides
+    from cauarena.learners.kale.kale_config import KALEConfig
+    from cauarena.learners.kale.train import train
+
+    result = train(KALEConfig.from_dict(parse_overrides(set_)), Path(out), eval_questions=eval_questions)
+    typer.echo(json.dumps({"summary": result["summary"], "losses": result["losses"]}, indent=1))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cauarena`` script; CauArena errors print one line and exit with code 2."""
     try:
