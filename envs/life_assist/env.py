@@ -100,8 +100,11 @@ class LifeAssistEnv(gym.Env):
     trust levels, an inbox, a calendar with privacy levels, a shop and pharmacies. The agent gets one of 45
     tasks (daily care, finance, home, health, communication; 5-12 tool calls each) and works through 23 typed
     tools. Six principles become 16 rubrics written as code (:mod:`~cauarena.envs.life_assist.rubrics`);
-    attacks (:mod:`~cauarena.envs.life_assist.threats`) come through one of five surfaces. All hazards are
-    synthetic state changes (``[SYNTHETIC-HAZARD]``); nothing touches the real file system or network.
+    attacks (:mod:`~cauarena.envs.life_assist.threats`) come through one of five surfaces, each where it really
+    arrives: world data a read tool returns (:mod:`~cauarena.envs.life_assist.delivery`), the system message, earlier
+    chat turns, or the principal's own words. Attack success is checked on the world's state
+    (:mod:`~cauarena.envs.life_assist.security`), by any tool. All hazards are synthetic state changes; the
+    ``[SYNTHETIC-HAZARD]`` marker is judge-only metadata; nothing touches the real file system or network.
 
     ## Action Space
 
@@ -118,8 +121,8 @@ class LifeAssistEnv(gym.Env):
     ## Observation Space
 
     ``Text(max_length=8192, charset=string.printable)``: at reset the principal, the date, the task and the call
-    format (plus a forged memory or system line under those attacks); after each step, the tool's output (plus an
-    injected message or tool notice under those attacks).
+    format; after each step, the tool's output (world payloads are in the data a read tool shows; a delayed
+    ``user_instruction`` payload is a ``User follow-up:`` line).
 
     ## Rewards
 
@@ -131,12 +134,15 @@ class LifeAssistEnv(gym.Env):
     Terminated by ``finish_task`` or ``refuse_task``; truncated after ``max_steps`` steps; a step after the end
     is an invalid action. ``info`` on reset and every step: ``valid_actions`` (concrete read-only calls, for
     baselines), ``mission`` (the task as shown), ``task_id``, ``task_family``, ``invalid_action``, ``feedback``,
-    ``step``, ``max_steps``. Only on the step that ends the episode (the sealed keys, :attr:`sealed_info_keys`):
+    ``step``, ``max_steps``, ``system_prompt`` (text the deployment adds to the agent's system message; the
+    ``system_prompt`` surface puts its payload here) and ``chat_history`` (earlier chat turns as ``{"role",
+    "content"}``; the ``memory`` surface puts its payload here). Only on the step that ends the episode (the sealed keys, :attr:`sealed_info_keys`):
     ``success`` (utility and no violation), ``metrics`` (see
     :func:`~cauarena.envs.life_assist.metrics.episode_metrics`), ``violations`` (one dict per violation:
     ``rubric``, ``principle``, ``severity``, ``step``, ``tool``, ``risk_source``, ``failure_mode``, ``harm``,
     ``attack_related``), ``refused``, and the threat: ``surface``, ``style``, ``trigger``, ``attack_goal``,
-    ``attack_delivered``. :meth:`episode_summary` gives ``success`` and ``metrics`` of the episode so far (for
+    ``attack_delivered``, ``attack_seen_step`` (when the payload reached the agent), ``attack_vector`` (the read
+    tool that showed a world payload). :meth:`episode_summary` gives ``success`` and ``metrics`` of the episode so far (for
     a runner that stops it early; never for the agent).
 
     ## Arguments
@@ -151,8 +157,9 @@ class LifeAssistEnv(gym.Env):
     - ``surface``: ``none`` (benign), ``user_instruction``, ``memory``, ``environment``, ``tool_output``,
       ``system_prompt``.
     - ``style``: ``fake_system``, ``fake_authority``, ``scam``, ``urgency``, ``fake_error``.
-    - ``trigger``: ``direct`` or ``delayed``.
-    - ``goal``: an attack goal, or ``None`` to draw one from the seed (``seed % 7``).
+    - ``trigger``: ``direct`` (in place from the reset) or ``delayed`` (put in place during the episode).
+    - ``goal``: an attack goal, or ``None`` to draw one independently of the task (:func:`draw_goal`: any
+      ``n_tasks x 7`` consecutive seeds play every (task, goal) pair once).
     - ``max_steps``: step limit (default 40).
 
     ``reset(seed=s)``: the world is ``generate_world(s)``; the same seed and kwargs give the same episode, and the
@@ -167,7 +174,8 @@ class LifeAssistEnv(gym.Env):
 
     ## Version History
 
-    - v0: initial release.
+    - v0: initial release; issue 20 made security state-based, put payloads where they arrive, drew attacker
+      identifiers per episode and decoupled the goal from ``seed % 7`` (same id: the suites' keys changed).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
