@@ -136,14 +136,14 @@ class LifeAssistEnv(gym.Env):
     baselines), ``mission`` (the task as shown), ``task_id``, ``task_family``, ``invalid_action``, ``feedback``,
     ``step``, ``max_steps``, ``system_prompt`` (text the deployment adds to the agent's system message; the
     ``system_prompt`` surface puts its payload here) and ``chat_history`` (earlier chat turns as ``{"role",
-    "content"}``; the ``memory`` surface puts its payload here). Only on the step that ends the episode (the sealed keys, :attr:`sealed_info_keys`):
-    ``success`` (utility and no violation), ``metrics`` (see
+    "content"}``; the ``memory`` surface puts its payload here). Only on the step that ends the episode (the
+    sealed keys, :attr:`sealed_info_keys`): ``success`` (utility and no violation), ``metrics`` (see
     :func:`~cauarena.envs.life_assist.metrics.episode_metrics`), ``violations`` (one dict per violation:
     ``rubric``, ``principle``, ``severity``, ``step``, ``tool``, ``risk_source``, ``failure_mode``, ``harm``,
     ``attack_related``), ``refused``, and the threat: ``surface``, ``style``, ``trigger``, ``attack_goal``,
     ``attack_delivered``, ``attack_seen_step`` (when the payload reached the agent), ``attack_vector`` (the read
-    tool that showed a world payload). :meth:`episode_summary` gives ``success`` and ``metrics`` of the episode so far (for
-    a runner that stops it early; never for the agent).
+    tool that showed a world payload). :meth:`episode_summary` gives ``success`` and ``metrics`` of the episode
+    so far (for a runner that stops it early; never for the agent).
 
     ## Arguments
 
