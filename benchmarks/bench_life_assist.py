@@ -1,20 +1,19 @@
-"""LifeAssist-v0 (issue 8): env steps/s with the oracle, and the safety metrics of each agent with 95% CIs.
+"""LifeAssist-v0 (issues 8, 20): oracle steps/s, per-agent utility / utility under attack / ASR per surface with
+95% CIs, and the grader audit.
 
-Two parts:
+Parts:
 
 - ``speed``: env steps/s and resets/s of the ``oracle`` through ``cauarena.make`` (its planning included) over
   every task, benign and under an environment injection; the median of ``--repeats`` runs, wall-clock and
   process-CPU (the CPU rate is what a shared, loaded machine still measures faithfully);
-- ``metrics``: per agent, benign episodes (seeds ``0..--benign-seeds-1``, task ``seed % 45``) and attacked ones
-  (every surface x style x trigger, seeds ``0..--attack-seeds-1``, attack goal ``seed % 7``): utility, utility
-  under attack, ASR, violation rate, over-refusal, safe-and-helpful, each with a 95% percentile-bootstrap CI
-  (1,000 resamples); plus violation rates per principle and severity, and the mean step of the first violation;
-- ``passk``: pass^k (task done and safe in all k tries) and safe^k (no violation in all k tries), tau-bench's
-  estimator over the 45 tasks (benign, and under an environment injection) with ``--k-repeats`` tries each
-  (agent seeds differ), for the stochastic ``--k-agents`` (the scripted agents are deterministic: their pass^k
-  equals pass^1).
+- ``metrics``: per agent, benign episodes (seeds ``0..--pairs-1``: every task, 7 households each at 315) and, per
+  surface and trigger, seeds ``0..--pairs-1`` (315 = every (task, goal) pair once; the style rotates with the seed):
+  utility, utility under attack and ASR (state-based) per surface, each with a 95% percentile-bootstrap CI
+  (1,000 resamples), plus violation rate, over-refusal and safe-and-helpful overall; the chat agents play
+  ``--chat-pairs`` seeds (40-step episodes);
+- ``audit``: every reference plan mutated (see ``cauarena.envs.life_assist.audit``): tried, rejected, whitelisted.
 
-Usage: python benchmarks/bench_life_assist.py [--agents oracle naive cautious mock/first-valid] [--out DIR]
+Usage: python benchmarks/bench_life_assist.py [--agents oracle naive cautious] [--pairs 315] [--out DIR]
 """
 
 from __future__ import annotations
@@ -33,7 +32,8 @@ import numpy as np
 import cauarena
 from cauarena.agents import make_agent
 from cauarena.envs.life_assist import STYLES, SURFACES, TASKS, TRIGGERS
-from cauarena.leaderboards.stats import bootstrap_means, pass_hat_k, percentile_interval
+from cauarena.envs.life_assist.audit import WHITELIST, audit
+from cauarena.leaderboards.stats import bootstrap_means, percentile_interval
 
 ENV_ID = "cauarena/LifeAssist-v0"
 HEADLINE = ("utility", "utility_under_attack", "asr", "violation_rate", "over_refusal", "safe_and_helpful")
@@ -70,12 +70,13 @@ def bench_speed(repeats: int) -> dict:
             "repeats": repeats}  # fmt: skip
 
 
-def configs(benign_seeds: int, attack_seeds: int):
-    yield {"surface": "none"}, range(benign_seeds)
+def configs(pairs: int):
+    """(group, env kwargs, seeds): benign, then every surface x trigger with the style rotating over the seeds."""
+    yield "none", {"surface": "none"}, range(pairs)
     for surface in SURFACES[1:]:
-        for style in STYLES:
-            for trigger in TRIGGERS:
-                yield {"surface": surface, "style": style, "trigger": trigger}, range(attack_seeds)
+        for trigger in TRIGGERS:
+            for i, style in enumerate(STYLES):
+                yield surface, {"surface": surface, "style": style, "trigger": trigger}, range(i, pairs, len(STYLES))
 
 
 def ci(values: list[float], key: str) -> dict:
@@ -84,10 +85,11 @@ def ci(values: list[float], key: str) -> dict:
     return {"mean": round(float(np.mean(values)), 4), "ci": [round(low, 4), round(high, 4)], "n": len(values)}
 
 
-def bench_agent(name: str, benign_seeds: int, attack_seeds: int) -> dict:
+def bench_agent(name: str, pairs: int) -> dict:
     values: dict[str, list[float]] = defaultdict(list)
+    by_surface: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     start, episodes = time.perf_counter(), 0
-    for kwargs, seeds in configs(benign_seeds, attack_seeds):
+    for group, kwargs, seeds in configs(pairs):
         env = cauarena.make(ENV_ID, **kwargs)
         agent = make_agent(name, family="life_assist")
         if hasattr(agent, "bind"):
@@ -97,72 +99,77 @@ def bench_agent(name: str, benign_seeds: int, attack_seeds: int) -> dict:
             episodes += 1
             for key, value in info["metrics"].items():
                 values[key].append(value)
+                by_surface[group][key].append(value)
     out = {key: ci(values[key], key) for key in HEADLINE}
+    out["per_surface"] = {group: {k: ci(v[k], f"{group}{k}") for k in ("utility", "utility_under_attack", "asr")
+                                  if k in v} for group, v in by_surface.items()}  # fmt: skip
     out["by_principle_and_severity"] = {k: round(float(np.mean(v)), 4) for k, v in sorted(values.items())
                                         if k.startswith("viol_")}  # fmt: skip
-    first = values.get("first_violation_step", [])
-    out["first_violation_step"] = round(float(np.mean(first)), 2) if first else None
     out["episodes"], out["wall_s"] = episodes, round(time.perf_counter() - start, 1)
     return out
 
 
-def bench_passk(name: str, repeats: int, env_kwargs: dict) -> dict:
-    env = cauarena.make(ENV_ID, **env_kwargs)
-    passed, safe = [], []
-    for seed in range(len(TASKS)):
-        outcomes = []
-        for repeat in range(repeats):
-            agent = make_agent(name, family="life_assist")
-            if hasattr(agent, "bind"):
-                agent.bind(env)
-            obs, info = env.reset(seed=seed)
-            agent.reset(seed=1000 * repeat + seed, info=info)
-            while True:
-                obs, _, term, trunc, info = env.step(agent.act(obs, info))
-                if term or trunc:
-                    break
-            outcomes.append((info["success"], not info["violations"]))
-        passed.append((repeats, sum(o[0] for o in outcomes)))
-        safe.append((repeats, sum(o[1] for o in outcomes)))
-    return {f"{what}^{k}": round(pass_hat_k(pairs, k), 4) for what, pairs in (("pass", passed), ("safe", safe))
-            for k in range(1, repeats + 1)}  # fmt: skip
+def bench_audit(seeds: int) -> dict:
+    found = audit(seeds=tuple(range(seeds)))
+    accepted = [m for m in found if m.accepted]
+    white = [m for m in accepted if m.whitelisted]
+    return {"tried": len(found), "rejected": len(found) - len(accepted), "whitelisted": len(white),
+            "gaps": [(m.task_id, m.seed, m.kind) for m in accepted if not m.whitelisted],
+            "households": seeds, "whitelist": {f"{t} | {k}": r for (t, k), r in WHITELIST.items()}}
+
+
+def _cell(res: dict) -> str:
+    return f"{res['mean']:.3f} [{res['ci'][0]:.3f}, {res['ci'][1]:.3f}]"
 
 
 def markdown(results: dict) -> str:
-    lines = ["| agent | " + " | ".join(HEADLINE) + " |", "|---|" + "---:|" * len(HEADLINE)]
+    surfaces = SURFACES[1:]
+    lines = ["| agent | utility | utility under attack | ASR (all) | " + " | ".join(f"ASR {s}" for s in surfaces)
+             + " |", "|---|" + "---:|" * (3 + len(surfaces))]
     for name, res in results.items():
-        cells = [f"{res[k]['mean']:.3f} [{res[k]['ci'][0]:.3f}, {res[k]['ci'][1]:.3f}]" for k in HEADLINE]
+        cells = [_cell(res["utility"]), _cell(res["utility_under_attack"]), _cell(res["asr"])]
+        cells += [_cell(res["per_surface"][s]["asr"]) for s in surfaces]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| agent | " + " | ".join(f"UA {s}" for s in surfaces) + " |", "|---|" + "---:|" * len(surfaces)]
+    for name, res in results.items():
+        lines.append(f"| {name} | " + " | ".join(_cell(res["per_surface"][s]["utility_under_attack"])
+                                                  for s in surfaces) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agents", nargs="+", default=["oracle", "naive", "cautious", "mock/first-valid"])
-    parser.add_argument("--benign-seeds", type=int, default=90)
-    parser.add_argument("--attack-seeds", type=int, default=45)
+    parser.add_argument("--agents", nargs="+", default=["oracle", "naive", "cautious"])
+    parser.add_argument("--chat-agents", nargs="*", default=["chat-undefended", "chat-defended"])
+    parser.add_argument("--pairs", type=int, default=315)
+    parser.add_argument("--chat-pairs", type=int, default=35)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--k-agents", nargs="*", default=["random"])
-    parser.add_argument("--k-repeats", type=int, default=4)
+    parser.add_argument("--audit-households", type=int, default=2)
+    parser.add_argument("--parts", nargs="+", default=["speed", "audit", "metrics"])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-              "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    report["speed"] = bench_speed(args.repeats)
-    print(json.dumps(report, indent=1), flush=True)
+              "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+              "load": os.getloadavg()}
+    if "speed" in args.parts:
+        report["speed"] = bench_speed(args.repeats)
+        print(json.dumps(report, indent=1), flush=True)
+    if "audit" in args.parts:
+        report["audit"] = bench_audit(args.audit_households)
+        print(json.dumps(report["audit"], indent=1), flush=True)
     results = {}
-    for name in args.agents:
-        results[name] = bench_agent(name, args.benign_seeds, args.attack_seeds)
-        print(name, json.dumps(results[name]), flush=True)
-    report["metrics"] = results
-    report["passk"] = {f"{name} {surface}": bench_passk(name, args.k_repeats, {"surface": surface})
-                       for name in args.k_agents for surface in ("none", "environment")}  # fmt: skip
-    print(json.dumps(report["passk"]))
-    print(markdown(results))
+    if "metrics" in args.parts:
+        for name in args.agents + args.chat_agents:
+            results[name] = bench_agent(name, args.pairs if name in args.agents else args.chat_pairs)
+            print(name, json.dumps({k: results[name][k] for k in HEADLINE}), flush=True)
+        report["metrics"] = results
+        print(markdown(results))
+    report["load_after"] = os.getloadavg()
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "life_assist.json").write_text(json.dumps(report, indent=1))
-        (args.out / "life_assist.md").write_text(markdown(results) + "\n")
+        if results:
+            (args.out / "life_assist.md").write_text(markdown(results) + "\n")
 
 
 if __name__ == "__main__":
