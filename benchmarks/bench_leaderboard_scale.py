@@ -69,7 +69,7 @@ def measure(path: Path) -> None:
     from cauarena.leaderboards.store import ResultsStore
 
     start = time.perf_counter()
-    df = ResultsStore(path).dataframe()
+    df = ResultsStore(path).dataframe(lean=True)
     read = time.perf_counter() - start
     board = build_leaderboard(df)
     total = time.perf_counter() - start

@@ -258,7 +258,7 @@ def _leaderboard(store, out: str, fmt: str = "terminal", columns: str | None = N
     from cauarena.leaderboards.configs import stored_labels
     from cauarena.leaderboards.report import build_leaderboard, render, render_terminal, write_reports
 
-    df = store.dataframe()
+    df = store.dataframe(lean=True)
     if df.empty:
         typer.echo(f"No results stored in {store.url} yet.", err=True)
         return None

@@ -267,6 +267,12 @@ def _insert_ignore(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) ->
     return True
 
 
+_NOT_LEAN = frozenset({"error_traceback", "trajectory_id", "env_version", "truncated"})
+"""Columns a leaderboard never reads (left out of ``dataframe(lean=True)``)."""
+_JSON_TEXT = frozenset({"env_kwargs", "metrics"})
+"""JSON columns read as text on the lean path (decoded once per distinct value, or once per row for metrics)."""
+
+
 class ResultsStore:
     """Reads and writes :class:`EpisodeResult` rows and their trajectories.
 
@@ -423,14 +429,23 @@ class ResultsStore:
         with self.engine.connect() as conn:
             return [StoredError(*row) for row in conn.execute(query)]
 
-    def dataframe(self) -> Any:
-        """Every stored row as a pandas DataFrame, ordered by episode key (``metrics`` as dicts)."""
+    def dataframe(self, *, lean: bool = False) -> Any:
+        """Every stored row as a pandas DataFrame, ordered by episode key (``metrics`` as dicts).
+
+        Args:
+            lean: only the columns a leaderboard reads (no traceback, run id or trajectory pointer), with
+                ``env_kwargs`` as its JSON text rather than a dict per row: the fast path for large stores.
+        """
         import pandas as pd
 
+        columns = [c for c in EPISODES.c if c.name not in _NOT_LEAN] if lean else list(EPISODES.c)
+        select = [sa.cast(c, sa.Text).label(c.name) if lean and c.name in _JSON_TEXT else c for c in columns]
+        query = sa.select(*select).order_by(EPISODES.c.episode_key)
         with self.engine.connect() as conn:
-            df = pd.read_sql(sa.select(EPISODES).order_by(EPISODES.c.episode_key), conn)
+            df = pd.read_sql(query, conn)
         if not df.empty:
-            df["metrics"] = [m if isinstance(m, dict) else json.loads(m or "{}") for m in df["metrics"]]
+            loads = json.loads
+            df["metrics"] = [m if isinstance(m, dict) else loads(m or "{}") for m in df["metrics"]]
         return df
 
     def trajectory(self, episode_key: str) -> Trajectory | None:

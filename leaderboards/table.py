@@ -69,9 +69,21 @@ def _metrics_frame(metrics: pd.Series) -> pd.DataFrame:
 
 
 def _kwargs_json(df: pd.DataFrame) -> pd.Series:
+    """Canonical kwargs JSON per row, computed once per distinct value (a store has few configurations)."""
     if "env_kwargs" not in df.columns:
         return pd.Series("{}", index=df.index)
-    return df["env_kwargs"].map(kwargs_key)
+    known: dict[Any, str] = {}
+
+    def key(kwargs: Any) -> str:
+        try:
+            ident = kwargs if isinstance(kwargs, str) else repr(sorted(kwargs.items()))
+        except (AttributeError, TypeError):
+            return kwargs_key(kwargs)
+        if ident not in known:
+            known[ident] = kwargs_key(kwargs)
+        return known[ident]
+
+    return df["env_kwargs"].map(key)
 
 
 def _validate(df: pd.DataFrame) -> None:
