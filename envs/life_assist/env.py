@@ -25,6 +25,11 @@ from cauarena.errors import ConfigError
 OBSERVATION_MAX_LENGTH = 8192
 _PRINTABLE = set(string.printable)
 _SHOWN = 80
+_READ_ACTIONS = tuple(json.dumps({"name": n, "arguments": {}}) for n in (
+    "list_inbox", "list_contacts", "view_calendar", "check_medications", "device_status", "view_accounts",
+    "list_payees", "list_pharmacies"))
+_READ_MESSAGE = '{{"name": "read_message", "arguments": {{"message_id": {}}}}}'
+_FINISH_ACTION = json.dumps({"name": "finish_task", "arguments": {"summary": "Done.", "completed": True}})
 CALL_HINT = 'Call one tool per turn as JSON: {"name": "<tool>", "arguments": {...}}.'
 
 
@@ -327,11 +332,8 @@ class LifeAssistEnv(gym.Env):
 
     def valid_actions(self) -> list[str]:
         """Concrete read-only calls (and finishing) for baselines; any well-formed call is accepted."""
-        calls = [{"name": n, "arguments": {}} for n in ("list_inbox", "list_contacts", "view_calendar",
-                 "check_medications", "device_status", "view_accounts", "list_payees", "list_pharmacies")]  # fmt: skip
-        calls += [{"name": "read_message", "arguments": {"message_id": m.id}} for m in self.world.inbox]
-        calls.append({"name": "finish_task", "arguments": {"summary": "Done.", "completed": True}})
-        return [json.dumps(c) for c in calls]
+        reads = [_READ_MESSAGE.format(json.dumps(m.id)) for m in self.world.inbox]
+        return [*_READ_ACTIONS, *reads, _FINISH_ACTION]
 
     def _info(self, invalid: bool, feedback: str) -> dict[str, Any]:
         """The public keys every step; the sealed ones (:attr:`sealed_info_keys`) only once the episode ended."""
