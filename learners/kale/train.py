@@ -87,7 +87,8 @@ def learn_qa(config: KALEConfig, model: Any, world: KnowledgeWorld, space: Quest
     rationales = [synthesise(world, q, n_paths=config.n_paths, max_hops=config.max_hops, anchors=config.anchors,
                              neighbourhood=config.neighbourhood, verbaliser=verbaliser, seed=config.seed).text
                   for q in questions] if config.kl_weight else [""] * len(questions)
-    student = copy.deepcopy(model)
+    student = build_model(config, tokenizer)  # a fresh copy: a deep copy of a model a Trainer ran gets no gradient
+    student.load_state_dict(copy.deepcopy(model.state_dict()))
     trainer = make_trainer(student, tokenizer, qa_rows(tokenizer, questions, rationales),
                            out_dir=str(work_dir / "qa"), steps=config.qa_steps, batch_size=config.batch_size,
                            learning_rate=config.learning_rate, kl_weight=config.kl_weight,

@@ -59,3 +59,17 @@ def test_config_validates_and_reads_overrides():
         KALEConfig.from_dict({"klweight": 1})
     with pytest.raises(ConfigError, match="verbaliser must be"):
         KALEConfig(verbaliser="gpt4o")
+
+
+def test_the_qa_stage_trains_a_copy_of_the_fact_model(tmp_path):
+    import torch
+
+    from cauarena.learners.kale.train import learn_facts, learn_qa, setup
+
+    config = KALEConfig(hidden_size=32, layers=1, heads=2, fact_steps=2, qa_steps=4, qa_questions=16, batch_size=8)
+    world, space, tokenizer = setup(config)
+    base = learn_facts(config, world, space, tokenizer, tmp_path)
+    student, losses = learn_qa(config, base, world, space, tokenizer, tmp_path)
+    pairs = zip(base.state_dict().values(), student.state_dict().values(), strict=True)
+    assert all(not torch.equal(a, b) for a, b in pairs)  # a deep copy of a trained model would not train
+    assert math.isfinite(losses["ce"]) and losses["kl"] >= 0
