@@ -42,11 +42,11 @@ class LabelRule:
 
 
 LABEL_RULES: dict[str, LabelRule] = {
-    "babyai": LabelRule(success_reward=0.9, max_desirable_steps=7),
+    "babyai": LabelRule(success_reward=0.9, max_desirable_steps=6),
     "webshop": LabelRule(success_reward=1.0, max_desirable_steps=6),
 }
-"""DEPO's thresholds: reward >= 0.9 (BabyAI) or = 1.0 (WebShop); fewer than 7 steps (BabyAI's 0.9 already
-implies at most 7 of GoToLocal's 64 steps); the middle band ``[0.7, success)``."""
+"""DEPO's thresholds: reward >= 0.9 (BabyAI) or = 1.0 (WebShop); BabyAI: fewer than 7 steps, as the source
+states (so at most 6; reward 0.9 alone would allow 7 of GoToLocal's 64); the middle band ``[0.7, success)``."""
 
 
 def label(trajectory: Trajectory, rule: LabelRule) -> Label:

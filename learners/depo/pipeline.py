@@ -6,8 +6,8 @@ Steps, each in its own function:
 
 1. **data**: oracle roll-outs and degraded variants (:mod:`~cauarena.learners.depo.rollouts`) on training seeds;
 2. **tokenizer**: tinylm's byte-level BPE trained on every prompt and reply the data can contain;
-3. **bc**: a fresh tinylm Llama, TRL ``SFTTrainer`` on every step of the kept (desirable and undesirable)
-   trajectories as they were played: ``<env>-bc``, also the reference of the next two stages;
+3. **bc**: a fresh tinylm Llama, TRL ``SFTTrainer`` on every step of the desirable trajectories (as published;
+   ``bc_data="kept"``: every kept trajectory as played): ``<env>-bc``, also the reference of the next two stages;
 4. **kto**: :class:`~cauarena.learners.depo.trainer.DEPOTrainer` with the bonus off: ``<env>-kto``;
 5. **depo**: the same with DEPO's efficiency bonus: ``<env>-depo``;
 6. **eval**: ``cauarena run`` on a suite of the three stages (plus the oracle) over held-out seeds, then
@@ -97,7 +97,7 @@ def sft_arguments(config: PipelineConfig, work_dir: Path, progress: bool) -> Any
 
 def train_bc(config: PipelineConfig, trajectories: list[Any], renderer: Renderer, out: Path, work_dir: Path,
              progress: bool) -> dict[str, Any]:
-    """Step 3: behaviour cloning on every kept trajectory as played (verbose thoughts and detours included).
+    """Step 3: behaviour cloning on the desirable trajectories (``bc_data="kept"``: every kept one as played).
 
     The model and tokenizer are tinylm's (``build_model``, ``train_tokenizer``); training is TRL's
     ``SFTTrainer`` on the conversational prompt-completion rows.
@@ -106,12 +106,15 @@ def train_bc(config: PipelineConfig, trajectories: list[Any], renderer: Renderer
     from trl import SFTTrainer
 
     from cauarena.learners.callbacks import time_budget_callback
-    from cauarena.learners.depo.data import LABEL_RULES, label, sft_rows
+    from cauarena.learners.depo.data import LABEL_RULES, label, sft_rows, shorten
     from cauarena.learners.depo.trainer import save_policy
     from cauarena.learners.tinylm.model import build_model, count_parameters
 
     rule = LABEL_RULES[config.env]
-    kept = [t for t in trajectories if label(t, rule) != "dropped"]
+    if config.bc_data == "desirable":  # the published BC: desirable trajectories as DEPO trains on them
+        kept = [shorten(t) for t in trajectories if label(t, rule) == "desirable"]
+    else:
+        kept = [t for t in trajectories if label(t, rule) != "dropped"]
     rows = sft_rows(kept, renderer.template, renderer.count_prompt, renderer.budget)
     start = time.perf_counter()
     budget = time_budget_callback(config.time_budget_s)

@@ -59,6 +59,9 @@ class PipelineConfig:
         num_layers: transformer blocks.
         num_heads: attention heads.
         context_length: the model's context (prompt budget = context - the template's ``max_tokens``).
+        bc_data: ``desirable`` (as published: BC learns from the desirable trajectories, their thoughts
+            shortened as DEPO trains on them) or ``kept`` (every kept trajectory as played: verbose thoughts,
+            detours and slow successes included; the pipeline's behaviour before issue 23).
         bc_epochs: behaviour-cloning epochs.
         bc_learning_rate: BC learning rate.
         bc_batch_size: BC rows per step.
@@ -67,15 +70,14 @@ class PipelineConfig:
         pref_batch_size: KTO and DEPO rows per step.
         beta: KTO's temperature.
         balance_rows: weight desirable rows by (undesirable rows / desirable rows), the low end of the range KTO
-            recommends (its Eq. 8; TRL warns outside it): desirable trajectories are shorter, so they give fewer
-            rows, and the weight restores the trajectory-level balance the paper trains with (lambda_D = lambda_U
-            on about as many desirable as undesirable trajectories).
+            recommends (its Eq. 8; TRL warns outside it). Off by default: the paper uses lambda_D = lambda_U = 1.
         alpha_tokens: DEPO's a1.
         alpha_steps: DEPO's a2.
         bonus_scale: ``raw`` or ``log`` (see :func:`~cauarena.learners.depo.loss.efficiency_bonus`).
         eval_seeds: evaluation episodes per stage (seeds from 1000; WebShop's ``test`` split).
-        eval_max_steps: step limit of an evaluation episode (None: the env's own). BabyAI: the runner stops the
-            episode there (the reward keeps GoToLocal's 64-step scale); WebShop: the env's ``max_steps``.
+        eval_max_steps: step limit of an evaluation episode (None, the default and the presets': the env's own,
+            so a policy can show fewer steps). BabyAI: the runner stops the episode there (the reward keeps
+            GoToLocal's 64-step scale); WebShop: the env's ``max_steps``.
         eval_workers: runner worker processes.
         time_budget_s: per training stage wall-clock limit (0: none).
         save_dtype: dtype of the saved weights.
@@ -99,6 +101,7 @@ class PipelineConfig:
     num_layers: int = 3
     num_heads: int = 4
     context_length: int = 512
+    bc_data: str = "desirable"
     bc_epochs: float = 3.0
     bc_learning_rate: float = 2e-3
     bc_batch_size: int = 16
@@ -106,7 +109,7 @@ class PipelineConfig:
     pref_learning_rate: float = 1e-4
     pref_batch_size: int = 8
     beta: float = 0.2
-    balance_rows: bool = True
+    balance_rows: bool = False
     alpha_tokens: float = 3.0
     alpha_steps: float = 3.0
     bonus_scale: str = "raw"
@@ -139,6 +142,11 @@ class PipelineConfig:
                 raise ConfigError(f"{name} is a probability; got {getattr(self, name)}.")
         if self.eval_max_steps is not None and self.eval_max_steps < 1:
             raise ConfigError(f"eval_max_steps must be >= 1 or None; got {self.eval_max_steps}.")
+        if self.bc_data not in ("desirable", "kept"):
+            raise ConfigError(
+                f"bc_data must be 'desirable' (the published BC) or 'kept' (every kept trajectory as played); "
+                f"got {self.bc_data!r}."
+            )
         if self.bc_epochs <= 0 or not 0 < self.bc_learning_rate < 1 or self.bc_batch_size < 1:
             raise ConfigError("bc_epochs > 0, bc_learning_rate in (0, 1) and bc_batch_size >= 1 are needed.")
         if self.eval_workers < 0:
@@ -200,9 +208,8 @@ class PipelineConfig:
 
 
 PRESETS: dict[str, PipelineConfig] = {
-    "babyai": PipelineConfig(env="babyai", seeds=600, pref_seeds=300, split_pattern=BABYAI_SPLIT, eval_max_steps=24,
-                             eval_seeds=50),
+    "babyai": PipelineConfig(env="babyai", seeds=600, pref_seeds=300, split_pattern=BABYAI_SPLIT, eval_seeds=100),
     "webshop": PipelineConfig(env="webshop", seeds=400, pref_seeds=100, vocab_size=2048, split_pattern=WEBSHOP_SPLIT,
-                              context_length=768, bc_batch_size=8, eval_max_steps=20, eval_seeds=30),
+                              context_length=768, bc_batch_size=8, eval_seeds=100),
 }
 """The shipped experiments: ``--env babyai`` and ``--env webshop`` rebuild ``tiny/<env>-bc|kto|depo``."""

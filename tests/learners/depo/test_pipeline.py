@@ -36,6 +36,18 @@ def test_bad_configs_say_what_to_fix(changes, match):
         PipelineConfig.from_dict({**PRESETS["babyai"].to_dict(), **changes})
 
 
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_follow_the_published_setup(name):
+    from cauarena.learners.depo.data import LABEL_RULES
+
+    config = PRESETS[name]
+    assert config.bc_data == "desirable" and not config.balance_rows  # BC on desirable data; lambda_D = 1
+    assert config.eval_max_steps is None  # evaluation at the env's own step limit, so steps can fall
+    assert LABEL_RULES["babyai"].max_desirable_steps == 6  # "fewer than 7 steps"
+    with pytest.raises(ConfigError, match="bc_data must be"):
+        PipelineConfig.from_dict({**config.to_dict(), "bc_data": "all"})
+
+
 def test_overrides_are_json_or_text():
     assert pipeline.parse_overrides(["seeds=5", "bonus_scale=log", "thought_probs=[1, 0, 0]"]) == {
         "seeds": 5, "bonus_scale": "log", "thought_probs": [1, 0, 0]}
@@ -67,7 +79,7 @@ def test_suite_file_is_a_loadable_suite_of_held_out_seeds(env, tmp_path):
     episodes = plan(suite)
     assert len(episodes) == 4 * suite.seeds
     if env == "webshop":
-        assert dict(suite.envs[0].kwargs) == {"num_products": 1000, "split": "test", "max_steps": 20}
+        assert dict(suite.envs[0].kwargs) == {"num_products": 1000, "split": "test"}  # the env's own step limit
 
 
 def test_kto_without_bc_checkpoint_is_refused(tmp_path):

@@ -86,3 +86,39 @@ def test_train_saves_a_checkpoint_the_hf_backend_loads(setup, tmp_path):
     backend = HFBackend(str(tmp_path / "depo"))
     reply = backend.generate([{"role": "user", "content": "Observation:\nMission: go to the red ball"}], max_tokens=4)
     assert reply.completion_tokens <= 4
+
+
+def _batch_margin(trainer, batch):
+    """Mean log-ratio (policy - reference) of the batch's desirable rows minus that of its undesirable rows."""
+    import torch
+
+    with torch.no_grad():
+        output = trainer.forward(trainer.model, dict(batch))
+    desirable = batch["label"].to(torch.bool)
+    logps = torch.empty(len(desirable))
+    logps[desirable], logps[~desirable] = output[0].float().cpu(), output[1].float().cpu()
+    ratios = logps - batch["ref_logps"].float().cpu()
+    return float(ratios[desirable].mean() - ratios[~desirable].mean())
+
+
+@pytest.mark.parametrize("stage", ["kto", "depo"])
+def test_training_lowers_the_loss_and_raises_desirable_over_undesirable(setup, stage):
+    """A learner that improves: the loss on a fixed batch falls and desirable replies gain on undesirable ones.
+
+    A sign error in the loss or in the bonus (pushing desirable rows down) would raise the loss and make the
+    margin negative, which "every parameter changed" cannot see.
+    """
+    import torch
+
+    changes = {"alpha_tokens": 0.0, "alpha_steps": 0.0} if stage == "kto" else {}
+    trainer = _trainer(setup, learning_rate=1e-2, **changes)
+    batch = next(iter(trainer.get_train_dataloader()))
+    with torch.no_grad():
+        before = float(trainer.compute_loss(trainer.model, dict(batch)))
+    trainer.args.max_steps = 12
+    trainer.train()
+    trainer.model.eval()
+    with torch.no_grad():
+        after = float(trainer.compute_loss(trainer.model, dict(batch)))
+    assert after < before - 0.01, f"{stage} loss on a fixed batch {before:.4f} -> {after:.4f}"
+    assert _batch_margin(trainer, batch) > 0
