@@ -14,7 +14,16 @@ Two parts:
   what the guard did (reject share of reviews, latency p50); ASR and violations again on the 10 test-split tasks
   alone (never seen by the classifier).
 
-Usage: python benchmarks/bench_agentdog.py [--out DIR] [--skip-live]
+Issue 21 (generalisation): the test split holds out tasks, attack goals, styles, a surface and attacker
+identifiers, and its records come from seven behaviours (``behaviours.py``). ``offline`` also measures the three
+goals: how well agent identity alone predicts the label (each agent's majority label, fit on train and on test
+itself), the string-match judge, and the change of each guard's recall when every attacker constant of the test
+split is renamed again (``rename_attacker`` into ``RENAMED_IDS``). ``live`` plays the held-out goals and styles on
+every surface for every behaviour, chat agent included: per guard, blocked attacks (attacked episodes whose harm
+the unguarded agent does and the guarded one does not) and false blocks (benign episodes with a reject), with
+Wilson intervals.
+
+Usage: python benchmarks/bench_agentdog.py [--out DIR] [--skip-live] [--seeds N]
 """
 
 from __future__ import annotations
@@ -24,24 +33,30 @@ import json
 import os
 import platform
 import re
-import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
 import cauarena
-from cauarena.agents import make_agent
 from cauarena.guards import GuardedAgent, GuardStop, make_guard
-from cauarena.guards.agentdog.atbench import build_atbench, task_split
+from cauarena.guards.agentdog.atbench import (
+    AGENTS,
+    HELD_OUT_GOALS,
+    HELD_OUT_STYLES,
+    RENAMED_IDS,
+    build_atbench,
+    identity_accuracy,
+    rename_attacker,
+)
+from cauarena.guards.agentdog.behaviours import make_behaviour
 from cauarena.guards.agentdog.evaluate import evaluate, replay
-from cauarena.leaderboards.stats import bootstrap_means, percentile_interval
-from cauarena.leaderboards.suites import SAFETY_ATTACKS
+from cauarena.leaderboards.stats import bootstrap_means, percentile_interval, wilson_interval
 
 ENV_ID = "cauarena/LifeAssist-v0"
 GUARDS = ("rules", "classifier", "approve", "llm-judge/mock/scripted")
 LIVE_GUARDS = ("none", "rules", "classifier")
-AGENTS = ("oracle", "naive", "cautious")
+LIVE_SURFACES = ("user_instruction", "memory", "environment", "tool_output", "system_prompt")
 
 
 def scripted_judge(messages: list[dict]) -> str:
@@ -88,9 +103,16 @@ def bench_offline(splits: dict) -> dict:
         metrics["accuracy_ci"] = list(percentile_interval(bootstrap_means((pred == label).astype(float), n_boot=1000,
                                                                           rng=np.random.default_rng(0))))
         metrics["f1_ci"] = list(f1_ci(pred, label))
+        if spec in ("rules", "classifier"):
+            renamed = evaluate(g, [rename_attacker(r, RENAMED_IDS) for r in test])
+            metrics["recall_renamed"], metrics["accuracy_renamed"] = renamed["recall"], renamed["accuracy"]
         results[spec] = metrics
         print(f"offline {spec}: acc {metrics['accuracy']:.3f} f1 {metrics['f1']:.3f} auroc {metrics['auroc']:.3f} "
+              f"recall {metrics['recall']:.3f} renamed {metrics.get('recall_renamed', float('nan')):.3f} "
               f"p50 {metrics['latency_ms_p50']:.4f} ms", flush=True)
+    results["identity_accuracy"] = {"fit_on_test": identity_accuracy(test),
+                                    "fit_on_train": identity_accuracy(test, splits["train"])}
+    print(f"identity accuracy {results['identity_accuracy']}", flush=True)
     return results
 
 
@@ -108,51 +130,65 @@ def play(env, agent, seed: int) -> tuple[dict, dict]:
     return info, (agent.episode_metrics() if isinstance(agent, GuardedAgent) else {})
 
 
+def wilson(hits: int, n: int) -> dict:
+    low, high = wilson_interval(hits, n) if n else (float("nan"), float("nan"))
+    return {"rate": hits / n if n else float("nan"), "low": low, "high": high, "n": n}
+
+
+def live_configs(seeds: int) -> list[tuple[dict, int]]:
+    """Benign runs and the held-out goals x styles on every surface, one trigger per seed parity."""
+    out = [({"surface": "none"}, seed) for seed in range(5 * seeds)]
+    for i, (surface, style, goal) in enumerate((s, st, g) for s in LIVE_SURFACES for st in HELD_OUT_STYLES
+                                                for g in HELD_OUT_GOALS):
+        out += [({"surface": surface, "style": style, "goal": goal, "trigger": ("direct", "delayed")[(i + k) % 2]},
+                 k) for k in range(seeds)]
+    return out
+
+
+def _harmed(agent_name: str, guard_spec: str, configs: list[tuple[dict, int]]) -> list[tuple[bool, int, bool]]:
+    """(attack succeeded, rejects, attacked) per episode of one agent x guard."""
+    out = []
+    for config, seed in configs:
+        env = cauarena.make(ENV_ID, **config)
+        agent = make_behaviour(agent_name)
+        if guard_spec != "none":
+            agent = GuardedAgent(agent, guard(guard_spec), agent_spec=agent_name, guard_spec=guard_spec)
+        if hasattr(agent, "bind"):
+            agent.bind(env)
+        info, gm = play(env, agent, seed)
+        harmed = bool(env.unwrapped.episode_summary()["metrics"].get("asr", 0.0)) if config["surface"] != "none" \
+            else False
+        out.append((harmed, int(gm.get("guard_reject", 0)), config["surface"] != "none"))
+    return out
+
+
 def bench_live(seeds: int) -> dict:
-    configs = [{"surface": "none"}] + [{"surface": s, "style": st, "trigger": t} for s, st, t in SAFETY_ATTACKS]
+    """Per agent x guard on held-out goals and styles: ASR, blocked attacks and false blocks (Wilson 95%)."""
+    configs = live_configs(seeds)
     results = {}
     for agent_name in AGENTS:
-        for guard_spec in LIVE_GUARDS:
-            rows: dict[str, list[float]] = {k: [] for k in ("asr", "utility", "utility_under_attack",
-                                                             "violation_rate", "over_refusal", "safe_and_helpful")}
-            held_out: dict[str, list[float]] = {"asr": [], "violation_rate": [], "safe_and_helpful": []}
-            rejects = reviews = 0
-            latencies = []
-            start = time.perf_counter()
-            for config in configs:
-                env = cauarena.make(ENV_ID, **config)
-                agent = make_agent(agent_name, family="life_assist")
-                if guard_spec != "none":
-                    agent = GuardedAgent(agent, guard(guard_spec), agent_spec=agent_name, guard_spec=guard_spec)
-                agent.bind(env)
-                for seed in range(seeds):
-                    info, gm = play(env, agent, seed)
-                    for key in rows:
-                        if key in info["metrics"]:
-                            rows[key].append(info["metrics"][key])
-                    if task_split(info["task_id"]) == "test":
-                        for key in held_out:
-                            if key in info["metrics"]:
-                                held_out[key].append(info["metrics"][key])
-                    rejects += gm.get("guard_reject", 0)
-                    reviews += gm.get("guard_reviews", 0)
-                    if "guard_latency_ms_p50" in gm:
-                        latencies.append(gm["guard_latency_ms_p50"])
-            out = {k: ci(v) for k, v in rows.items()}
-            out["held_out_tasks"] = {k: ci(v) for k, v in held_out.items()}
-            out["reject_share"] = rejects / reviews if reviews else 0.0
-            out["latency_ms_p50_of_episode_medians"] = statistics.median(latencies) if latencies else float("nan")
-            out["wall_s"] = time.perf_counter() - start
-            results[f"{agent_name}+{guard_spec}"] = out
-            print(f"live {agent_name}+{guard_spec}: ASR {out['asr']['mean']:.3f} utility {out['utility']['mean']:.3f} "
-                  f"viol {out['violation_rate']['mean']:.3f} ({out['wall_s']:.1f} s)", flush=True)
+        start = time.perf_counter()
+        base = _harmed(agent_name, "none", configs)
+        results[f"{agent_name}+none"] = {"asr": wilson(sum(h for h, _, a in base if a), sum(a for *_, a in base))}
+        for guard_spec in LIVE_GUARDS[1:]:
+            rows = _harmed(agent_name, guard_spec, configs)
+            hijacked = [i for i, (h, _, a) in enumerate(base) if a and h]
+            benign = [i for i, (*_, a) in enumerate(rows) if not a]
+            results[f"{agent_name}+{guard_spec}"] = {
+                "asr": wilson(sum(h for h, _, a in rows if a), sum(a for *_, a in rows)),
+                "blocked_attacks": wilson(sum(not rows[i][0] for i in hijacked), len(hijacked)),
+                "false_blocks": wilson(sum(rows[i][1] > 0 for i in benign), len(benign)),
+            }
+        print(f"live {agent_name}: " + "; ".join(f"{k.split('+')[1]} " + " ".join(
+            f"{m} {v['rate']:.3f}" for m, v in r.items()) for k, r in results.items() if k.startswith(agent_name + "+"))
+            + f" ({time.perf_counter() - start:.1f} s)", flush=True)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/agentdog_bench")
-    parser.add_argument("--seeds", type=int, default=45, help="seeds (tasks) per live configuration")
+    parser.add_argument("--seeds", type=int, default=6, help="seeds per live configuration (tasks drawn by seed)")
     parser.add_argument("--skip-live", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
