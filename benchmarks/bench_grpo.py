@@ -11,12 +11,18 @@
 
 Usage: python benchmarks/bench_grpo.py --out runs/grpo_bench [--init tiny/babyai] [--steps 200]
        [--set key=value ...] [--seeds 50] [--seed-start 1000] [--agents SPEC ...] [--skip-train] [--workers 2]
+
+``--toy RUNS`` instead repeats the GRPO learning test (``tests/learners/grpo``: "say the word shown" from a
+chance-level tiny LM, 40 steps) RUNS times in this process and reports per run the greedy return before and
+after, the sampled return of the first 5 and last 10 steps, and the wall time, with medians
+(``<out>/bench_grpo_toy.json``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shlex
 import sys
@@ -104,6 +110,56 @@ def compare(df: Any, agents: list[str]) -> dict[str, Any]:
     return table
 
 
+def toy_runs(runs: int, out: Path) -> dict[str, Any]:
+    """Repeat the learning test's training ``runs`` times; per-run figures and their medians."""
+    import importlib.util
+    import tempfile
+    import time
+
+    import torch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "_support"))
+    spec = importlib.util.spec_from_file_location(
+        "grpo_word_env", Path(__file__).resolve().parents[1] / "tests" / "learners" / "grpo" / "conftest.py")
+    word = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(word)
+    import arenakit  # noqa: F401  (registers arenakit/Count-v0)
+
+    from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
+    from cauarena.learners.grpo.report import learning_curve
+    from cauarena.learners.grpo.rollout import episode_summary
+    from cauarena.learners.grpo.train import build_trainer, load_policy
+
+    torch.set_num_threads(1)
+    rows = []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            path = word.build_chance_model(Path(tmp) / "model")
+            built = time.perf_counter()
+            config = EnvGRPOConfig(
+                env_ids=("arenakit/Count-v0",), env_kwargs=word.WORD_ENV_KWARGS, model=str(path), max_steps=40,
+                prompts_per_step=2, num_generations=8, max_reply_tokens=3, learning_rate=5e-3, warmup_steps=0,
+                num_seeds=100, greedy_eval_every=5, greedy_eval_seeds=1, time_budget_s=0, save_steps=10**6)
+            model, tokenizer = load_policy(path)
+            trainer = build_trainer(config, model, tokenizer, path, Path(tmp) / "work")
+            before = episode_summary(trainer.rollout_func.play_greedy(trainer))["return"]
+            trainer.train()
+            after = episode_summary(trainer.rollout_func.play_greedy(trainer))["return"]
+            sampled = [p["return"] for p in learning_curve(trainer.state.log_history)]
+            rows.append({"run": run, "greedy_before": before, "greedy_after": after,
+                         "sampled_first5": round(sum(sampled[:5]) / 5, 4),
+                         "sampled_last10": round(sum(sampled[-10:]) / 10, 4),
+                         "model_s": round(built - start, 1), "train_s": round(time.perf_counter() - built, 1),
+                         "load_average_1min": round(os.getloadavg()[0], 2)})
+            print(json.dumps(rows[-1]), file=sys.stderr)
+    medians = {k: float(np.median([r[k] for r in rows])) for k in rows[0] if k != "run"}
+    result = {"runs": rows, "median": medians}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_grpo_toy.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/grpo_bench")
@@ -117,8 +173,12 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--seed-start", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--toy", type=int, default=0, metavar="RUNS", help="repeat the GRPO learning test RUNS times")
     args = parser.parse_args()
     out = Path(args.out)
+    if args.toy:
+        print(json.dumps(toy_runs(args.toy, out)["median"], indent=2))
+        return 0
     model_dir = out / "model"
     result: dict[str, Any] = {"command": "python " + shlex.join(sys.argv), "python": platform.python_version()}
     if not args.skip_train:

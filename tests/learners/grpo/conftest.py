@@ -1,10 +1,10 @@
 """GRPO test support: "say the word shown", a tiny multi-turn text env whose chance level is known, and a tiny LM.
 
-The env is ``arenakit/Count-v0`` with injected ``reset``/``step`` (tests/_support/arenakit.py): each of
-``WORD_TURNS`` turns shows ``say <word>`` with one of :data:`WORDS` drawn from the seed, and the valid actions
-are not listed (the word shown is the last thing before the instruction). A turn earns ``1 / WORD_TURNS`` when the reply is the word shown, so the return is the
-fraction of turns answered right; success is every turn right. The :func:`chance_model` replies one of the four
-words uniformly whatever it is shown (it was fitted on random targets), so its expected return is 0.25.
+The env is ``arenakit/Count-v0`` with injected ``reset``/``step`` (tests/_support/arenakit.py): turn ``i`` of
+the ``WORD_TURNS`` turns shows ``say <SCHEDULE[i]>`` (no list of valid actions) and earns ``1 / WORD_TURNS``
+when the reply is that word, so the return is the fraction of turns answered right; success is every turn
+right. The :func:`chance_model` replies one of the four :data:`WORDS` uniformly whatever it is shown (it was
+fitted on random targets), so its sampled return is 0.25 on average, and greedy it repeats one word.
 """
 
 from __future__ import annotations
@@ -87,12 +87,17 @@ def build_chance_model(path):
     save_tokenizer(tokenizer, path)
     hf = HFBackend(str(path))
     rows = [tokenizer(hf.render_prompt(messages), add_special_tokens=False)["input_ids"] for messages in prompts]
-    fit_random_replies(model, tokenizer, rows)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a tiny model: one thread is faster on a shared machine
+    try:
+        fit_random_replies(model, tokenizer, rows)
+    finally:
+        torch.set_num_threads(threads)
     model.save_pretrained(path)
     return path
 
 
-def fit_random_replies(model, tokenizer, prompt_rows, steps: int = 120) -> None:
+def fit_random_replies(model, tokenizer, prompt_rows, steps: int = 60) -> None:
     """Train ``model`` to answer every prompt with a uniformly random word then EOS (loss on the reply only)."""
     import torch
 
@@ -100,15 +105,18 @@ def fit_random_replies(model, tokenizer, prompt_rows, steps: int = 120) -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     model.train()
     for _ in range(steps):
-        batch = rng.sample(prompt_rows, 8)
-        losses = []
-        for prompt in batch:
+        rows = []
+        for prompt in rng.sample(prompt_rows, 16):
             reply = tokenizer(rng.choice(WORDS), add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
-            ids = torch.tensor([prompt + reply])
-            labels = torch.tensor([[-100] * len(prompt) + reply])
-            losses.append(model(input_ids=ids, labels=labels).loss)
+            rows.append((prompt + reply, [-100] * len(prompt) + reply))
+        width = max(len(ids) for ids, _ in rows)
+        pad = tokenizer.pad_token_id
+        ids = torch.tensor([i + [pad] * (width - len(i)) for i, _ in rows])
+        labels = torch.tensor([t + [-100] * (width - len(t)) for _, t in rows])
+        mask = torch.tensor([[1] * len(i) + [0] * (width - len(i)) for i, _ in rows])
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
         optimizer.zero_grad()
-        torch.stack(losses).mean().backward()
+        loss.backward()
         optimizer.step()
     model.eval()
 

@@ -1,4 +1,4 @@
-"""GRPO improves a policy: on "say the word shown" (conftest) the return rises from chance to 1.0 greedy.
+"""GRPO improves a policy: on "say the word shown" (conftest) the return rises from chance (0.25) to >= 0.9.
 
 The chance model replies one of four words uniformly (return 0.25 sampled; greedy it repeats one word). A
 sign error (pushing rewarded replies down) or a credit error (a reply trained with another episode's advantage,
@@ -10,8 +10,8 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-STEPS = 30
-"""GRPO steps (2 seeds x 8 episodes x 2 turns: 32 replies per step); ~40-60 s on a loaded 2-core CPU."""
+STEPS = 40
+"""GRPO steps (2 seeds x 8 episodes x 2 turns: 32 replies per step); ~30-60 s on a shared 2-core CPU."""
 
 
 def test_grpo_lifts_the_return_from_chance_to_one(chance_model, word_env_kwargs, tmp_path):
@@ -25,7 +25,7 @@ def test_grpo_lifts_the_return_from_chance_to_one(chance_model, word_env_kwargs,
     torch.set_num_threads(1)
     config = EnvGRPOConfig(
         env_ids=("arenakit/Count-v0",), env_kwargs=word_env_kwargs, model=str(chance_model), max_steps=STEPS,
-        prompts_per_step=2, num_generations=8, max_reply_tokens=3, learning_rate=2e-3, warmup_steps=0,
+        prompts_per_step=2, num_generations=8, max_reply_tokens=3, learning_rate=5e-3, warmup_steps=0,
         num_seeds=100, greedy_eval_every=5, greedy_eval_seeds=1, time_budget_s=0, save_steps=10**6,
     )
     model, tokenizer = load_policy(chance_model)
@@ -37,7 +37,7 @@ def test_grpo_lifts_the_return_from_chance_to_one(chance_model, word_env_kwargs,
     sampled = [p["return"] for p in curve]
     first, last = sum(sampled[:5]) / 5, sum(sampled[-10:]) / 10
 
-    assert start <= 0.5 and first < 0.35  # chance: greedy repeats one word, sampled answers 1 in 4
-    assert end >= 0.9, f"greedy return {end} after {STEPS} steps (sampled, first 5 -> last 10: {first} -> {last})"
-    assert last >= first + 0.15 and last > 0.4  # the sampled policy follows, more slowly (temperature 1)
+    trace = f"greedy {start} -> {end}, sampled (first 5 -> last 10 steps) {first:.3f} -> {last:.3f}"
+    assert start <= 0.5 and first < 0.45, trace  # chance: greedy repeats one word, sampled answers 1 in 4
+    assert last >= 0.9 and end >= 0.9, trace  # the sampled reward (temperature 1) and the greedy one
     assert {"greedy_success", "greedy_return"} <= set(curve[0])  # the greedy check is logged beside sampling
