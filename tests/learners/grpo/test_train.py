@@ -156,3 +156,15 @@ def test_policy_backend_reuses_the_shared_prefix_without_changing_the_samples(ti
         for a, b in zip(cached.turns, fresh.turns, strict=True):
             assert a.logprobs == pytest.approx(b.logprobs, abs=1e-4)
     assert model.training  # generation puts the policy back in train mode
+
+
+def test_turn_weights_give_every_episode_the_same_total_weight():
+    """A 60-turn failure and a 6-turn success of one group push equally hard, and the group's push sums to 0."""
+    from cauarena.learners.grpo.trainer import turn_weights
+
+    replies, advantages = [60, 6, 6, 60], [-1.0, 1.0, 1.0, -1.0]
+    weights = turn_weights(replies)
+    totals = [n * w * a for n, w, a in zip(replies, weights, advantages, strict=True)]
+    assert totals == pytest.approx([-33.0, 33.0, 33.0, -33.0]) and sum(totals) == pytest.approx(0.0)
+    unweighted = sum(n * a for n, a in zip(replies, advantages, strict=True))
+    assert unweighted == -108.0  # per-turn credit without the weights: the long failures dominate
