@@ -40,20 +40,33 @@ class AgentHostDied(Exception):  # noqa: N818
     """The agent's host process went away during a call (the agent killed it, or it ran out of memory)."""
 
 
-def error_fields(exc: BaseException) -> tuple[str, str, str]:
-    """``(kind, one-line message, traceback)`` of an exception raised by an agent.
+def failure_kind(exc: BaseException, blame: str = "agent_error") -> str:
+    """The error kind of ``exc``, raised by the side ``blame`` names.
+
+    ``oom`` for a MemoryError, ``timeout`` for an agent's TimeoutError (a model backend that did not answer in
+    time), else ``blame``.
+
+    >>> failure_kind(MemoryError()), failure_kind(TimeoutError()), failure_kind(TimeoutError(), "env_error")
+    ('oom', 'timeout', 'env_error')
+    """
+    if isinstance(exc, MemoryError):
+        return "oom"
+    return "timeout" if isinstance(exc, TimeoutError) and blame == "agent_error" else blame
+
+
+def error_fields(exc: BaseException, blame: str = "agent_error") -> tuple[str, str, str]:
+    """``(kind, one-line message, traceback)`` of an exception raised by the side ``blame`` names.
 
     >>> error_fields(ValueError("bad"))[:2]
     ('agent_error', 'ValueError: bad')
     """
-    kind = "timeout" if isinstance(exc, TimeoutError) else "oom" if isinstance(exc, MemoryError) else "agent_error"
     try:
         text = str(exc)
     except Exception:  # noqa: BLE001 - an exception whose __str__ raises still gets a message
         text = "<unprintable>"
     message = f"{type(exc).__name__}: {text}".splitlines()[0][:500] if text else type(exc).__name__
     frames = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-4))
-    return kind, message, frames[-_TRACEBACK_CHARS:]
+    return failure_kind(exc, blame), message, frames[-_TRACEBACK_CHARS:]
 
 
 def public_view(env: Any, env_id: str, family: str) -> PublicEnvView:
@@ -75,8 +88,11 @@ def public_view(env: Any, env_id: str, family: str) -> PublicEnvView:
     )
 
 
-def _build(agent_spec: str, guard_spec: str, family: str, seat: str, chat_kwargs: dict[str, Any]) -> Any:
-    """The agent of ``agent_spec`` (a MAGIC seat's player when ``seat`` is set), behind its guard if any."""
+def build_agent(agent_spec: str, guard_spec: str, family: str, seat: str, chat_kwargs: dict[str, Any]) -> AgentHooks:
+    """The agent of ``agent_spec`` (a MAGIC seat's player when ``seat`` is set), behind its guard if any.
+
+    The agent host builds every hosted agent with it, and a worker its privileged ones (or all, without a host).
+    """
     if seat:
         from cauarena.leaderboards.magic import make_player
 
@@ -116,7 +132,7 @@ def _call(agents: dict[int, AgentHooks], op: str, handle: int, args: tuple) -> A
     if op == "ping":
         return None
     if op == "make":
-        agents[handle] = _build(*args)
+        agents[handle] = build_agent(*args)
         return None
     agent = agents[handle]
     if op == "bind":

@@ -90,7 +90,9 @@ class EpisodeError(NamedTuple):
 
 
 def error_of(exc: BaseException, kind: str) -> EpisodeError:
-    """The :class:`EpisodeError` of ``exc``: ``kind`` (``oom`` for a MemoryError), its one-line text, its frames.
+    """The :class:`EpisodeError` of ``exc``, raised by the side ``kind`` blames.
+
+    The kind becomes ``oom`` or ``timeout`` as :func:`~cauarena.leaderboards.agent_host.failure_kind` says.
 
     >>> error_of(ValueError("bad move"), "agent_error")[:2]
     ('agent_error', 'ValueError: bad move')
@@ -99,13 +101,10 @@ def error_of(exc: BaseException, kind: str) -> EpisodeError:
         return EpisodeError(exc.kind, str(exc), exc.trace)
     if isinstance(exc, AgentHostDied):
         return EpisodeError("agent_error", str(exc))
-    if isinstance(exc, MemoryError):
-        kind = "oom"
-    _, message, trace = error_fields(exc)
-    return EpisodeError(kind, message, trace)
+    return EpisodeError(*error_fields(exc, kind))
 
 
-def _summary(env: Any) -> dict[str, Any]:
+def env_summary(env: Any) -> dict[str, Any]:
     """The env's account of an episode that stopped before it ended (``episode_summary``); empty if it has none."""
     summarise = getattr(getattr(env, "unwrapped", env), "episode_summary", None)
     if summarise is None:
@@ -141,7 +140,7 @@ def _take_step(env: Any, agent: AgentHooks, play: _Play, keep_trajectory: bool) 
         play.truncated = True
         return False
     except Exception as exc:  # noqa: BLE001 - an agent failure is its own outcome (TimeoutError: "timeout")
-        play.fail(exc, "timeout" if isinstance(exc, TimeoutError) else "agent_error")
+        play.fail(exc, "agent_error")
         return False
     record = StepRecord(observation=json_safe(play.obs), action=json_safe(action),
                         latency_s=time.perf_counter() - t_act)
@@ -198,7 +197,7 @@ def run_episode(
             break
         if not _take_step(env, agent, play, keep_trajectory):
             break
-    final = play.info if play.ended else {**play.info, **_summary(env)}
+    final = play.info if play.ended else {**play.info, **env_summary(env)}
     metrics = _metrics(final.get("metrics"))
     if play.error is None or not play.error.message.startswith(HOST_DIED):  # a guarded agent: the guard's counts
         try:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cauarena.guards import GuardStop
-from cauarena.leaderboards.episode import _metrics, error_of, json_safe, planned_fields
+from cauarena.leaderboards.episode import _metrics, env_summary, error_of, json_safe, planned_fields
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory, episode_key
 from cauarena.leaderboards.suites import EpisodeSpec
 
@@ -118,7 +118,8 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
                              wall_time_s=time.perf_counter() - start), None
     except Exception as exc:  # noqa: BLE001 - a player or backend failure is its own outcome
         error = error_of(exc, "agent_error")
-        summary = _game_summary(game)
+        summary = env_summary(game)
+        summary = summary.get("defender_0", summary)  # the defender's account: the row is the defender's
         return EpisodeResult(**fields, error_kind=error.kind, error_message=error.message,
                              error_traceback=error.traceback, metrics=_metrics(summary.get("metrics")),
                              wall_time_s=time.perf_counter() - start), None
@@ -131,16 +132,6 @@ def play_pair(game: Any, pair: PlayerPair, spec: Any, run_id: str,
     )
     trajectory = Trajectory(episode_key=spec.key, final_info=json_safe(out)) if keep_trajectory else None
     return result, trajectory
-
-
-def _game_summary(game: Any) -> dict[str, Any]:
-    """The defender's account of a game that stopped early (the env's ``episode_summary``), or empty."""
-    summarise = getattr(game, "episode_summary", None)
-    try:
-        summary = summarise() if summarise is not None else {}
-    except Exception:  # noqa: BLE001 - a broken summary must not hide the player's error
-        return {}
-    return summary.get("defender_0", summary) if isinstance(summary, dict) else {}
 
 
 def evaluate_pairs(out: str, attackers: Sequence[str], defenders: Sequence[str], *, seeds: int,

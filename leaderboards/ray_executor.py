@@ -52,8 +52,8 @@ from cauarena.leaderboards.runner import (
     Runner,
     RunSummary,
     describe_exit,
+    memory_overrun,
     privileged_spec,
-    rss_bytes,
 )
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
 from cauarena.leaderboards.suites import EpisodeSpec
@@ -392,11 +392,10 @@ class RayExecutor:
         for slot in pool:
             if not (slot.inflight and slot.local and slot.ready is None):
                 continue
-            used = {name: rss_bytes(pid) for name, pid in zip(("actor", "agent host"), slot.pids, strict=False)}
-            if sum(used.values()) > limit:
-                parts = " + ".join(f"{name} {rss / 2**20:.0f} MiB" for name, rss in used.items())
-                over[id(slot)] = (f"out of memory: {parts}, over the per-worker limit of {limit / 2**20:.0f} MiB "
-                                  "(--max-memory); the Ray actor was killed")
+            pids = dict(zip(("actor", "agent host"), slot.pids, strict=False))
+            message = memory_overrun(pids, limit, "the Ray actor was killed")
+            if message is not None:
+                over[id(slot)] = message
         return over
 
     def _replace(self, slot: _Slot, queue: deque[EpisodeSpec], skip_head: bool) -> _Slot | None:

@@ -149,6 +149,24 @@ def rss_bytes(pid: int) -> int:
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+def memory_overrun(pids: dict[str, int], limit: int, action: str) -> str | None:
+    """The ``oom`` message when the processes ``pids`` (name -> pid) together hold more than ``limit`` bytes.
+
+    Args:
+        pids: the processes of one worker (or Ray actor) and its agent host, by the name the message uses.
+        limit: resident bytes they may hold together (``--max-memory``).
+        action: what was done about it, ending the message.
+
+    Returns:
+        None while they are within the limit.
+    """
+    used = {name: rss_bytes(pid) for name, pid in pids.items()}
+    if sum(used.values()) <= limit:
+        return None
+    parts = " + ".join(f"{name} {rss / 2**20:.0f} MiB" for name, rss in used.items())
+    return f"out of memory: {parts}, over the per-worker limit of {limit / 2**20:.0f} MiB (--max-memory); {action}"
+
+
 def default_max_memory(workers: int) -> int:
     """The default memory limit of a worker and its agent host together: 80% of RAM over the workers, >= 2 GiB."""
     try:
@@ -301,12 +319,11 @@ class Runner:
         """Workers whose processes (worker and agent host together) are over ``max_memory``, with a line."""
         over = {}
         for worker in busy:
-            used = {name: rss_bytes(proc.pid) for name, proc in (("worker", worker.proc), ("agent host", worker.host))
+            pids = {name: proc.pid for name, proc in (("worker", worker.proc), ("agent host", worker.host))
                     if proc is not None and proc.pid}
-            if sum(used.values()) > self.max_memory:
-                parts = " + ".join(f"{name} {rss / 2**20:.0f} MiB" for name, rss in used.items())
-                over[id(worker)] = (f"out of memory: {parts}, over the per-worker limit of "
-                                    f"{self.max_memory / 2**20:.0f} MiB (--max-memory); the processes were killed")
+            message = memory_overrun(pids, self.max_memory, "the processes were killed")
+            if message is not None:
+                over[id(worker)] = message
         return over
 
     def _new_worker(self, ctx: Any) -> _Worker:

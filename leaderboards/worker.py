@@ -10,8 +10,7 @@ import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
-from cauarena.agents.base import AgentHooks, with_hooks
-from cauarena.leaderboards.agent_host import HostLink
+from cauarena.leaderboards.agent_host import HostLink, build_agent
 from cauarena.leaderboards.episode import error_of, run_episode, stopped_result
 from cauarena.leaderboards.magic import SEPARATOR, PlayerPair, is_pair, play_pair
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
@@ -66,7 +65,7 @@ class EpisodePlayer:
                 s, "none", spec.env_id, "magic", self.chat_kwargs, seat=seat))
             agent = PlayerPair(spec.agent, guard=spec.guard, host=seat_host)
         elif privileged or self.host is None:
-            agent = _local_agent(spec, self.chat_kwargs)
+            agent = build_agent(spec.agent, spec.guard, spec.family, "", self.chat_kwargs)
             agent.bind(env)
         else:
             agent = self.host.agent(spec.agent, spec.guard, spec.env_id, spec.family, self.chat_kwargs)
@@ -95,20 +94,6 @@ class EpisodePlayer:
             agent.close()
         for env in self._envs.values():
             env.close()
-
-
-def _local_agent(spec: EpisodeSpec, chat_kwargs: dict[str, Any]) -> AgentHooks:
-    """A privileged agent (or any agent when there is no host: ``workers=0``), behind its guard if any."""
-    from cauarena.agents import make_agent
-    from cauarena.leaderboards.agent_host import is_chat_spec
-
-    agent = make_agent(spec.agent, family=spec.family, **(chat_kwargs if is_chat_spec(spec.agent) else {}))
-    if spec.guard != "none":
-        from cauarena.guards import GuardedAgent, make_guard
-
-        guard = make_guard(spec.guard, family=spec.family)
-        agent = GuardedAgent(agent, guard, agent_spec=spec.agent, guard_spec=spec.guard)
-    return with_hooks(agent)
 
 
 def worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
