@@ -245,6 +245,12 @@ def _progress_bar(total: int, enabled: bool) -> _Bar | None:
     return _Bar(total) if enabled and total else None
 
 
+def _require_store(out: str) -> None:
+    """Refuse a run directory that holds no results store (a URL is checked when the store opens it)."""
+    if "://" not in out and not (Path(out) / "results.sqlite").exists():
+        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+
+
 FORMATS = ("terminal", "md", "csv", "html", "json", "latex")
 """What ``cauarena leaderboard --format`` prints."""
 
@@ -294,8 +300,7 @@ def leaderboard(
 
     if format not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}.")
-    if "://" not in out and not (Path(out) / "results.sqlite").exists():
-        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+    _require_store(out)
     _leaderboard(ResultsStore(out), out, format, columns)
 
 
@@ -310,8 +315,7 @@ def compare(
     """Paired comparison of --target against each --baseline: same env, config, guard and seed, with 95% intervals."""
     from cauarena.leaderboards.compare import main as compare_main
 
-    if "://" not in out and not (Path(out) / "results.sqlite").exists():
-        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+    _require_store(out)
     argv = ["--out", out, "--target", target, *(a for b in baseline for a in ("--baseline", b))]
     argv += ["--markdown", markdown] if markdown else []
     argv += ["--json", json_out] if json_out else []
@@ -327,8 +331,7 @@ def errors(
     """List the stored episodes that ended in an error: env, agent, guard, seed, kind and message."""
     from cauarena.leaderboards.store import ResultsStore
 
-    if "://" not in out and not (Path(out) / "results.sqlite").exists():
-        raise ConfigError(f"No results.sqlite in {out}. Fix: run `cauarena run --out {out}` first.")
+    _require_store(out)
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {limit}.")
     store = ResultsStore(out)

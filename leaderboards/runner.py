@@ -267,7 +267,8 @@ class Runner:
         if todo and self.workers == 0:
             self._run_inline(todo, summary)
         elif todo:
-            self._hosted = self.isolate and not all(privileged_spec(e.agent, e.family) for e in todo)
+            pairs = {(e.agent, e.family) for e in todo}  # a registry look-up per distinct pair, not per episode
+            self._hosted = self.isolate and not all(privileged_spec(agent, family) for agent, family in pairs)
             self._run_pool(todo, summary)
         summary.wall_time_s = time.perf_counter() - start
         return summary
