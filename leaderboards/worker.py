@@ -47,6 +47,7 @@ class EpisodePlayer:
         self.host = host
         self._envs: dict[tuple, Any] = {}
         self._agents: dict[tuple, Any] = {}
+        self._privileged: dict[tuple[str, str], bool] = {}
 
     def _env(self, spec: EpisodeSpec) -> Any:
         key = (spec.env_id, spec.env_kwargs)
@@ -75,7 +76,10 @@ class EpisodePlayer:
 
     def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None]:
         """Play one episode; failing to build the env or agent is recorded like any other error."""
-        privileged = privileged_spec(spec.agent, spec.family)
+        pair = (spec.agent, spec.family)
+        if pair not in self._privileged:  # a registry look-up once per agent, not per episode
+            self._privileged[pair] = privileged_spec(*pair)
+        privileged = self._privileged[pair]
         try:
             env = self._env(spec)
         except Exception as exc:  # noqa: BLE001
