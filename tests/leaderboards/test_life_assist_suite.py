@@ -1,7 +1,4 @@
-import hashlib
 from dataclasses import replace
-
-import pytest
 
 import cauarena
 from cauarena.envs.life_assist import GOALS, SURFACES, TASKS, TRIGGERS
@@ -34,21 +31,6 @@ def test_every_attacked_row_plays_every_task_goal_pair():
             env.reset(seed=seed)
             pairs.add((env.task.id, env.attack.goal))
         assert len(pairs) == len(TASKS) * len(GOALS), spec
-
-
-# sha256 of the sorted planned keys of every non-LifeAssist episode, taken before issue 20 changed the LifeAssist
-# lines. A change here means another family's plan moved: update the digest only when that was intended.
-OTHER_FAMILIES = {"smoke": (82, "fe0082e168693533"), "default": (1060, "19c47ade76065b87"), "safety": (0, ""),
-                  "life_assist": (0, "")}
-
-
-@pytest.mark.parametrize("name", sorted(OTHER_FAMILIES))
-def test_other_families_plan_exactly_the_same_keys(name):
-    keys = sorted(e.key for e in plan(get_suite(name)) if e.env_id != "cauarena/LifeAssist-v0")
-    count, digest = OTHER_FAMILIES[name]
-    assert len(keys) == count
-    if count:
-        assert hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16] == digest
 
 
 def test_smoke_has_a_benign_and_an_attacked_life_assist_row():
