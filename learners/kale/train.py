@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import json
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -148,16 +150,24 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> dict[str, Any]:
-    """Run the whole pipeline for one arm (``config.kl_weight``), save the model, return its evaluation."""
+    """Run the whole pipeline for one arm (``config.kl_weight``), save the model, return its evaluation.
+
+    ``out_dir`` receives only the checkpoint (safetensors, config, tokenizer) and ``kale_result.json`` (config,
+    losses, summary, per-question records); the trainers' scratch folders live in a temporary directory.
+    """
     world, space, tokenizer = setup(config)
     out_dir.mkdir(parents=True, exist_ok=True)
-    base = learn_facts(config, world, space, tokenizer, out_dir / "work")
-    model, losses = learn_qa(config, base, world, space, tokenizer, out_dir / "work")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kale-") as scratch:
+        base = learn_facts(config, world, space, tokenizer, Path(scratch))
+        model, losses = learn_qa(config, base, world, space, tokenizer, Path(scratch))
+    seconds = time.perf_counter() - start
     test = sample_questions(space, eval_questions, split="test", hops=(1, 2, 3), seed=config.seed + 1, choices=True)
     records = evaluate(model, tokenizer, world, space, test)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    result = {"config": config.to_dict(), "losses": losses, "summary": summarise(records), "records": records}
+    result = {"config": config.to_dict(), "losses": losses, "train_s": seconds, "summary": summarise(records),
+              "test_questions": [[q.topic, list(q.relations)] for q in test], "records": records}
     (out_dir / "kale_result.json").write_text(json.dumps(result, indent=1))
     return result
 
