@@ -22,10 +22,13 @@ from typing import Any
 import numpy as np
 
 from cauarena.envs.kgqa import LETTERS, KnowledgeWorld, Question, QuestionSpace, build_world, make_question
-from cauarena.learners.kale.data import build_tokenizer, encode, fact_rows, qa_prompt, qa_rows
+from cauarena.learners.kale.backend import ENTRY_POINT
+from cauarena.learners.kale.data import build_tokenizer, fact_rows, qa_prompt, qa_rows
 from cauarena.learners.kale.kale_config import KALEConfig
+from cauarena.learners.kale.scoring import best_option
 from cauarena.learners.kale.synthesis import make_verbaliser, synthesise
 from cauarena.learners.kale.trainer import make_trainer
+from cauarena.learners.tinylm.backend import BACKEND_FILE
 
 
 def build_model(config: KALEConfig, tokenizer: Any) -> Any:
@@ -103,18 +106,7 @@ def learn_qa(config: KALEConfig, model: Any, world: KnowledgeWorld, space: Quest
 
 def choose(model: Any, tokenizer: Any, question: Question) -> str:
     """The option with the highest total log-likelihood (answer tokens and the end token) after the prompt."""
-    import torch
-
-    rows = [encode(tokenizer, qa_prompt(question), option) for option in question.options]
-    width = max(len(r["input_ids"]) for r in rows)
-    ids = torch.tensor([r["input_ids"] + [tokenizer.pad_token_id] * (width - len(r["input_ids"])) for r in rows])
-    labels = torch.tensor([r["labels"] + [-100] * (width - len(r["labels"])) for r in rows])
-    with torch.no_grad():
-        logits = model(input_ids=ids, attention_mask=(labels != -100) | (ids != tokenizer.pad_token_id)).logits
-    logp = torch.log_softmax(logits[:, :-1].float(), -1)
-    targets = labels[:, 1:]
-    picked = logp.gather(-1, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1) * (targets != -100)
-    return question.options[int(picked.sum(-1).argmax())]
+    return question.options[best_option(model, tokenizer, qa_prompt(question), question.options)]
 
 
 def evaluate(model: Any, tokenizer: Any, world: KnowledgeWorld, space: QuestionSpace,
@@ -152,8 +144,9 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, float]:
 def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> dict[str, Any]:
     """Run the whole pipeline for one arm (``config.kl_weight``), save the model, return its evaluation.
 
-    ``out_dir`` receives only the checkpoint (safetensors, config, tokenizer) and ``kale_result.json`` (config,
-    losses, summary, per-question records); the trainers' scratch folders live in a temporary directory.
+    ``out_dir`` receives only the checkpoint (safetensors, config, tokenizer, ``backend.txt`` naming the backend
+    that scores options) and ``kale_result.json`` (config, losses, summary, per-question records); the trainers'
+    scratch folders live in a temporary directory.
     """
     world, space, tokenizer = setup(config)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,6 +159,7 @@ def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> di
     records = evaluate(model, tokenizer, world, space, test)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
+    (out_dir / BACKEND_FILE).write_text(ENTRY_POINT + "\n")  # tiny/<name> scores options, as evaluate does
     result = {"config": config.to_dict(), "losses": losses, "train_s": seconds, "summary": summarise(records),
               "test_questions": [[q.topic, list(q.relations)] for q in test], "records": records}
     (out_dir / "kale_result.json").write_text(json.dumps(result, indent=1))

@@ -2,7 +2,9 @@
 
 Registered in the backend registry by the string ``cauarena.learners.tinylm.backend:make_tiny_backend``, so
 ``cauarena.agents`` never imports this package. ``tiny/babyai`` is the folder ``checkpoints/babyai`` next to
-this file (built by ``python -m cauarena.learners.tinylm.train --name babyai``).
+this file (built by ``python -m cauarena.learners.tinylm.train --name babyai``). A checkpoint may name the backend
+class that serves it in a ``backend.txt`` (the KALE models, ``tiny/kgqa-*``, score options: see
+:mod:`cauarena.learners.kale.backend`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cauarena.errors import NameNotFound
+from cauarena.errors import ConfigError, NameNotFound
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
 """The folder of the shipped checkpoints, one sub-folder per name."""
@@ -51,9 +53,31 @@ def make_tiny_backend(model: str, **kwargs: Any) -> Any:
         NameNotFound: an unknown name.
         DependencyNotInstalled: torch or transformers is missing (``pip install 'cauarena[llm]'``).
     """
-    from cauarena.agents.llm.backends.hf import HFBackend
+    path = checkpoint_path(model)
+    return backend_class(path)(model, path=path, prefix="tiny", **kwargs)
 
-    return HFBackend(model, path=checkpoint_path(model), prefix="tiny", **kwargs)
+
+BACKEND_FILE = "backend.txt"
+"""A checkpoint file naming the ``cauarena.`` class that serves it (``HFBackend`` without it): ``tiny/kgqa-*``."""
+
+
+def backend_class(path: Path) -> Any:
+    """The backend class of the checkpoint folder ``path``: the one its :data:`BACKEND_FILE` names, else ``HFBackend``.
+
+    Raises:
+        ConfigError: the file names something outside the ``cauarena`` package.
+    """
+    from cauarena.agents.llm.backends.hf import HFBackend
+    from cauarena.agents.registry import load_attr
+
+    marker = path / BACKEND_FILE
+    if not marker.is_file():
+        return HFBackend
+    entry_point = marker.read_text().strip()
+    if not entry_point.startswith("cauarena."):
+        raise ConfigError(f"{marker} names {entry_point!r}; a shipped checkpoint's backend must be a 'cauarena.' "
+                          "module:Class. Fix: one line such as cauarena.learners.kale.backend:KGQAScoringBackend.")
+    return load_attr(entry_point)
 
 
 def check_tiny_backend(model: str, **kwargs: Any) -> None:
