@@ -237,3 +237,8 @@ ENV_SPECS["cauarena/KGQA-v0"] = EnvEntry(
     id="cauarena/KGQA-v0", entry_point="cauarena.envs.kgqa:KGQAEnv", family="kgqa"
 )
 """KALE's setting: multi-hop questions over a seeded knowledge world, then a probe of each hop."""
+
+ENV_SPECS["cauarena/CausalScene-v0"] = EnvEntry(
+    id="cauarena/CausalScene-v0", entry_point="cauarena.envs.scene:CausalSceneEnv", family="scene"
+)
+"""LINA's setting (LINA-lite): draw a prompt's 32x32 scene with its unnamed causal effects, scored from exact masks."""
