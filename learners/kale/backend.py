@@ -6,7 +6,7 @@ reply: it reads the question and its options from the last user message (the env
 option by its likelihood after ``Q: <question> A:`` (:func:`~cauarena.learners.kale.scoring.option_scores`) and
 replies ``Answer: <letter>``; a short-answer question (no options) is answered greedily. It sits behind the
 normal agent protocol (``ChatAgent`` with the ``kgqa`` prompt and parser, in the agent host) and sees only the
-messages, never the env. A checkpoint folder names this class in its ``backend.txt``, which the ``tiny/`` backend
+messages, never the env. A checkpoint folder names this class in its ``backend.json``, which the ``tiny/`` backend
 reads (:func:`cauarena.learners.tinylm.backend.make_tiny_backend`).
 
 Token accounting: ``prompt_tokens`` is the question prompt's length; ``completion_tokens`` counts the tokens the
@@ -24,7 +24,7 @@ from cauarena.envs.kgqa import LETTERS
 from cauarena.learners.kale.scoring import best_option, greedy_answer, question_prompt
 
 ENTRY_POINT = "cauarena.learners.kale.backend:KGQAScoringBackend"
-"""What ``train`` writes into a checkpoint's ``backend.txt``."""
+"""What ``train`` writes into a checkpoint's ``backend.json``."""
 
 _QUESTION = re.compile(r"^Question \d+ of \d+: (.+)$", re.MULTILINE)
 _OPTION = re.compile(r"^([A-D])\. (.+)$", re.MULTILINE)

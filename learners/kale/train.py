@@ -144,7 +144,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, float]:
 def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> dict[str, Any]:
     """Run the whole pipeline for one arm (``config.kl_weight``), save the model, return its evaluation.
 
-    ``out_dir`` receives only the checkpoint (safetensors, config, tokenizer, ``backend.txt`` naming the backend
+    ``out_dir`` receives only the checkpoint (safetensors, config, tokenizer, ``backend.json`` naming the backend
     that scores options) and ``kale_result.json`` (config, losses, summary, per-question records); the trainers'
     scratch folders live in a temporary directory.
     """
@@ -159,7 +159,7 @@ def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> di
     records = evaluate(model, tokenizer, world, space, test)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    (out_dir / BACKEND_FILE).write_text(ENTRY_POINT + "\n")  # tiny/<name> scores options, as evaluate does
+    (out_dir / BACKEND_FILE).write_text(json.dumps({"entry_point": ENTRY_POINT}) + "\n")  # tiny/<name> scores options, as evaluate does
     result = {"config": config.to_dict(), "losses": losses, "train_s": seconds, "summary": summarise(records),
               "test_questions": [[q.topic, list(q.relations)] for q in test], "records": records}
     (out_dir / "kale_result.json").write_text(json.dumps(result, indent=1))

@@ -3,12 +3,13 @@
 Registered in the backend registry by the string ``cauarena.learners.tinylm.backend:make_tiny_backend``, so
 ``cauarena.agents`` never imports this package. ``tiny/babyai`` is the folder ``checkpoints/babyai`` next to
 this file (built by ``python -m cauarena.learners.tinylm.train --name babyai``). A checkpoint may name the backend
-class that serves it in a ``backend.txt`` (the KALE models, ``tiny/kgqa-*``, score options: see
+class that serves it in a ``backend.json`` (the KALE models, ``tiny/kgqa-*``, score options: see
 :mod:`cauarena.learners.kale.backend`).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,9 @@ def make_tiny_backend(model: str, **kwargs: Any) -> Any:
     return backend_class(path)(model, path=path, prefix="tiny", **kwargs)
 
 
-BACKEND_FILE = "backend.txt"
-"""A checkpoint file naming the ``cauarena.`` class that serves it (``HFBackend`` without it): ``tiny/kgqa-*``."""
+BACKEND_FILE = "backend.json"
+"""A checkpoint file ``{"entry_point": "cauarena.<module>:<Class>"}`` naming the class that serves it (``HFBackend``
+without it): the ``tiny/kgqa-*`` models. JSON, so the wheel's package data carries it."""
 
 
 def backend_class(path: Path) -> Any:
@@ -73,10 +75,10 @@ def backend_class(path: Path) -> Any:
     marker = path / BACKEND_FILE
     if not marker.is_file():
         return HFBackend
-    entry_point = marker.read_text().strip()
+    entry_point = str(json.loads(marker.read_text()).get("entry_point", ""))
     if not entry_point.startswith("cauarena."):
         raise ConfigError(f"{marker} names {entry_point!r}; a shipped checkpoint's backend must be a 'cauarena.' "
-                          "module:Class. Fix: one line such as cauarena.learners.kale.backend:KGQAScoringBackend.")
+                          'module:Class. Fix: {"entry_point": "cauarena.learners.kale.backend:KGQAScoringBackend"}.')
     return load_attr(entry_point)
 
 
