@@ -159,7 +159,8 @@ def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> di
     records = evaluate(model, tokenizer, world, space, test)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    (out_dir / BACKEND_FILE).write_text(json.dumps({"entry_point": ENTRY_POINT}) + "\n")  # tiny/<name> scores options, as evaluate does
+    # tiny/<name> scores options, as evaluate does
+    (out_dir / BACKEND_FILE).write_text(json.dumps({"entry_point": ENTRY_POINT}) + "\n")
     result = {"config": config.to_dict(), "losses": losses, "train_s": seconds, "summary": summarise(records),
               "test_questions": [[q.topic, list(q.relations)] for q in test], "records": records}
     (out_dir / "kale_result.json").write_text(json.dumps(result, indent=1))
