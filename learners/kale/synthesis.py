@@ -60,10 +60,21 @@ class ChatVerbaliser:
         self.backend, self.max_tokens = backend, max_tokens
 
     def __call__(self, world: KnowledgeWorld, path: Path, answer: str) -> str:
-        """The model's rewrite of the path (the template text when the model answers nothing)."""
+        """The model's rewrite of the path (the template text when the model answers nothing).
+
+        Raises:
+            BackendError: the backend failed; the message names the backend and the path, and the fix.
+        """
+        from cauarena.agents.llm.backends import BackendError
+
         facts = verbalise(world, path)
         prompt = REWRITE_PROMPT.format(answer=answer, facts=facts)
-        reply = self.backend.generate([{"role": "user", "content": prompt}], max_tokens=self.max_tokens)
+        try:
+            reply = self.backend.generate([{"role": "user", "content": prompt}], max_tokens=self.max_tokens)
+        except BackendError as exc:
+            raise BackendError(f"The KI verbaliser {self.backend.spec} failed on the path "
+                               f"{' -> '.join(path.entities)}: {exc}. Fix: check the backend, or synthesise with "
+                               "verbaliser='template'.") from exc
         return reply.text.strip() or facts
 
 
