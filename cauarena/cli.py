@@ -344,47 +344,24 @@ def errors(
     typer.echo(f"{len(rows)} errored episode(s) in {store.url}", err=True)
 
 
-train_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Train models against the envs.")
-app.add_typer(train_app, name="train")
-
-
-@train_app.command("grpo")
-def train_grpo(
-    out: Annotated[str, typer.Option(help="folder for the trained model (evaluate it as hf/<out>)")],
-    env: Annotated[list[str], typer.Option(help="env id to train on (repeatable)")] = [],  # noqa: B006
-    model: Annotated[str, typer.Option(help="starting policy: tiny/<name>, hf/<dir> or a folder")] = "tiny/babyai",
-    steps: Annotated[int, typer.Option(help="GRPO optimisation steps")] = 200,
-    work_dir: Annotated[str | None, typer.Option(help="trainer checkpoints [<out>.work]")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="continue from the latest trainer checkpoint")] = False,
-    set_: Annotated[list[str], typer.Option("--set", help="EnvGRPOConfig field as key=JSON, e.g. lora_r=8")] = [],  # noqa: B006
-    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+@app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+             add_help_option=False)
+def train(
+    ctx: typer.Context,
+    method: Annotated[str | None, typer.Argument(help="the learner; `cauarena train --help` lists them")] = None,
 ) -> None:
-    """Multi-turn GRPO: play whole episodes through the leaderboard's ChatAgent, reward = the env's return."""
-    from cauarena.learners.config_io import parse_overrides
-    from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
-    from cauarena.learners.grpo.train import dump, train
+    """Train a model: `cauarena train <method> --out DIR [options]`; `cauarena train <method> --help` lists them."""
+    from cauarena.learners.command import listing, method_command
 
-    fields = {"model": model, "max_steps": steps, **parse_overrides(set_)}
-    if env:
-        fields["env_ids"] = tuple(env)
-    config = EnvGRPOConfig.from_dict(fields)
-    metrics = train(config, Path(out), Path(work_dir or f"{out.rstrip('/')}.work"), progress=progress, resume=resume)
-    typer.echo(dump(metrics))
-
-
-@train_app.command("kale")
-def train_kale(
-    out: Annotated[str, typer.Option(help="folder for the trained tiny LM and kale_result.json")],
-    set_: Annotated[list[str], typer.Option("--set", help="KALEConfig field as key=JSON, e.g. kl_weight=0")] = [],  # noqa: B006
-    eval_questions: Annotated[int, typer.Option(help="held-out questions scored at the end")] = 150,
-) -> None:
-    """KALE on a tiny LM: learn the world's facts, then QA with KI rationales + the KA loss (kl_weight=0: SFT)."""
-    from cauarena.learners.config_io import parse_overrides
-    from cauarena.learners.kale.kale_config import KALEConfig
-    from cauarena.learners.kale.train import train
-
-    result = train(KALEConfig.from_dict(parse_overrides(set_)), Path(out), eval_questions=eval_questions)
-    typer.echo(json.dumps({"summary": result["summary"], "losses": result["losses"]}, indent=1))
+    if method is None or method in ("--help", "-h"):
+        typer.echo("Usage: cauarena train METHOD --out DIR [OPTIONS]\n\nTrain a model; it writes only under --out. "
+                   "`cauarena train METHOD --help` lists every option (config fields with type, default and "
+                   f"doc).\n\nMethods:\n{listing()}")
+        return
+    command = typer.main.get_command(method_command(method))
+    code = command.main(args=list(ctx.args), prog_name=f"cauarena train {method}", standalone_mode=False)
+    if isinstance(code, int) and code:
+        raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """CauScale: an amortised causal-discovery network (data + intervention mask -> edge probabilities), trained here.
 
 Rebuild the shipped checkpoint ``checkpoints/default`` with the command in its ``TRAINING.md``
-(``python -m cauarena.learners.causcale.train --out ...``). The ``causcale`` agent
+(``cauarena train causcale --out ...``). The ``causcale`` agent
 (:class:`~cauarena.learners.causcale.agent.CauScaleAgent`) runs it on ``cauarena/CausalDiscovery-v0``.
 Importing this package imports no torch (the model, trainer and checkpoint loader import it when used).
 """

@@ -29,7 +29,7 @@ def checkpoint_dir(name_or_path: str | Path | None = None) -> Path:
         shipped = sorted(p.name for p in CHECKPOINTS.iterdir() if p.is_dir()) if CHECKPOINTS.is_dir() else []
         raise ConfigError(
             f"No CauScale checkpoint at {str(name_or_path)!r} (needs config.json and model.safetensors). "
-            f"Shipped: {shipped}. Fix: pass a folder written by `python -m cauarena.learners.causcale.train`."
+            f"Shipped: {shipped}. Fix: pass a folder written by `cauarena train causcale`."
         )
     return path
 

@@ -2,31 +2,29 @@
 
 Rebuild the shipped checkpoint (see ``checkpoints/default/TRAINING.md`` for the exact command)::
 
-    python -m cauarena.learners.causcale.train --out runs/causcale/default --set steps=2000
+    cauarena train causcale --out runs/causcale/default --steps 2000
+    cp runs/causcale/default/{config.json,model.safetensors,metrics.json} learners/causcale/checkpoints/default/
 
 Every ``validate_every`` steps the trainer validates on fixed linear ER and SF graphs, writes the resumable
 state (``state.pt``: weights, optimiser, step, history) and the model files (``config.json``,
-``model.safetensors``, ``metrics.json``) to ``--out``. Rerunning the same command resumes from ``state.pt``
-(batches are seeded by ``(seed, step)``, so a resumed run draws the same graphs). CPU by default; a GPU
+``model.safetensors``, ``metrics.json``) to ``--out`` and nowhere else. Rerunning the same command resumes from
+``state.pt`` (batches are seeded by ``(seed, step)``, so a resumed run draws the same graphs). CPU by default; a GPU
 when one is present (``--device`` overrides).
+The shipped checkpoint changes only by the explicit ``cp`` above.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cauarena.errors import ConfigError
 from cauarena.learners.causcale.causcale_config import CauScaleConfig
-from cauarena.learners.config_io import parse_overrides
 
 VALIDATION_SEED = 10**6
 """Validation graphs are seeded from ``seed + VALIDATION_SEED``: disjoint from the training batches."""
@@ -93,16 +91,26 @@ def _save(out: Path, model: Any, optimizer: Any, config: CauScaleConfig, step: i
     save_model(model, config, out, metrics)
 
 
-def train(
-    config: CauScaleConfig, out: Path, *, resume: bool = True, device: str | None = None, progress: bool = True
-) -> dict[str, Any]:
-    """Train (or resume) to ``config.steps``; returns the final ``metrics.json`` content."""
+def train(config: CauScaleConfig, out: Path, *, resume: bool = True, device: str | None = None, threads: int = 0,
+          progress: bool = True) -> dict[str, Any]:
+    """Train (or resume) to ``config.steps``; returns the final ``metrics.json`` content.
+
+    Args:
+        config: the network and its training run.
+        out: folder for ``state.pt`` and the model files.
+        resume: continue from ``out/state.pt`` when it is there (False: start over).
+        device: torch device (None: cuda when present, else cpu).
+        threads: torch CPU threads (0: torch's choice).
+        progress: show a progress bar.
+    """
     import torch
     from tqdm.auto import tqdm
 
     from cauarena.learners.causcale.data import sample_batch
     from cauarena.learners.causcale.model import CauScale, pair_loss
 
+    if threads:
+        torch.set_num_threads(threads)
     device = device or default_device()
     torch.manual_seed(config.seed)
     model = CauScale(config).to(device)
@@ -134,33 +142,3 @@ def train(
             _save(out, model, optimizer, config, step, history, extra)
     bar.close()
     return json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").is_file() else {}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", required=True, type=Path, help="folder for state.pt and the model files")
-    parser.add_argument("--config", type=Path, help="a config.json to start from (default: CauScaleConfig())")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config field (JSON values), repeatable")
-    parser.add_argument("--device", help="torch device (default: cuda when present, else cpu)")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
-    parser.add_argument("--no-resume", action="store_true", help="start over even if --out holds state.pt")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
-    try:
-        base = json.loads(args.config.read_text()) if args.config else {}
-        config = CauScaleConfig.from_dict({**base, **parse_overrides(args.overrides)})
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
-    metrics = train(config, args.out, resume=not args.no_resume, device=args.device, progress=not args.no_progress)
-    print(json.dumps(metrics.get("validation", {})))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,8 +5,9 @@ import pytest
 
 pytest.importorskip("torch")
 
+from cauarena.cli import main  # noqa: E402
 from cauarena.learners.causcale import CauScaleConfig, load_model  # noqa: E402
-from cauarena.learners.causcale.train import main, train  # noqa: E402
+from cauarena.learners.causcale.train import train  # noqa: E402
 
 TINY = CauScaleConfig(dim=8, heads=2, ffn_dim=16, blocks=2, head_hidden=8, rows=16, sim_rows=32, steps=4,
                       batch_pairs=100, max_batch=2, validate_every=2, validation_graphs=1, validation_n=5,
@@ -25,12 +26,13 @@ def test_train_writes_a_loadable_checkpoint_and_resumes(tmp_path):
 
 
 def test_the_command_line_rejects_an_unknown_key(tmp_path, capsys):
-    assert main(["--out", str(tmp_path), "--set", "widht=3"]) == 2
+    assert main(["train", "causcale", "--out", str(tmp_path), "--set", "widht=3"]) == 2
     assert "Unknown CauScaleConfig keys ['widht']" in capsys.readouterr().err
 
 
 def test_the_command_line_trains_from_overrides(tmp_path):
     config = tmp_path / "tiny.json"
     config.write_text(json.dumps(TINY.to_dict()))
-    assert main(["--out", str(tmp_path / "out"), "--config", str(config), "--set", "steps=2", "--no-progress"]) == 0
+    assert main(["train", "causcale", "--out", str(tmp_path / "out"), "--config", str(config), "--steps", "2",
+                 "--no-progress", "--device", "cpu"]) == 0
     assert json.loads((tmp_path / "out" / "metrics.json").read_text())["step"] == 2

@@ -1,0 +1,90 @@
+"""Every learner ``cauarena train <method>`` runs, in one :class:`~cauarena.registry.Registry`.
+
+A method is a config dataclass (every field documented under ``Attributes:``) and one ``train(config, out, ...)``
+function that writes only under ``out``. Both are ``module:attr`` strings, so listing the methods imports nothing::
+
+    TRAIN_METHODS.find("causcale").config   # 'cauarena.learners.causcale.causcale_config:CauScaleConfig'
+    register_method("mine", "my_pkg.train:train", "my_pkg.config:MyConfig", "one line for the listing")
+
+Importing this module imports no model library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cauarena.registry import Registry
+
+__all__ = ["TRAIN_METHODS", "TrainMethod", "register_method"]
+
+
+@dataclass(frozen=True)
+class TrainMethod:
+    """A learner that ``cauarena train`` runs.
+
+    Attributes:
+        name: what users type: ``cauarena train <name>``.
+        target: ``module:attr`` of its ``train(config, out, **options)`` function; keyword options after ``out``
+            become command-line options too (documented under the function's ``Args:``).
+        config: ``module:Class`` of its config dataclass (fields documented under ``Attributes:``).
+        description: one line for ``cauarena train --help``.
+        presets: ``module:attr`` of a dict from preset name to config (the shipped experiments), or ``""``.
+        families: env families it trains on (glob patterns; ``("*",)``: any).
+    """
+
+    name: str
+    target: str
+    config: str
+    description: str = ""
+    presets: str = ""
+    families: tuple[str, ...] = ("*",)
+
+
+TRAIN_METHODS: Registry[TrainMethod] = Registry(
+    "train method", hint="`cauarena train --help` lists them.", on_change="warn")
+"""The learners ``cauarena train`` knows, by name."""
+
+
+def register_method(name: str, target: str, config: str, description: str, presets: str = "") -> TrainMethod:
+    """Register (or loudly replace) a ``cauarena train`` method; see :class:`TrainMethod` for the arguments.
+
+    Returns:
+        The registered entry.
+
+    >>> register_method("demo", "os.path:join", "os:stat_result", "a demo").name
+    'demo'
+    >>> TRAIN_METHODS.remove("demo")
+    """
+    return TRAIN_METHODS.add(TrainMethod(name, target, config, description, presets))
+
+
+_L = "cauarena.learners"
+_BUILTIN = (
+    ("causcale", f"{_L}.causcale.train:train", f"{_L}.causcale.causcale_config:CauScaleConfig",
+     "CauScale network on fresh simulator graphs (the causcale agent's checkpoint)", ""),
+    ("tinylm", f"{_L}.tinylm.train:train", f"{_L}.tinylm.tinylm_config:TinyLMConfig",
+     "tiny chat LM from scratch on oracle roll-outs: tokenizer, SFT, DAgger (tiny/<name>)",
+     f"{_L}.tinylm.tinylm_config:PRESETS"),
+    *((f"caugym-{recipe}", f"{_L}.caugym.train:train", f"{_L}.caugym.{module}_config:{cls}", text, "")
+      for recipe, module, cls, text in (
+          ("base", "base", "BaseLMConfig", "CauGym: the tiny LM built from scratch (the start of the recipes)"),
+          ("sft", "sft", "CauGymSFTConfig", "CauGym: supervised fine-tuning from --init"),
+          ("dpo", "dpo", "CauGymDPOConfig", "CauGym: DPO on (right, wrong) reply pairs from --init"),
+          ("kto", "kto", "CauGymKTOConfig", "CauGym: KTO on unpaired good and bad replies from --init"),
+          ("grpo", "grpo", "CauGymGRPOConfig", "CauGym: GRPO with the CauGym scorer as reward, from --init"))),
+    ("depo", f"{_L}.depo.train:train", f"{_L}.depo.pipeline_config:PipelineConfig",
+     "BC -> KTO -> DEPO on the tiny LM, then the three stages evaluated by the runner",
+     f"{_L}.depo.pipeline_config:PRESETS"),
+    ("grpo", f"{_L}.grpo.train:train", f"{_L}.grpo.grpo_config:EnvGRPOConfig",
+     "multi-turn GRPO: whole episodes through ChatAgent, reward = the env's return", ""),
+    ("magic", f"{_L}.magic.train:train", f"{_L}.magic.coevo_config:CoevoConfig",
+     "MAGIC co-evolution: attacker search vs retrained classifier defender, cross-play report", ""),
+    ("agentdog-classifier", "cauarena.guards.agentdog.train:train",
+     "cauarena.guards.agentdog.train:ClassifierTrainConfig",
+     "AgentDoG step classifier guard on the ATBench-LifeAssist train split", ""),
+    ("kale", f"{_L}.kale.train:train", f"{_L}.kale.kale_config:KALEConfig",
+     "KALE on a tiny LM: facts, then QA with KI rationales + the KA loss", ""),
+)
+
+for _entry in _BUILTIN:
+    register_method(*_entry)
