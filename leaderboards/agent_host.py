@@ -94,7 +94,7 @@ def build_agent(agent_spec: str, guard_spec: str, family: str, seat: str, chat_k
     The agent host builds every hosted agent with it, and a worker its privileged ones (or all, without a host).
     """
     if seat:
-        from cauarena.leaderboards.magic import make_player
+        from cauarena.agents.magic.play import make_player
 
         agent = make_player(agent_spec, seat)
     else:

@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from cauarena.agents.base import AgentHooks, with_hooks
+from cauarena.agents.base import AgentHooks
+from cauarena.agents.rollout import SINGLE, Rollout, RolloutError, Step, is_multi_agent
 from cauarena.errors import InvalidAction
 from cauarena.guards import GuardStop
 from cauarena.leaderboards.agent_host import HOST_DIED, AgentFailed, AgentHostDied, error_fields
@@ -116,59 +117,69 @@ def env_summary(env: Any) -> dict[str, Any]:
     return summary if isinstance(summary, dict) else {}
 
 
-class _Play:
-    """The running totals of one episode."""
+def row_seat(env: Any) -> str:
+    """The seat a multi-agent env's leaderboard row reports (``metadata["leaderboard_agent"]``, else the first).
 
-    def __init__(self) -> None:
-        self.steps: list[StepRecord] = []
-        self.total, self.n_steps, self.invalid, self.p_tok, self.c_tok = 0.0, 0, 0, 0, 0
-        self.error: EpisodeError | None = None
-        self.truncated, self.ended = False, False
-        self.obs: Any = None
-        self.info: dict[str, Any] = {}
-
-    def fail(self, exc: BaseException, kind: str) -> None:
-        self.error = error_of(exc, kind)
+    MAGIC's rows are the defender's: the seat a safety leaderboard ranks.
+    """
+    unwrapped = getattr(env, "unwrapped", env)
+    return unwrapped.metadata.get("leaderboard_agent") or unwrapped.possible_agents[0]
 
 
-def _take_step(env: Any, agent: AgentHooks, play: _Play, keep_trajectory: bool) -> bool:
-    """One agent action and one env step; False when the episode is over."""
-    t_act = time.perf_counter()
+def _outcome(rollout: Rollout, exc: RolloutError) -> tuple[EpisodeError | None, bool]:
+    """What a :class:`RolloutError` means for the row: its error (None for a guard's stop) and whether it was cut."""
+    if exc.phase == "act" and isinstance(exc.error, GuardStop):
+        return None, True  # the guard ended the episode: a normal end, counted in the guard's metrics
+    if exc.phase == "step" and isinstance(exc.error, InvalidAction):
+        return EpisodeError("agent_error", f"malformed action {_short_repr(exc.action)[:200]}: {exc.error}"), False
+    return error_of(exc.error, "agent_error" if exc.side == "agent" else "env_error"), False
+
+
+def _play(rollout: Rollout, keep_trajectory: bool) -> tuple[EpisodeError | None, list[StepRecord]]:
+    """Play ``rollout`` to its end, recording each step; the error that stopped it, if any."""
+    steps: list[StepRecord] = []
     try:
-        action = agent.act(play.obs, play.info)
-    except GuardStop:  # the guard ended the episode: a normal end, counted in the guard's metrics
-        play.truncated = True
-        return False
-    except Exception as exc:  # noqa: BLE001 - an agent failure is its own outcome (TimeoutError: "timeout")
-        play.fail(exc, "agent_error")
-        return False
-    record = StepRecord(observation=json_safe(play.obs), action=json_safe(action),
-                        latency_s=time.perf_counter() - t_act)
-    usage = agent.last_usage
-    if usage is not None:
-        record.prompt_tokens, record.completion_tokens = usage.prompt_tokens, usage.completion_tokens
-        play.p_tok += usage.prompt_tokens
-        play.c_tok += usage.completion_tokens
-    try:
-        play.obs, reward, terminated, trunc, info = env.step(action)
-    except InvalidAction as exc:
-        play.error = EpisodeError("agent_error", f"malformed action {_short_repr(action)[:200]}: {exc}")
-        return False
-    except Exception as exc:  # noqa: BLE001
-        play.fail(exc, "env_error")
-        return False
-    play.info = info if isinstance(info, dict) else {}
-    play.n_steps += 1
-    record.reward = float(reward)
-    record.invalid = bool(play.info.get("invalid_action", False))
-    play.invalid += record.invalid
-    play.total += float(reward)
-    if keep_trajectory:
-        play.steps.append(record)
-    if terminated or trunc:
-        play.truncated, play.ended = bool(trunc and not terminated), True
-        return False
-    return True
+        for step in rollout:
+            if keep_trajectory:
+                steps.append(step_record(step))
+    except RolloutError as exc:
+        error, cut = _outcome(rollout, exc)
+        rollout.truncated = rollout.truncated or cut
+        return error, steps
+    return None, steps
+
+
+def step_record(step: Step) -> StepRecord:
+    """The stored :class:`~cauarena.leaderboards.schema.StepRecord` of a rollout's :class:`Step`."""
+    rewards = step.reward.values() if isinstance(step.reward, dict) else [step.reward]
+    record = StepRecord(observation=json_safe(step.observation), action=json_safe(step.action),
+                        latency_s=step.latency_s, reward=float(sum(rewards)), invalid=step.invalid)
+    if step.usage is not None:
+        record.prompt_tokens, record.completion_tokens = step.usage.prompt_tokens, step.usage.completion_tokens
+    return record
+
+
+def _final_info(rollout: Rollout, seat: str) -> dict[str, Any]:
+    """The row seat's last info, completed by the env's ``episode_summary`` when the episode stopped early."""
+    if rollout.ended:
+        return rollout.seat_info(seat)
+    summary = env_summary(rollout.env)
+    if rollout.multi:
+        summary = summary.get(seat, summary)
+    return {**rollout.seat_info(seat), **summary}
+
+
+def _agent_metrics(agents: dict[str, AgentHooks], error: EpisodeError | None) -> dict[str, float]:
+    """The agents' own metrics (a guard's decisions); none when the agent host died (its error is recorded)."""
+    metrics: dict[str, float] = {}
+    if error is not None and error.message.startswith(HOST_DIED):
+        return metrics
+    for agent in agents.values():
+        try:
+            metrics.update(_metrics(agent.episode_metrics()))
+        except Exception:  # noqa: BLE001, S110 - the agent's host may be gone; its error is already recorded
+            pass
+    return metrics
 
 
 def run_episode(
@@ -176,45 +187,31 @@ def run_episode(
 ) -> tuple[EpisodeResult, Trajectory | None]:
     """Play ``spec`` to the end; an agent or env exception ends the episode with its own error kind.
 
-    An episode that stops before the env ends it (an error, the step limit, a guard) keeps what the env says of
-    it so far (``episode_summary``): its metrics count, and an error is never a success.
+    ``agent`` is one agent, or ``{seat: agent}`` on a multi-agent env, whose row is the seat :func:`row_seat`
+    names (its return and success; the tokens of every seat). An episode that stops before the env ends it (an
+    error, the step limit, a guard) keeps what the env says of it so far (``episode_summary``): its metrics count,
+    and an error is never a success.
     """
     start = time.perf_counter()
-    agent = with_hooks(agent)
-    play = _Play()
-    try:
-        play.obs, play.info = env.reset(seed=spec.seed)
-    except Exception as exc:  # noqa: BLE001 - any env failure is recorded, not raised
-        play.fail(exc, "env_error")
-    if play.error is None:
-        try:
-            agent.reset(seed=agent_seed(spec.seed, spec.repeat), info=play.info)
-        except Exception as exc:  # noqa: BLE001
-            play.fail(exc, "agent_error")
-    while play.error is None:
-        if spec.max_steps is not None and play.n_steps >= spec.max_steps:
-            play.truncated = True
-            break
-        if not _take_step(env, agent, play, keep_trajectory):
-            break
-    final = play.info if play.ended else {**play.info, **env_summary(env)}
-    metrics = _metrics(final.get("metrics"))
-    if play.error is None or not play.error.message.startswith(HOST_DIED):  # a guarded agent: the guard's counts
-        try:
-            metrics.update(_metrics(agent.episode_metrics()))
-        except Exception:  # noqa: BLE001, S110 - the agent's host may be gone; its error is already recorded
-            pass
-    error = play.error or EpisodeError("none", "")
+    multi = is_multi_agent(env)
+    seed = spec.seed if multi else agent_seed(spec.seed, spec.repeat)  # a game's seats play the env's seed
+    rollout = Rollout(env, agent, seed=spec.seed, agent_seed=seed, max_steps=spec.max_steps)
+    error, steps = _play(rollout, keep_trajectory)
+    seat = row_seat(env) if multi else SINGLE
+    final = _final_info(rollout, seat)
+    metrics = {**_metrics(final.get("metrics")), **_agent_metrics(rollout.agents, error)}
+    error = error or EpisodeError("none", "")
     result = EpisodeResult(
-        **planned_fields(spec, run_id), privileged=privileged, episode_return=play.total,
-        success=bool(final.get("success", False)) and play.error is None, steps=play.n_steps,
-        invalid_actions=play.invalid, prompt_tokens=play.p_tok, completion_tokens=play.c_tok, metrics=metrics,
+        **planned_fields(spec, run_id), privileged=privileged, episode_return=rollout.episode_return(seat),
+        success=bool(final.get("success", False)) and error.kind == "none", steps=rollout.n_steps,
+        invalid_actions=rollout.invalid, prompt_tokens=sum(u[0] for u in rollout.usage.values()),
+        completion_tokens=sum(u[1] for u in rollout.usage.values()), metrics=metrics,
         error_kind=error.kind, error_message=error.message, error_traceback=error.traceback,
-        wall_time_s=time.perf_counter() - start, truncated=play.truncated,
+        wall_time_s=time.perf_counter() - start, truncated=rollout.truncated,
     )
     trajectory = None
     if keep_trajectory:
-        trajectory = Trajectory(episode_key=spec.key, steps=play.steps, final_observation=json_safe(play.obs),
+        trajectory = Trajectory(episode_key=spec.key, steps=steps, final_observation=json_safe(rollout.observation),
                                 final_info=json_safe(final))
     return result, trajectory
 

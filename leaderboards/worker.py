@@ -7,12 +7,15 @@ results store nor SQLAlchemy: a worker starts faster and holds less.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from cauarena.agents.base import AgentHooks
+from cauarena.agents.rollout import is_multi_agent
+from cauarena.errors import ConfigError
 from cauarena.leaderboards.agent_host import HostLink, build_agent
-from cauarena.leaderboards.episode import error_of, run_episode, stopped_result
-from cauarena.leaderboards.magic import SEPARATOR, PlayerPair, is_pair, play_pair
+from cauarena.leaderboards.episode import error_of, row_seat, run_episode, stopped_result
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
 from cauarena.leaderboards.suites import EpisodeSpec
 
@@ -20,16 +23,35 @@ READY = "ready"
 """What a worker sends once it (and its agent host) has started."""
 
 
+SEAT_SEPARATOR = " vs "
+"""Between the players of a multi-agent spec, in the env's seat order (``"<attacker> vs <defender>"``)."""
+
+
+def seat_specs(agent: str, seats: Sequence[str]) -> dict[str, str]:
+    """The player spec of each seat of a multi-agent env, from the plan's agent spec.
+
+    >>> seat_specs("fixed[caesar] vs defender-keyword", ["attacker_0", "defender_0"])
+    {'attacker_0': 'fixed[caesar]', 'defender_0': 'defender-keyword'}
+
+    Raises:
+        ConfigError: the spec does not name one player per seat.
+    """
+    players = [p.strip() for p in agent.split(SEAT_SEPARATOR)]
+    if len(players) != len(seats) or not all(players):
+        example = SEAT_SEPARATOR.join(f"<{s.rsplit('_', 1)[0]}>" for s in seats)
+        raise ConfigError(f"A multi-agent env with seats {list(seats)} takes one player per seat, '{example}' "
+                          f"(e.g. 'fixed[caesar] vs defender-keyword' on MAGIC); got {agent!r}.")
+    return dict(zip(seats, players, strict=True))
+
+
 def privileged_spec(agent: str, family: str) -> bool:
     """Whether the agent spec of a planned episode is a built-in privileged agent (an oracle reading the truth).
 
-    A MAGIC pair is privileged when either seat is.
+    A multi-agent episode (``"<a> vs <b>"``) is privileged when any of its players is.
     """
     from cauarena.agents.registry import is_privileged
 
-    if is_pair(agent):
-        return any(is_privileged(seat.strip(), "magic") for seat in agent.split(SEPARATOR, 1))
-    return is_privileged(agent, family)
+    return any(is_privileged(player.strip(), family) for player in agent.split(SEAT_SEPARATOR))
 
 
 class EpisodePlayer:
@@ -59,19 +81,26 @@ class EpisodePlayer:
 
     def _agent(self, spec: EpisodeSpec, env: Any, privileged: bool) -> Any:
         key = (spec.agent, spec.guard, spec.env_id, spec.env_kwargs)
-        if key in self._agents:
-            return self._agents[key]
-        if is_pair(spec.agent):  # a two-seat game (MAGIC): "<attacker> vs <defender>"
-            seat_host = None if self.host is None else (lambda s, seat: self.host.agent(
-                s, "none", spec.env_id, "magic", self.chat_kwargs, seat=seat))
-            agent = PlayerPair(spec.agent, guard=spec.guard, host=seat_host)
-        elif privileged or self.host is None:
-            agent = build_agent(spec.agent, spec.guard, spec.family, "", self.chat_kwargs)
-            agent.bind(env)
+        if key not in self._agents:
+            if is_multi_agent(env):  # one player per seat; the guard stands in front of the row's seat
+                row = row_seat(env)
+                self._agents[key] = {seat: self._build(player, spec.guard if seat == row else "none", spec, env,
+                                                       seat=seat.rsplit("_", 1)[0])
+                                     for seat, player in seat_specs(spec.agent, env.possible_agents).items()}
+            else:
+                self._agents[key] = self._build(spec.agent, spec.guard, spec, env, privileged=privileged)
+        return self._agents[key]
+
+    def _build(self, agent_spec: str, guard: str, spec: EpisodeSpec, env: Any, privileged: bool | None = None,
+               seat: str = "") -> AgentHooks:
+        """One agent bound to ``env``: beside it when privileged (or without a host), else in the agent host."""
+        if privileged is None:
+            privileged = privileged_spec(agent_spec, spec.family)
+        if privileged or self.host is None:
+            agent = build_agent(agent_spec, guard, spec.family, seat, self.chat_kwargs)
         else:
-            agent = self.host.agent(spec.agent, spec.guard, spec.env_id, spec.family, self.chat_kwargs)
-            agent.bind(env)  # sends the public view only
-        self._agents[key] = agent
+            agent = self.host.agent(agent_spec, guard, spec.env_id, spec.family, self.chat_kwargs, seat=seat)
+        agent.bind(env)  # a hosted agent gets the public view only
         return agent
 
     def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None]:
@@ -88,14 +117,12 @@ class EpisodePlayer:
             agent = self._agent(spec, env, privileged)
         except Exception as exc:  # noqa: BLE001
             return stopped_result(spec, self.run_id, 0.0, error_of(exc, "agent_error"), privileged), None
-        if isinstance(agent, PlayerPair):
-            result, trajectory = play_pair(env, agent, spec, self.run_id, self.keep_trajectories)
-            return result.model_copy(update={"privileged": privileged}), trajectory
         return run_episode(env, agent, spec, self.run_id, self.keep_trajectories, privileged=privileged)
 
     def close(self) -> None:
         for agent in self._agents.values():
-            agent.close()
+            for seat in agent.values() if isinstance(agent, dict) else [agent]:
+                seat.close()
         for env in self._envs.values():
             env.close()
 

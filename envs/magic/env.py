@@ -154,7 +154,9 @@ class MagicEnv(ParallelEnv):
     - v0: initial release.
     """
 
-    metadata = {"name": "magic_v0", "render_modes": ["ansi"], "is_parallelizable": True}
+    metadata = {"name": "magic_v0", "render_modes": ["ansi"], "is_parallelizable": True,
+                "leaderboard_agent": DEFENDER}
+    """``leaderboard_agent``: the seat a leaderboard row of a game reports (the defender, the seat ranked)."""
     sealed_info_keys: tuple[str, ...] = ("success", "metrics", "harmful")
     """Keys ``info[agent]`` carries only on the step that ends the game: the outcome and the seed's label."""
 
