@@ -1,6 +1,6 @@
 """CauGym post-training: data in TRL's formats, one recipe per method (base, SFT, DPO, KTO, GRPO), evaluation.
 
-``python -m cauarena.learners.caugym.train --method sft --init DIR --out DIR`` writes an ``hf/`` model folder.
+``cauarena train caugym-sft --init DIR --out DIR`` (one method per recipe) writes an ``hf/`` model folder.
 Importing this package imports no model library.
 """
 

@@ -49,7 +49,7 @@ def load_policy(init: Path) -> tuple[Any, Any]:
     if not (init / "config.json").is_file():
         raise ConfigError(
             f"{init} is not a checkpoint folder (no config.json). Fix: build the starting model first with "
-            "`python -m cauarena.learners.caugym.train --method base --out DIR` and pass --init DIR."
+            "`cauarena train caugym-base --out DIR` and pass --init DIR."
         )
     tokenizer = AutoTokenizer.from_pretrained(str(init), local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(str(init), local_files_only=True, dtype="float32")

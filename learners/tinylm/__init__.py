@@ -1,7 +1,7 @@
 """The tiny chat LM: a byte-level BPE and a small Llama trained from scratch on oracle roll-outs.
 
 ``tiny/<name>`` (e.g. ``tiny/babyai``) is a shipped checkpoint, served by the ``hf/`` backend; rebuild it with
-``python -m cauarena.learners.tinylm.train --name babyai --out learners/tinylm/checkpoints/babyai``.
+``cauarena train tinylm --preset babyai --out runs/tinylm/babyai``, then copy it in (see ``train.py``).
 Importing this package imports no model library (trainer modules import torch/transformers/trl lazily).
 """
 

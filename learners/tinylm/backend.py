@@ -2,7 +2,7 @@
 
 Registered in the backend registry by the string ``cauarena.learners.tinylm.backend:make_tiny_backend``, so
 ``cauarena.agents`` never imports this package. ``tiny/babyai`` is the folder ``checkpoints/babyai`` next to
-this file (built by ``python -m cauarena.learners.tinylm.train --name babyai``). A checkpoint may name the backend
+this file (built by ``cauarena train tinylm --preset babyai``). A checkpoint may name the backend
 class that serves it in a ``backend.json`` (the KALE models, ``tiny/kgqa-*``, score options: see
 :mod:`cauarena.learners.kale.backend`).
 """
@@ -38,7 +38,7 @@ def checkpoint_path(name: str) -> Path:
             name,
             shipped_models(),
             hint="Shipped checkpoints are tiny/<name>; train your own with "
-            "`python -m cauarena.learners.tinylm.train --out DIR` and use hf/DIR.",
+            "`cauarena train tinylm --out DIR` and use hf/DIR.",
         )
     return CHECKPOINTS / name
 

@@ -33,7 +33,7 @@ def training_card(metrics: dict[str, Any]) -> str:
         "roll-outs rendered through the ChatAgent prompts (no downloaded weights or data). Rebuild:",
         "",
         "```",
-        f"python -m cauarena.learners.tinylm.train --name {config['name']} --out <dir>",
+        f"cauarena train tinylm --preset {config['name']} --out <dir>",
         "```",
         "",
         f"- data: {levels} (seeds from {config['seed_start']}), each played by the bot once and "

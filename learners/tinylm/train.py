@@ -1,27 +1,26 @@
 """Train the tiny chat LM from scratch: oracle roll-outs -> BPE tokenizer -> Llama -> TRL SFT -> DAgger -> SFT.
 
-Rebuild the shipped checkpoint (at most 15 minutes on a 2-core CPU)::
+Rebuild the shipped checkpoint (at most 15 minutes on a 2-core CPU), then copy it into the package (the only
+step that writes there)::
 
-    python -m cauarena.learners.tinylm.train --name babyai --out learners/tinylm/checkpoints/babyai
+    cauarena train tinylm --preset babyai --out runs/tinylm/babyai
+    rsync -a --exclude work runs/tinylm/babyai/ learners/tinylm/checkpoints/babyai/
 
-Trainer checkpoints go to ``--work-dir`` (default ``runs/tinylm/<name>``; ``--resume`` continues each phase
-from its latest one, with the configured step counts); the final model, tokenizer, ``metrics.json`` and
-``TRAINING.md`` go to ``--out``.
+The final model, tokenizer, ``metrics.json`` and ``TRAINING.md`` go to ``--out``; trainer checkpoints to
+``--work-dir`` (default ``<out>/work``; ``--resume`` continues each phase from its latest one, with the
+configured step counts).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from cauarena.errors import ConfigError, NameNotFound
-from cauarena.learners.config_io import parse_overrides
+from cauarena.errors import ConfigError
 from cauarena.learners.tinylm import budget
-from cauarena.learners.tinylm.tinylm_config import PRESETS, TinyLMConfig
+from cauarena.learners.tinylm.tinylm_config import TinyLMConfig
 
 
 def prepare_data(config: TinyLMConfig, progress: bool = False) -> tuple[Any, list[dict], dict[str, Any]]:
@@ -172,9 +171,18 @@ def validate(config: TinyLMConfig, out: Path, progress: bool) -> dict[str, Any]:
 
 
 def train(
-    config: TinyLMConfig, out: Path, work_dir: Path, progress: bool = True, resume: bool = False
+    config: TinyLMConfig, out: Path, work_dir: Path | None = None, progress: bool = True, resume: bool = False
 ) -> dict[str, Any]:
-    """Build the checkpoint of ``config`` in ``out``; returns the metrics also written to ``metrics.json``."""
+    """Build the checkpoint of ``config`` in ``out``; returns the metrics also written to ``metrics.json``.
+
+    Args:
+        config: data, tokenizer, model and training settings (``--preset babyai`` is the shipped one).
+        out: folder for the model, tokenizer, ``metrics.json`` and ``TRAINING.md``.
+        work_dir: trainer checkpoints (None: ``<out>/work``).
+        progress: show progress bars.
+        resume: continue each phase from its latest trainer checkpoint in ``work_dir``.
+    """
+    work_dir = Path(out) / "work" if work_dir is None else Path(work_dir)
     import torch
 
     from cauarena.learners.tinylm.dagger import collect_dagger_rows
@@ -219,28 +227,3 @@ def _merge(rows: list[dict], extra: list[dict]) -> list[dict]:
     """``rows`` then the rows of ``extra`` not already among them."""
     seen = {json.dumps(row, sort_keys=True) for row in rows}
     return rows + [row for row in extra if json.dumps(row, sort_keys=True) not in seen]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m cauarena.learners.tinylm.train --name NAME --out DIR [--set key=value ...]``."""
-    parser = argparse.ArgumentParser(description="Train a tiny chat LM on oracle roll-outs (CPU, from scratch).")
-    parser.add_argument("--name", default="babyai", help=f"preset: {', '.join(PRESETS)}")
-    parser.add_argument("--out", required=True, help="folder for the final checkpoint")
-    parser.add_argument("--work-dir", default=None, help="trainer checkpoints (default runs/tinylm/<name>)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a TinyLMConfig field (JSON value), e.g. --set max_steps=100")
-    parser.add_argument("--resume", action="store_true", help="continue from the latest trainer checkpoints")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    args = parser.parse_args(argv)
-    if args.name not in PRESETS:
-        raise NameNotFound("tiny LM preset", args.name, PRESETS)
-    config = TinyLMConfig.from_dict({**PRESETS[args.name].to_dict(), **parse_overrides(args.overrides)})
-    work_dir = Path(args.work_dir or f"runs/tinylm/{config.name}")
-    metrics = train(config, Path(args.out), work_dir, progress=not args.no_progress, resume=args.resume)
-    summary = {k: metrics[k] for k in ("data", "plan", "training", "validation", "total_wall_s")}
-    print(json.dumps(summary, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -219,17 +219,18 @@ def test_sft_updates_every_parameter_and_tokenizes_like_the_backend(tmp_path):
 
 @pytest.mark.slow
 def test_train_command_writes_a_checkpoint_that_hf_loads(tmp_path):
-    from cauarena.learners.tinylm.train import main
+    from cauarena.cli import main
 
     out = tmp_path / "ckpt"
-    main([
-        "--name", "babyai", "--out", str(out), "--work-dir", str(tmp_path / "work"), "--no-progress",
+    assert main([
+        "train", "tinylm", "--preset", "babyai", "--out", str(out), "--work-dir", str(tmp_path / "work"),
+        "--no-progress",
         "--set", 'levels=[["GoToLocal", 4], ["PickupLoc", 2]]', "--set", "noisy_rollouts=0",
         "--set", "hidden_size=32", "--set", "intermediate_size=64", "--set", "num_layers=1",
         "--set", "num_heads=2", "--set", "validation_episodes=2", "--set", "save_dtype=bfloat16",
         "--set", "max_steps=6", "--set", "save_steps=3", "--set", "dagger_episodes=3", "--set", "dagger_steps=2",
         "--set", "context_length=512",
-    ])
+    ]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["data"]["episodes"] == 6 and metrics["training"]["optimizer_steps"] == 6
     assert metrics["plan"]["sft_seconds"] > 0 and metrics["plan"]["reserve_s"] > 0
