@@ -16,7 +16,7 @@ import pandas as pd
 
 from cauarena.envs.headline import Metric
 from cauarena.leaderboards.configs import ALL_CONFIGS
-from cauarena.leaderboards.plots import PALETTE, esc, family_plots, interval_plot_svg
+from cauarena.leaderboards.plots import PALETTE, crossplay, esc, family_plots, interval_plot_svg
 from cauarena.leaderboards.render import NOTE, TITLE, family_tables
 from cauarena.leaderboards.table import OVERALL
 
@@ -126,8 +126,6 @@ def to_html(
     Returns:
         The page, self-contained (inline CSS and SVG, no script).
     """
-    from cauarena.leaderboards.magic import crossplay_html  # MAGIC pair rows get a cross-play table
-
     when = (generated_at or datetime.now(UTC)).isoformat(timespec="seconds")
     pct = f"{100 * lb.attrs.get('confidence', 0.95):g}%"
     n_boot = lb.attrs.get("n_boot")
@@ -153,3 +151,26 @@ def to_html(
             "",
         ]
     )
+
+
+def crossplay_html(lb: Any) -> str:
+    """An HTML section with the cross-play ASR heatmap (white 0 to red 1), or ``""`` without MAGIC pair rows."""
+    from html import escape
+
+    matrix = crossplay(lb)
+    if matrix is None:
+        return ""
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in matrix.columns)
+    body = []
+    for attacker, row in matrix.iterrows():
+        cells = []
+        for value in row:
+            if value != value:  # NaN: the pair was not played
+                cells.append("<td>-</td>")
+                continue
+            shade = int(255 * (1 - float(value)))
+            cells.append(f'<td class="num" style="background: rgb(255,{shade},{shade})">{value:.2f}</td>')
+        body.append(f'<tr><th scope="row">{escape(str(attacker))}</th>{"".join(cells)}</tr>')
+    return ("<h2>MAGIC cross-play: attack success rate (attacker rows x defender columns)</h2>"
+            f'<div class="scroll"><table><thead><tr><th>attacker \\ defender</th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')

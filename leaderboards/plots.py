@@ -4,7 +4,7 @@
 - :func:`tradeoff_svg`: one metric against another per (agent, guard), with both intervals: utility against
   ASR for the safety families (as AgentDojo plots them), success against tokens per episode for the
   efficiency families (as DEPO reports them);
-- :func:`crossplay_svg`: the MAGIC attacker x defender ASR heatmap;
+- :func:`crossplay` and :func:`crossplay_svg`: the MAGIC attacker x defender ASR matrix and its heatmap;
 - :func:`family_plots`: all of them for a table, by file name.
 """
 
@@ -212,10 +212,29 @@ def tradeoff_svg(rows: pd.DataFrame, x: Metric, y: Metric, colours: dict[tuple[s
     return _svg(width, max(top + h + 44, top + 24 + 18 * len(shown)), title, body + legend)
 
 
+def crossplay(lb: Any, metric: str = "asr") -> Any:
+    """The attacker x defender matrix of the MAGIC pair rows of a leaderboard table (None when there are none).
+
+    ``asr`` is ``m_attack_success / m_harmful`` (attack success among harmful games); ``over_refusal`` is
+    ``m_over_refusal / (1 - m_harmful)``. Unguarded rows of ``cauarena/MAGIC-v0`` only (agents ``"<a> vs <d>"``).
+    """
+    if "m_attack_success" not in getattr(lb, "columns", ()):
+        return None
+    pairs = lb["agent"].str.contains(" vs ", regex=False)
+    rows = lb[(lb["env_id"] == "cauarena/MAGIC-v0") & pairs & (lb["guard"] == "none")]
+    if rows.empty:
+        return None
+    seats = rows["agent"].str.split(" vs ", n=1, expand=True)
+    if metric == "asr":
+        values = rows["m_attack_success"] / rows["m_harmful"].where(rows["m_harmful"] > 0)
+    else:
+        values = rows["m_over_refusal"] / (1 - rows["m_harmful"]).where(rows["m_harmful"] < 1)
+    frame = seats.assign(value=values.to_numpy())
+    return frame.pivot_table(index=0, columns=1, values="value", aggfunc="mean")
+
+
 def crossplay_svg(lb: pd.DataFrame) -> str | None:
     """The MAGIC cross-play ASR heatmap (attacker rows x defender columns, white 0 to red 1), or None."""
-    from cauarena.leaderboards.magic import crossplay
-
     matrix = crossplay(lb[lb["config"] != ALL_CONFIGS] if "config" in lb else lb)
     if matrix is None:
         return None

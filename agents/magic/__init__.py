@@ -13,7 +13,7 @@ from cauarena.agents.magic.defenders import (
     base_classifier,
     base_training_set,
 )
-from cauarena.agents.magic.play import play_game
+from cauarena.agents.magic.play import make_player, play_game
 
 __all__ = [
     "FOLLOW_UP",
@@ -30,6 +30,7 @@ __all__ = [
     "base_classifier",
     "base_training_set",
     "featurize",
+    "make_player",
     "play_game",
     "seed_query",
     "train_classifier",
