@@ -1,6 +1,6 @@
 """DEPO: dual-efficiency preference optimisation (KTO plus an efficiency bonus) for the tiny LM agents.
 
-The pipeline ``python -m cauarena.learners.depo.pipeline --env babyai|webshop`` rebuilds the agents
+The pipeline ``cauarena train depo --preset babyai|webshop --out DIR`` rebuilds the agents
 ``tiny/<env>-bc``, ``tiny/<env>-kto`` and ``tiny/<env>-depo`` and evaluates them with the runner. The reference loss
 is :mod:`~cauarena.learners.depo.loss`; the TRL trainer :mod:`~cauarena.learners.depo.trainer`. Importing this
 package imports no model library.

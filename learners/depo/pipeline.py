@@ -1,6 +1,6 @@
-"""One command: BC (SFT) -> KTO -> DEPO on the tiny LM, then the three stages evaluated by the runner.
+"""The steps of ``cauarena train depo``: BC (SFT) -> KTO -> DEPO on the tiny LM, then the three stages evaluated.
 
-    python -m cauarena.learners.depo.pipeline --env babyai      # or --env webshop
+    cauarena train depo --preset babyai --out runs/depo/babyai      # or --preset webshop
 
 Steps, each in its own function:
 
@@ -11,18 +11,17 @@ Steps, each in its own function:
 4. **kto**: :class:`~cauarena.learners.depo.trainer.DEPOTrainer` with the bonus off: ``<env>-kto``;
 5. **depo**: the same with DEPO's efficiency bonus: ``<env>-depo``;
 6. **eval**: ``cauarena run`` on a suite of the three stages (plus the oracle) over held-out seeds, then
-   ``python -m cauarena.leaderboards.compare``: success, reward, tokens and steps per stage with bootstrap CIs,
+   ``cauarena compare``: success, reward, tokens and steps per stage with bootstrap CIs,
    and the change of DEPO against BC and against KTO.
 
-Checkpoints go to ``--out`` (default: the tiny-LM checkpoint folder, so the stages are the agents
-``tiny/<env>-bc``, ``tiny/<env>-kto``, ``tiny/<env>-depo``); trainer files, the suite and the results store go
-to ``--work-dir`` (default ``runs/depo/<env>``). The evaluation runs the CLI in a subprocess: learners never import
-the leaderboards layer.
+Checkpoints go to ``--out`` (evaluated as ``hf/<out>/<env>-<stage>``; copied into the tiny-LM checkpoint folder
+they are the agents ``tiny/<env>-bc``, ``tiny/<env>-kto``, ``tiny/<env>-depo``); trainer files, the suite and the
+results store go to ``--work-dir`` (default ``<out>/work``). The evaluation runs the CLI in a subprocess:
+learners never import the leaderboards layer.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import random
@@ -33,9 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cauarena.errors import ConfigError, NameNotFound
-from cauarena.learners.config_io import parse_overrides
-from cauarena.learners.depo.pipeline_config import HELD_OUT_SEED_START, PRESETS, PipelineConfig
+from cauarena.learners.depo.pipeline_config import HELD_OUT_SEED_START, PipelineConfig
 
 STAGES = ("bc", "kto", "depo")
 
@@ -196,7 +193,7 @@ def evaluate(config: PipelineConfig, agents: dict[str, str], work_dir: Path, pro
     start = time.perf_counter()
     subprocess.run(command, check=True)
     report = results / "depo_report.md"
-    subprocess.run([sys.executable, "-m", "cauarena.leaderboards.compare", "--out", str(results),
+    subprocess.run([sys.executable, "-m", "cauarena", "compare", "--out", str(results),
                     "--target", agents["depo"], "--baseline", agents["bc"], "--baseline", agents["kto"],
                     "--markdown", str(report), "--json", str(results / "depo_report.json")], check=True)
     return {"eval_s": round(time.perf_counter() - start, 1), "report": str(report),
@@ -250,32 +247,3 @@ def _machine() -> dict[str, Any]:
 
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "torch": torch.__version__,
             "transformers": transformers.__version__, "trl": trl.__version__}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m cauarena.learners.depo.pipeline --env babyai|webshop [--stages ...] [--set key=value ...]``."""
-    from cauarena.learners.tinylm.backend import CHECKPOINTS
-
-    parser = argparse.ArgumentParser(description="BC -> KTO -> DEPO on the tiny LM, evaluated by the runner.")
-    parser.add_argument("--env", required=True, help=f"preset: {', '.join(PRESETS)}")
-    parser.add_argument("--out", default=str(CHECKPOINTS), help="checkpoint folder [the tiny/ checkpoints]")
-    parser.add_argument("--work-dir", default=None, help="trainer files, suite, results [runs/depo/<env>]")
-    parser.add_argument("--stages", nargs="+", default=[*STAGES, "eval"], choices=[*STAGES, "eval"])
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a PipelineConfig field (JSON value), e.g. --set eval_seeds=20")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    args = parser.parse_args(argv)
-    if args.env not in PRESETS:
-        raise NameNotFound("DEPO preset", args.env, PRESETS)
-    config = PipelineConfig.from_dict({**PRESETS[args.env].to_dict(), **parse_overrides(args.overrides)})
-    if "bc" not in args.stages and set(args.stages) & {"kto", "depo"}:
-        if not (Path(args.out) / checkpoint_names(config.env)["bc"] / "config.json").is_file():
-            raise ConfigError("KTO and DEPO start from the BC checkpoint. Fix: include the bc stage.")
-    work_dir = Path(args.work_dir or f"runs/depo/{config.env}")
-    metrics = run(config, Path(args.out), work_dir, tuple(args.stages), progress=not args.no_progress)
-    print(json.dumps({k: v for k, v in metrics.items() if k not in ("config", "machine")}, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

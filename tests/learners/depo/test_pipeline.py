@@ -1,12 +1,13 @@
 import json
-from pathlib import Path
 
 import pytest
 
 from cauarena.errors import ConfigError
+from cauarena.learners.config_io import parse_overrides
 from cauarena.learners.depo import pipeline
 from cauarena.learners.depo.depo_config import DEPOConfig
 from cauarena.learners.depo.pipeline_config import PRESETS, PipelineConfig
+from cauarena.learners.depo.train import train
 from cauarena.learners.tinylm.backend import CHECKPOINTS
 
 
@@ -49,10 +50,10 @@ def test_presets_follow_the_published_setup(name):
 
 
 def test_overrides_are_json_or_text():
-    assert pipeline.parse_overrides(["seeds=5", "bonus_scale=log", "thought_probs=[1, 0, 0]"]) == {
+    assert parse_overrides(["seeds=5", "bonus_scale=log", "thought_probs=[1, 0, 0]"]) == {
         "seeds": 5, "bonus_scale": "log", "thought_probs": [1, 0, 0]}
     with pytest.raises(ConfigError, match="key=value"):
-        pipeline.parse_overrides(["seeds"])
+        parse_overrides(["seeds"])
 
 
 def test_depo_config_validation():
@@ -84,11 +85,14 @@ def test_suite_file_is_a_loadable_suite_of_held_out_seeds(env, tmp_path):
 
 def test_kto_without_bc_checkpoint_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="include the bc stage"):
-        pipeline.main(["--env", "babyai", "--out", str(tmp_path), "--stages", "kto"])
+        train(PRESETS["babyai"], tmp_path, stages="kto")
 
 
-def test_unknown_preset():
-    from cauarena.errors import NameNotFound
+def test_unknown_preset_and_stage_are_refused_by_the_command(tmp_path, capsys):
+    from cauarena.cli import main
 
-    with pytest.raises(NameNotFound, match="DEPO preset"):
-        pipeline.main(["--env", "babyia", "--out", str(Path("/nonexistent"))])
+    assert main(["train", "depo", "--preset", "babyia", "--out", str(tmp_path)]) == 2
+    assert "depo preset" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="stages takes"):
+        train(PRESETS["babyai"], tmp_path, stages="bc,ppo")
+    assert not any(tmp_path.iterdir())
