@@ -1,8 +1,8 @@
 """Run multi-turn GRPO: load the starting policy, play and train, save an ``hf/`` checkpoint with its curve.
 
-``cauarena train grpo --env ID --model tiny/babyai --steps 200 --out DIR`` calls :func:`train`. Trainer
-checkpoints go to ``work_dir`` (``--resume`` continues from the latest); the final model, tokenizer (with its
-chat template), ``metrics.json`` (config, timings, the learning curve), ``learning_curve.svg`` and
+``cauarena train grpo --env-ids ID --model tiny/babyai --max-steps 200 --out DIR`` calls :func:`train`. Trainer
+checkpoints go to ``work_dir`` (default ``<out>/work``; ``--resume`` continues from the latest); the final model,
+tokenizer (with its chat template), ``metrics.json`` (config, timings, the learning curve), ``learning_curve.svg`` and
 ``TRAINING.md`` go to ``out``, which ``cauarena run --agent hf/<out>`` evaluates.
 """
 
@@ -172,13 +172,23 @@ def machine_info(config: EnvGRPOConfig) -> dict[str, Any]:
     }
 
 
-def train(config: EnvGRPOConfig, out: Path, work_dir: Path, progress: bool = True,
+def train(config: EnvGRPOConfig, out: Path, work_dir: Path | None = None, progress: bool = True,
           resume: bool = False) -> dict[str, Any]:
-    """GRPO-train ``config.model`` on ``config.env_ids``; save to ``out``; returns the ``metrics.json`` data."""
+    """GRPO-train ``config.model`` on ``config.env_ids``; save to ``out``; returns the ``metrics.json`` data.
+
+    Args:
+        config: the envs, the starting policy and the GRPO settings.
+        out: folder for the trained model (``cauarena run --agent hf/<out>`` evaluates it) and its reports.
+        work_dir: trainer checkpoints (None: ``<out>/work``).
+        progress: show a progress bar.
+        resume: continue from the latest trainer checkpoint in ``work_dir``.
+    """
     import torch
 
     from cauarena.learners.grpo.report import learning_curve, write_reports
 
+    out = Path(out)
+    work_dir = out / "work" if work_dir is None else Path(work_dir)
     start = time.perf_counter()
     torch.set_num_threads(config.threads)
     init = resolve_checkpoint(config.model)

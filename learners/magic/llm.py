@@ -8,7 +8,7 @@ current classifier defender. The reward TRL gets is the seat's episode return, i
 :func:`grpo_phase` once per generation for ``llm_defender`` / ``llm_attacker`` (``--set
 llm_defender='"tiny/webshop-bc"'``), each phase starting from the previous phase's checkpoint.
 
-With a seat env registered, plain ``cauarena train grpo --env cauarena/MAGIC-Defender-v0 ...`` trains against
+With a seat env registered, plain ``cauarena train grpo --env-ids cauarena/MAGIC-Defender-v0 ...`` trains against
 the registered default opponent (``attacker-random``; ``--set 'env_kwargs={"attacker": "fixed[caesar]"}'``
 picks another scripted one by name).
 """

@@ -115,12 +115,12 @@ def test_cli_trains_resumes_and_saves_an_hf_checkpoint_the_runner_plays(tiny_mod
     from cauarena.leaderboards.suites import EnvSpec, Suite, plan
 
     out, work = tmp_path / "grpo", tmp_path / "work"
-    common = ["train", "grpo", "--env", GOTO_LOCAL, "--model", f"hf/{tiny_model}", "--out", str(out),
+    common = ["train", "grpo", "--env-ids", GOTO_LOCAL, "--model", f"hf/{tiny_model}", "--out", str(out),
               "--work-dir", str(work), "--no-progress", "--set", "prompts_per_step=1", "--set", "num_generations=2",
               "--set", "max_turns=2", "--set", "max_reply_tokens=2", "--set", "save_steps=1",
               "--set", "lora_r=2", "--set", "save_dtype=\"bfloat16\""]
-    assert main([*common, "--steps", "1"]) == 0
-    assert main([*common, "--steps", "2", "--resume"]) == 0
+    assert main([*common, "--max-steps", "1"]) == 0
+    assert main([*common, "--max-steps", "2", "--resume"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["training"]["resumed"] and metrics["training"]["optimizer_steps"] == 2
     assert [p["step"] for p in metrics["curve"]] == [1, 2] and "success" in metrics["curve"][-1]
