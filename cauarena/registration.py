@@ -91,9 +91,9 @@ ENV_SPECS["cauarena/MAGIC-v0"] = EnvEntry(
 for _seat, _role, _opponent in (
     ("Defender", "attacker", "attacker-random"), ("Attacker", "defender", "defender-keyword")
 ):
-    # one seat of MAGIC against a scripted opponent (a kwarg); in agents/ because the opponent is an agent
+    # one seat of MAGIC against a scripted opponent (a kwarg), both in envs/magic/
     ENV_SPECS[f"cauarena/MAGIC-{_seat}-v0"] = EnvEntry(
-        id=f"cauarena/MAGIC-{_seat}-v0", entry_point=f"cauarena.agents.magic.seats:Magic{_seat}Env",
+        id=f"cauarena/MAGIC-{_seat}-v0", entry_point=f"cauarena.envs.magic.seats:Magic{_seat}Env",
         kwargs={_role: _opponent}, family=f"magic-{_seat.lower()}",
     )
 
