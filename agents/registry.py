@@ -16,15 +16,19 @@ Entry points are strings, so registering imports nothing heavy. :func:`resolve_a
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-import sys
 from dataclasses import dataclass
-from fnmatch import fnmatch
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint
 from typing import Any, Literal
 
 from cauarena.errors import ConfigError, DependencyNotInstalled, NameNotFound
+from cauarena.registry import Registry, load
+
+__all__ = [
+    "AGENTS", "AGENT_REGISTRY", "AgentEntry", "AgentResolution", "SpecKind", "agent_names", "agent_serves",
+    "check_requires", "is_backend_spec", "is_privileged", "load_attr", "make_agent", "register_agent",
+    "resolve_agent", "spec_kind",
+]
 
 SpecKind = Literal["backend", "import", "name"]
 """How an agent spec is read: ``backend/model``, ``module:attr`` or a short (or entry-point) name."""
@@ -54,6 +58,11 @@ class AgentEntry:
     privileged: bool = False
     requires: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def target(self) -> str:
+        """The registry target: the entry point."""
+        return self.entry_point
+
 
 @dataclass(frozen=True)
 class AgentResolution:
@@ -74,7 +83,13 @@ class AgentResolution:
     privileged: bool = False
 
 
-AGENT_REGISTRY: list[AgentEntry] = []
+AGENTS: Registry[AgentEntry] = Registry(
+    "agent", group="cauarena.agents", hint="Use a short name, 'module.path:Class' or 'backend/model'."
+)
+"""Short agent names per env family (newest first), plus the ``cauarena.agents`` entry-point group."""
+
+AGENT_REGISTRY = AGENTS
+"""The agent registry under its first name (iterating it gives the entries, newest first)."""
 
 
 def register_agent(
@@ -98,40 +113,18 @@ def register_agent(
         requires: ``(module, extra)`` pairs of optional dependencies it needs.
         **kwargs: constructor kwargs.
     """
-    entry = AgentEntry(name, entry_point, families, tuple(kwargs.items()), description, privileged, tuple(requires))
-    AGENT_REGISTRY.insert(0, entry)
+    entry = AgentEntry(name, entry_point, tuple(families), tuple(kwargs.items()), description, privileged,
+                       tuple(requires))
+    AGENTS.add(entry)
 
 
 def agent_names() -> list[str]:
     """Every short name in the registry and the ``cauarena.agents`` entry-point group."""
-    names = {e.name for e in AGENT_REGISTRY}
-    names.update(ep.name for ep in entry_points(group="cauarena.agents"))
-    return sorted(names)
+    return AGENTS.names()
 
 
-def load_attr(spec: str) -> Any:
-    """Import ``module.path:attr`` (the current directory is importable, as for ``python -m``)."""
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ConfigError(f"Expected 'module.path:Attr', got {spec!r}.")
-    if "" not in sys.path and "." not in sys.path:
-        sys.path.append("")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        if isinstance(exc, DependencyNotInstalled):
-            raise
-        raise ConfigError(
-            f"Cannot import module {module_name!r} for agent {spec!r}: {exc}. "
-            "Fix: install the package or run from the folder that contains it."
-        ) from exc
-    obj: Any = module
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ConfigError(f"Module {module_name!r} has no attribute {attr!r} (agent {spec!r}).") from None
-    return obj
+load_attr = load
+"""The one ``module:attr`` loader (:func:`cauarena.registry.load`), under the name agents code first used."""
 
 
 def spec_kind(spec: str) -> SpecKind:
@@ -152,28 +145,26 @@ def is_backend_spec(spec: str) -> bool:
     return spec_kind(spec) == "backend"
 
 
-def _find(spec: str, family: str) -> AgentEntry | Any:
+def agent_serves(spec: str, family: str) -> bool:
+    """Whether ``spec`` can play an env of ``family``: a registered short name must serve it.
+
+    ``backend/model`` and ``module:attr`` specs, entry-point names and unknown names serve every family (an
+    unknown name fails on its own when it is built).
+    """
+    return spec_kind(spec) != "name" or spec not in AGENTS or AGENTS.serves(spec, family)
+
+
+def _find(spec: str, family: str) -> AgentEntry | EntryPoint:
     """The registry entry of short name ``spec`` for ``family``, else its ``cauarena.agents`` entry point.
 
     Raises:
         ConfigError: ``spec`` is registered, but for other families only.
         NameNotFound: ``spec`` is not a name at all; the message suggests close ones.
     """
-    for entry in AGENT_REGISTRY:
-        if entry.name == spec and any(fnmatch(family, pattern) for pattern in entry.families):
-            return entry
-    for ep in entry_points(group="cauarena.agents"):
-        if ep.name == spec:
-            return ep
-    if any(entry.name == spec for entry in AGENT_REGISTRY):
-        served = sorted({f for e in AGENT_REGISTRY if e.name == spec for f in e.families})
-        raise ConfigError(
-            f"Agent {spec!r} has no implementation for env family {family!r}; it serves {served}. "
-            "Fix: pick an agent that serves the family (`cauarena agents`)."
-        )
-    raise NameNotFound(
-        "agent", spec, agent_names(), hint="Use a short name, 'module.path:Class' or 'backend/model'."
-    )
+    if AGENTS.serves(spec, family):
+        return AGENTS.find(spec, family)
+    plugin = AGENTS.plugin(spec)
+    return plugin if plugin is not None else AGENTS.find(spec, family)
 
 
 def make_agent(spec: str, family: str = "", **kwargs: Any) -> Any:
@@ -194,10 +185,10 @@ def make_agent(spec: str, family: str = "", **kwargs: Any) -> Any:
 
         return make_chat_agent(spec, family=family, **kwargs)
     if kind == "import":
-        return load_attr(spec)(**kwargs)
+        return load(spec, what=f"agent {spec!r}")(**kwargs)
     found = _find(spec, family)
     if isinstance(found, AgentEntry):
-        return load_attr(found.entry_point)(**{**dict(found.kwargs), **kwargs})
+        return AGENTS.resolve(found)(**{**dict(found.kwargs), **kwargs})
     return found.load()(**kwargs)
 
 
@@ -213,7 +204,7 @@ def check_requires(requires: tuple[tuple[str, str], ...], what: str) -> None:
 
 def _declared_privileged(entry: AgentEntry) -> bool:
     """Declared on the registration, or as a class attribute ``privileged = True`` of the implementation."""
-    return entry.privileged or getattr(load_attr(entry.entry_point), "privileged", False) is True
+    return entry.privileged or getattr(AGENTS.resolve(entry), "privileged", False) is True
 
 
 def resolve_agent(spec: str, family: str = "") -> AgentResolution:
@@ -236,7 +227,7 @@ def resolve_agent(spec: str, family: str = "") -> AgentResolution:
         check_backend(spec)
         return AgentResolution(spec, family, kind, spec)
     if kind == "import":
-        if not callable(load_attr(spec)):
+        if not callable(load(spec, what=f"agent {spec!r}")):
             raise ConfigError(f"Agent {spec!r} is not callable. Fix: point at a class or a zero-argument factory.")
         return AgentResolution(spec, family, kind, spec)
     found = _find(spec, family)
@@ -244,7 +235,7 @@ def resolve_agent(spec: str, family: str = "") -> AgentResolution:
         found.load()
         return AgentResolution(spec, family, kind, found.value)
     check_requires(found.requires, f"the agent {spec!r}")
-    load_attr(found.entry_point)
+    AGENTS.resolve(found)
     return AgentResolution(spec, family, kind, found.entry_point, _declared_privileged(found))
 
 

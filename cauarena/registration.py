@@ -1,7 +1,9 @@
 """Every CauArena environment id, registered with Gymnasium through string entry points.
 
 Registering imports nothing heavy: Gymnasium resolves ``entry_point`` strings only when an environment is
-made. Families add their ids to :data:`ENV_SPECS` (one :class:`EnvEntry` per id).
+made. The ids live in :data:`ENVS`, a :class:`~cauarena.registry.Registry` like every other plug-in kind;
+:data:`ENV_SPECS` is the same registry read as a dict by id (families add their ids there, one
+:class:`EnvEntry` per id).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from typing import Any
 import gymnasium as gym
 
 from cauarena.errors import ConfigError, EnvNotFound
+from cauarena.registry import Registry, RegistryView
+
+__all__ = [
+    "BABYAI_TEXT_LEVELS", "CAUGYM_VARIANTS", "ENTRY_POINT_GROUP", "ENVS", "ENV_SPECS", "EnvEntry", "env_entry",
+    "env_ids", "load_plugins", "make", "register_env", "register_envs", "strip_module",
+]
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,32 @@ class EnvEntry:
     max_episode_steps: int | None = None
     multi_agent: bool = False
 
+    @property
+    def name(self) -> str:
+        """The registry name: the id."""
+        return self.id
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """An id is one entry whatever the family asking (ids are unique across families)."""
+        return ("*",)
+
+    @property
+    def target(self) -> str:
+        """The registry target: the entry point."""
+        return self.entry_point
+
+
+ENVS: Registry[EnvEntry] = Registry("environment", hint="`cauarena list` prints every id.")
+"""Every registered environment id (see :func:`register_env`)."""
+
+ENV_SPECS: RegistryView[EnvEntry] = ENVS.view()
+""":data:`ENVS` as a dict ``id -> EnvEntry``; assigning an entry registers it (Gymnasium follows on
+:func:`register_envs`)."""
 
 BABYAI_TEXT_LEVELS = ("GoToLocal", "PickupLoc", "GoTo", "PutNextLocal", "BossLevel", "GoToObj", "Pickup")
 
-ENV_SPECS: dict[str, EnvEntry] = {
+ENV_SPECS.update({
     f"cauarena/BabyAI-{level}-Text-v0": EnvEntry(
         id=f"cauarena/BabyAI-{level}-Text-v0",
         entry_point="cauarena.envs.babyai_text:BabyAITextEnv",
@@ -50,7 +80,7 @@ ENV_SPECS: dict[str, EnvEntry] = {
         family="babyai",
     )
     for level in BABYAI_TEXT_LEVELS
-}
+})
 ENV_SPECS.update(
     {
         "cauarena/CausalDiscovery-v0": EnvEntry(
@@ -123,14 +153,7 @@ def register_env(
     if not re.fullmatch(r"[\w.-]+/[\w.-]+-v\d+", env_id):
         raise ConfigError(f"Env ids look like 'namespace/Name-vN', got {env_id!r}.")
     entry = EnvEntry(env_id, entry_point, dict(kwargs or {}), family, max_episode_steps, multi_agent)
-    previous = ENV_SPECS.get(env_id)
-    if previous == entry:
-        return
-    if previous is not None:
-        warnings.warn(f"Overriding environment {env_id}: {previous.entry_point} -> {entry_point}.", UserWarning,
-                      stacklevel=2)
-    ENV_SPECS[env_id] = entry
-    _write_through(entry)
+    _write_through(ENVS.add(entry))  # add warns when the id changes
 
 
 def _write_through(entry: EnvEntry) -> None:
@@ -142,14 +165,14 @@ def _write_through(entry: EnvEntry) -> None:
     if spec is not None and spec.entry_point == entry.entry_point and spec.kwargs == entry.kwargs \
             and spec.max_episode_steps == entry.max_episode_steps:
         return
-    gym.registry.pop(entry.id, None)  # replaced quietly: register_env has already warned
+    gym.registry.pop(entry.id, None)  # replaced quietly: ENVS.add has already warned
     gym.register(id=entry.id, entry_point=entry.entry_point, kwargs=copy.deepcopy(entry.kwargs),
                  max_episode_steps=entry.max_episode_steps, disable_env_checker=True)
 
 
 def register_envs() -> None:
-    """Register every id in :data:`ENV_SPECS` with Gymnasium (idempotent)."""
-    for entry in ENV_SPECS.values():
+    """Register every id in :data:`ENVS` with Gymnasium (idempotent)."""
+    for entry in ENVS:
         _write_through(entry)
 
 
@@ -179,7 +202,7 @@ def load_plugins() -> None:
 def env_ids(family: str | None = None) -> list[str]:
     """Every registered CauArena id (plug-ins' too), optionally only one family's, sorted."""
     load_plugins()
-    return sorted(e.id for e in ENV_SPECS.values() if family is None or e.family == family)
+    return sorted(e.id for e in ENVS if family is None or e.family == family)
 
 
 def env_entry(env_id: str) -> EnvEntry:
@@ -192,12 +215,11 @@ def env_entry(env_id: str) -> EnvEntry:
             except ImportError as exc:
                 raise ConfigError(f"Cannot import {module!r} to register {bare!r}: {exc}") from exc
         env_id = bare
-    if env_id not in ENV_SPECS:
+    if env_id not in ENVS:
         load_plugins()
-    try:
-        return ENV_SPECS[env_id]
-    except KeyError:
-        raise EnvNotFound(env_id, ENV_SPECS) from None
+    if env_id not in ENVS:
+        raise EnvNotFound(env_id, ENV_SPECS)
+    return ENVS.find(env_id)
 
 
 def make(env_id: str, **kwargs: Any) -> Any:
@@ -215,8 +237,7 @@ def make(env_id: str, **kwargs: Any) -> Any:
     """
     entry = env_entry(env_id)
     if entry.multi_agent:
-        module_name, _, attr = entry.entry_point.partition(":")
-        factory = getattr(importlib.import_module(module_name), attr)
+        factory = ENVS.resolve(entry)
         try:
             return factory(**{**copy.deepcopy(entry.kwargs), **kwargs})
         except TypeError as exc:  # a bad kwarg: name the env, as gym.make does for single-agent ids

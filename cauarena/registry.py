@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -29,7 +29,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from cauarena.errors import ConfigError, DependencyNotInstalled, NameNotFound
 
-__all__ = ["Entry", "Registry", "RegistryEntry", "load"]
+__all__ = ["Entry", "Registry", "RegistryEntry", "RegistryView", "load"]
 
 
 class RegistryEntry(Protocol):
@@ -192,8 +192,9 @@ class Registry(Generic[E]):
                 return entry
         served = sorted({p for e in self.entries(name) for p in e.families})
         if served:
+            article = "an" if self.kind[:1] in "aeiou" else "a"
             raise ConfigError(f"{self.kind.capitalize()} {name!r} has no implementation for env family {family!r}; "
-                              f"it serves {served}. Fix: pick a {self.kind} that serves the family.")
+                              f"it serves {served}. Fix: pick {article} {self.kind} that serves the family.")
         raise NameNotFound(self.kind, name, self.names(), hint=self.hint)
 
     def plugin(self, name: str) -> EntryPoint | None:
@@ -216,6 +217,16 @@ class Registry(Generic[E]):
             return ep.load()(**kwargs)
         return self.resolve(self.find(name, family))(**kwargs)
 
+    def view(self, value: Callable[[E], Any] | None = None,
+             wrap: Callable[[str, Any], E] | None = None) -> RegistryView[E]:
+        """A dict by name over this registry, for kinds whose names are unique (envs, backends, prompts, suites).
+
+        Args:
+            value: what ``view[name]`` gives for the newest entry of ``name`` (default: the entry).
+            wrap: how ``view[name] = x`` builds the entry it registers (default: ``x`` is the entry).
+        """
+        return RegistryView(self, value, wrap)
+
     @contextmanager
     def snapshot(self) -> Iterator[Registry[E]]:
         """Restore the entries on exit, whatever was registered or removed inside (for tests)."""
@@ -228,3 +239,59 @@ class Registry(Generic[E]):
     def __repr__(self) -> str:
         """``Registry('agent', 42 entries)``."""
         return f"Registry({self.kind!r}, {len(self._entries)} entries)"
+
+
+class RegistryView(MutableMapping[str, Any], Generic[E]):
+    """A :class:`Registry` read and written as a dict by name (see :meth:`Registry.view`).
+
+    Keys are the registered names in registration order; writing registers through :meth:`Registry.add` (so a
+    changed entry warns), deleting removes every entry of the name.
+
+    >>> view = Registry("colour").view(value=lambda e: e.target, wrap=lambda name, x: Entry(name, x))
+    >>> view["red"] = "#f00"
+    >>> dict(view), "red" in view, view.get("blue")
+    ({'red': '#f00'}, True, None)
+    """
+
+    def __init__(self, registry: Registry[E], value: Callable[[E], Any] | None = None,
+                 wrap: Callable[[str, Any], E] | None = None) -> None:
+        self.registry = registry
+        self._value = value or (lambda entry: entry)
+        self._wrap = wrap
+
+    def __getitem__(self, name: str) -> Any:
+        """The value of the newest entry named ``name``; ``KeyError`` when there is none."""
+        entries = self.registry.entries(name)
+        if not entries:
+            raise KeyError(name)
+        return self._value(entries[0])
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        """Register ``value`` (wrapped into an entry) under ``name``."""
+        entry = self._wrap(name, value) if self._wrap else value
+        if entry.name != name:
+            raise ConfigError(f"Cannot register {self.registry.kind} {entry.name!r} under the key {name!r}. "
+                              "Fix: use the entry's own name as the key.")
+        self.registry.add(entry)
+
+    def __delitem__(self, name: str) -> None:
+        """Remove every entry named ``name``; ``KeyError`` when there is none."""
+        if name not in self.registry:
+            raise KeyError(name)
+        self.registry.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        """The registered names, oldest registration first."""
+        return iter(dict.fromkeys(e.name for e in reversed(list(self.registry))))
+
+    def __len__(self) -> int:
+        """How many distinct names are registered."""
+        return len({e.name for e in self.registry})
+
+    def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is registered."""
+        return name in self.registry
+
+    def __repr__(self) -> str:
+        """``RegistryView(Registry('backend', 6 entries))``."""
+        return f"RegistryView({self.registry!r})"

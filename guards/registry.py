@@ -16,13 +16,17 @@ or loading a model (the runner's preflight).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from typing import Any, Literal
 
 from cauarena.errors import ConfigError, NameNotFound
 from cauarena.guards.base import APPROVE, Verdict
+from cauarena.registry import Registry, load
+
+__all__ = [
+    "GUARDS", "GUARD_REGISTRY", "LLM_JUDGE", "ApproveAll", "GuardEntry", "GuardKind", "guard_kind", "guard_names",
+    "guard_serves", "load_guard", "make_guard", "register_guard", "resolve_guard",
+]
 
 LLM_JUDGE = "llm-judge"
 """The prefix of LLM-judge guard specs."""
@@ -47,28 +51,46 @@ class GuardEntry:
     families: tuple[str, ...] = ("*",)
     description: str = ""
 
+    @property
+    def target(self) -> str:
+        """The registry target: the entry point."""
+        return self.entry_point
 
-GUARD_REGISTRY: list[GuardEntry] = []
+
+GUARDS: Registry[GuardEntry] = Registry("guard", hint="`cauarena guards` lists them.")
+"""Short guard names per env family, newest first."""
+
+GUARD_REGISTRY = GUARDS
+"""The guard registry under its first name (iterating it gives the entries, newest first)."""
 
 
 def register_guard(name: str, entry_point: str, families: tuple[str, ...] = ("*",), description: str = "") -> None:
-    """Register ``name`` for the given env families; a later registration for the same family wins."""
-    GUARD_REGISTRY.insert(0, GuardEntry(name, entry_point, families, description))
+    """Register ``name`` for the given env families; a later registration for the same family wins.
+
+    Args:
+        name: the short name.
+        entry_point: ``module:attr`` of the guard class or factory.
+        families: glob patterns over the env families it serves.
+        description: one line for ``cauarena guards``.
+    """
+    GUARDS.add(GuardEntry(name, entry_point, tuple(families), description))
 
 
 def guard_names() -> list[str]:
     """Every short guard name, plus the LLM-judge prefix."""
-    return sorted({e.name for e in GUARD_REGISTRY} | {LLM_JUDGE})
+    return sorted({*GUARDS.names(), LLM_JUDGE})
 
 
-def _load(entry_point: str) -> Any:
-    module, _, attr = entry_point.partition(":")
-    if not module or not attr:
-        raise ConfigError(f"Guard entry point {entry_point!r} must look like 'package.module:Class'.")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"Cannot load guard {entry_point!r}: {exc}. Fix: an importable 'module:Class'.") from exc
+def load_guard(spec: str, family: str = "") -> Any:
+    """The guard class (or factory) a ``module:Class`` spec or a short name for ``family`` points at, imported.
+
+    Raises:
+        ConfigError: the target does not import, or the short name serves other families only.
+        NameNotFound: an unknown short name.
+    """
+    if ":" in spec:
+        return load(spec, what=f"guard {spec!r}")
+    return GUARDS.resolve(GUARDS.find(spec, family))
 
 
 def guard_kind(spec: str) -> GuardKind:
@@ -93,27 +115,18 @@ def guard_kind(spec: str) -> GuardKind:
         return "judge"
     if ":" in spec:
         return "import"
-    if not any(e.name == spec for e in GUARD_REGISTRY):
-        raise NameNotFound("guard", spec, guard_names(), hint="`cauarena guards` lists them.")
+    if spec not in GUARDS:
+        raise NameNotFound("guard", spec, guard_names(), hint=GUARDS.hint)
     return "name"
-
-
-def _entry(spec: str, family: str) -> GuardEntry:
-    """The implementation of short name ``spec`` for ``family``; raises :class:`NameNotFound` otherwise."""
-    entries = [e for e in GUARD_REGISTRY if e.name == spec]
-    for entry in entries:
-        if any(fnmatch(family, pattern) for pattern in entry.families):
-            return entry
-    served = sorted({f for e in entries for f in e.families})
-    raise NameNotFound("guard", f"{spec} for family {family!r}", [], hint=f"'{spec}' serves the families {served}.")
 
 
 def make_guard(spec: str, family: str = "", **kwargs: Any) -> Any:
     """Build the guard ``spec`` for an env of ``family`` (see the module docstring for the spec forms).
 
     Raises:
-        NameNotFound: an unknown short name (with close matches), or one with no implementation for ``family``.
-        ConfigError: a ``module:Class`` that cannot be imported, or ``none``.
+        NameNotFound: an unknown short name (with close matches).
+        ConfigError: a ``module:Class`` that cannot be imported, a name with no implementation for ``family``,
+            or ``none``.
     """
     kind = guard_kind(spec)
     if kind == "none":
@@ -122,9 +135,7 @@ def make_guard(spec: str, family: str = "", **kwargs: Any) -> Any:
         from cauarena.guards.llm_judge import LLMJudgeGuard
 
         return LLMJudgeGuard(spec[len(LLM_JUDGE) + 1:], **kwargs)
-    if kind == "import":
-        return _load(spec)(**kwargs)
-    return _load(_entry(spec, family).entry_point)(**kwargs)
+    return load_guard(spec, family)(**kwargs)
 
 
 def resolve_guard(spec: str, family: str = "") -> GuardKind:
@@ -134,8 +145,9 @@ def resolve_guard(spec: str, family: str = "") -> GuardKind:
     implementation are imported, not called.
 
     Raises:
-        NameNotFound: an unknown name or backend prefix, or a name with no implementation for ``family``.
-        ConfigError: an entry point that does not import; a judge backend whose checkpoint does not exist.
+        NameNotFound: an unknown name or backend prefix.
+        ConfigError: an entry point that does not import; a name with no implementation for ``family``; a judge
+            backend whose checkpoint does not exist.
         DependencyNotInstalled: the judge backend's extra is missing.
         BackendError: the judge backend's server does not answer.
     """
@@ -144,25 +156,26 @@ def resolve_guard(spec: str, family: str = "") -> GuardKind:
         from cauarena.agents.llm.backends import check_backend
 
         check_backend(spec[len(LLM_JUDGE) + 1:])
-    elif kind == "import":
-        _load(spec)
-    elif kind == "name":
-        _load(_entry(spec, family).entry_point)
+    elif kind != "none":
+        load_guard(spec, family)
     return kind
 
 
 def guard_serves(spec: str, family: str) -> bool:
-    """Whether a short-named guard has an implementation for ``family`` (other specs serve every family)."""
-    if spec == "none" or "/" in spec or ":" in spec or spec == LLM_JUDGE:
-        return True
-    entries = [e for e in GUARD_REGISTRY if e.name == spec]
-    return not entries or any(fnmatch(family, p) for e in entries for p in e.families)
+    """Whether a short-named guard has an implementation for ``family``.
+
+    ``none``, judge and ``module:Class`` specs and unknown names serve every family (an unknown name fails on
+    its own when it is built).
+    """
+    return spec in ("none", LLM_JUDGE) or "/" in spec or ":" in spec or spec not in GUARDS \
+        or GUARDS.serves(spec, family)
 
 
 class ApproveAll:
     """A guard that approves every action: the cost of the wrapper alone, and a template for your own."""
 
     def review(self, trajectory: Any, proposed_action: Any) -> Verdict:
+        """Approve ``proposed_action``, whatever the trajectory."""
         return APPROVE
 
 
@@ -172,4 +185,4 @@ register_guard("rules", "cauarena.guards.agentdog.rules:RulesGuard", ("life_assi
 register_guard("classifier", "cauarena.guards.agentdog.classifier:ClassifierGuard", ("life_assist",),
                description="AgentDoG step classifier: n-gram logistic regression trained on ATBench-LifeAssist")
 register_guard("mentor", "cauarena.guards.mentor.guard:MentorGuard",
-               description="MENTOR: domain rule trees grown into a rule graph, optional self-assessment (issue 9)")
+               description="MENTOR: domain rule trees grown into a rule graph, optional self-assessment")

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cauarena.errors import CauArenaError, ConfigError, NameNotFound
+from cauarena.agents.registry import agent_serves
+from cauarena.errors import CauArenaError, ConfigError
+from cauarena.guards.registry import guard_serves
 from cauarena.leaderboards.schema import episode_key
 from cauarena.leaderboards.suite_file import suite_fields
 from cauarena.registration import ENV_SPECS, EnvEntry, env_entry, env_ids
+from cauarena.registry import Entry, Registry, RegistryView
 
 
 @dataclass(frozen=True)
@@ -119,18 +122,6 @@ class EpisodeSpec:
         return dict(self.env_kwargs)
 
 
-def agent_serves(agent: str, family: str) -> bool:
-    """Whether a short-named agent has an implementation for ``family`` (other specs serve every family)."""
-    from fnmatch import fnmatch
-
-    from cauarena.agents import AGENT_REGISTRY
-
-    if ":" in agent or "/" in agent:
-        return True
-    entries = [e for e in AGENT_REGISTRY if e.name == agent]
-    return not entries or any(fnmatch(family, p) for e in entries for p in e.families)
-
-
 def pairs(suite: Suite, guard: str | None = None) -> Iterator[tuple[EnvSpec, EnvEntry, str, str]]:
     """The (env, its registry entry, agent, guard) combinations a suite plays, before seeds and repeats.
 
@@ -138,8 +129,6 @@ def pairs(suite: Suite, guard: str | None = None) -> Iterator[tuple[EnvSpec, Env
     serve the env's family, agents restricted to other envs, and single-seat agents on a two-seat game (or the
     reverse) are left out.
     """
-    from cauarena.guards import guard_serves
-
     guards = (guard,) if guard is not None else suite.guards
     for env in suite.envs:
         entry = env_entry(env.env_id)
@@ -325,15 +314,18 @@ def load_suite_file(path: Path) -> Suite:
 
 
 def get_suite(name_or_path: str) -> Suite:
-    """A built-in suite by name, or a suite file by path."""
-    if name_or_path in BUILTIN_SUITES:
-        return BUILTIN_SUITES[name_or_path]()
+    """A built-in suite by name, or a suite file by path.
+
+    Raises:
+        ConfigError: a suite file that does not exist or does not read.
+        NameNotFound: neither a built-in name nor a ``.toml``/``.json`` path; the message lists close names.
+    """
     path = Path(name_or_path)
-    if path.suffix in (".toml", ".json"):
+    if name_or_path not in SUITES and path.suffix in (".toml", ".json"):
         if not path.exists():
             raise ConfigError(f"Suite file {path} does not exist.")
         return load_suite_file(path)
-    raise NameNotFound("suite", name_or_path, BUILTIN_SUITES, hint="Or pass a .toml/.json suite file.")
+    return SUITES.make(name_or_path)
 
 
 def override(suite: Suite, *, agents: Sequence[str] = (), seeds: int | None = None, guards: Sequence[str] = (),
@@ -445,9 +437,14 @@ def _safety() -> Suite:
     )
 
 
-BUILTIN_SUITES: dict[str, Callable[[], Suite]] = {
+SUITES: Registry[Entry] = Registry("suite", hint="Or pass a .toml/.json suite file.")
+"""The built-in suites: entries whose target builds the :class:`Suite` (``SUITES.make(name)``)."""
+
+BUILTIN_SUITES: RegistryView[Entry] = SUITES.view(value=lambda entry: entry.target, wrap=Entry)
+"""The built-in suites read as a dict ``name -> factory`` (``cauarena suites``), each built when asked for."""
+
+BUILTIN_SUITES.update({
     "smoke": _smoke, "default": _default, "caugym": _caugym, "causal": _causal, "causcale-test": _causcale_test,
     "webshop": _webshop,
     "life_assist": _life_assist, "magic": _magic, "safety": _safety,
-}
-"""The built-in suites by name (``cauarena suites``), each built when asked for."""
+})

@@ -1,9 +1,47 @@
-"""Shared test set-up: the test kit in tests/_support is importable (also by spawned runner workers)."""
+"""Shared test set-up: every test runs inside a snapshot of every plug-in registry.
+
+The test kit in ``tests/_support`` is importable in this process through pytest's ``pythonpath`` setting
+(pyproject.toml); worker processes get the parent's ``sys.path`` (multiprocessing's spawn and the Ray executor
+pass it on). A test that starts ``python -m cauarena`` itself naming the kit passes ``env=support_env``.
+"""
 
 import os
-import sys
+from contextlib import ExitStack
+from pathlib import Path
 
-SUPPORT = os.path.join(os.path.dirname(__file__), "_support")
-if SUPPORT not in sys.path:
-    sys.path.insert(0, SUPPORT)
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SUPPORT, os.environ.get("PYTHONPATH")) if p)
+import gymnasium as gym
+import pytest
+
+from cauarena.agents.llm.backends.registry import BACKEND_REGISTRY
+from cauarena.agents.llm.parsing import PARSER_REGISTRY
+from cauarena.agents.llm.prompts import PROMPT_REGISTRY
+from cauarena.agents.registry import AGENTS
+from cauarena.guards.registry import GUARDS
+from cauarena.leaderboards.suites import SUITES
+from cauarena.registration import ENVS, register_envs
+
+SUPPORT = Path(__file__).parent / "_support"
+REGISTRIES = (ENVS, AGENTS, GUARDS, BACKEND_REGISTRY, PROMPT_REGISTRY, PARSER_REGISTRY, SUITES)
+
+
+@pytest.fixture(autouse=True)
+def _restore_registries():
+    """Whatever a test registers or removes is undone, in Gymnasium's registry too (``register_env`` writes it).
+
+    Ids other packages register in Gymnasium meanwhile (minigrid's, on its first import) stay.
+    """
+    before = set(ENVS.view())
+    with ExitStack() as stack:
+        for registry in REGISTRIES:
+            stack.enter_context(registry.snapshot())
+        yield
+        added = set(ENVS.view()) - before
+    for env_id in added:
+        gym.registry.pop(env_id, None)
+    register_envs()  # Gymnasium follows the restored entries
+
+
+@pytest.fixture
+def support_env():
+    """The environment for a ``python -m cauarena`` subprocess that imports the test kit (``arenakit:...``)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(SUPPORT), os.environ.get("PYTHONPATH")) if p)}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cauarena.errors import NameNotFound
+from cauarena.registry import Entry, Registry, RegistryView
 
 _ACTION_LINE = re.compile(r"\baction\b\s*\**\s*[:=]\s*\**\s*([^\n]*)", re.IGNORECASE)
 _JSON_OBJECT = re.compile(r"\{[^{}]*\}", re.DOTALL)
@@ -139,7 +140,11 @@ class ActionParser:
 Parser = Callable[[str, Mapping[str, Any]], Any]
 """What a ChatAgent calls on each reply: ``parser(reply_text, info) -> action``."""
 
-PARSERS: dict[str, Parser] = {
+PARSER_REGISTRY: Registry[Entry] = Registry("action parser")
+"""Action parsers by env family (an :class:`~cauarena.registry.Entry` whose target is the parser)."""
+
+PARSERS: RegistryView[Entry] = PARSER_REGISTRY.view(value=lambda entry: entry.target, wrap=Entry)
+PARSERS.update({
     "default": ActionParser(),
     "babyai": ActionParser(
         aliases=(
@@ -151,13 +156,13 @@ PARSERS: dict[str, Parser] = {
             ("open", "toggle"),
         )
     ),
-}
-"""Action parsers by env family; :func:`get_parser` falls back to ``default``."""
+})
+"""Action parsers by env family, read as a dict; :func:`get_parser` falls back to ``default``."""
 
 
 def register_parser(name: str, parser: Parser) -> None:
-    """Register ``parser`` for an env family; a later registration wins."""
-    PARSERS[name] = parser
+    """Register ``parser`` for an env family; registering another one there warns."""
+    PARSER_REGISTRY.add(Entry(name, parser))
 
 
 def get_parser(family: str, *, strict: bool = False) -> Parser:

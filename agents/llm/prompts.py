@@ -19,6 +19,7 @@ from typing import Any
 
 from cauarena.agents.llm.backends.base import Message
 from cauarena.errors import ConfigError, NameNotFound
+from cauarena.registry import Entry, Registry, RegistryView
 
 ACTIONS_HEADER = "Valid actions:"
 """The line above the valid actions, each then on its own line as ``- action``."""
@@ -71,13 +72,16 @@ class Turn:
     reply: str
 
 
-PROMPTS: dict[str, PromptTemplate] = {}
-"""Prompt templates by name; :func:`get_prompt` falls back to ``default``."""
+PROMPT_REGISTRY: Registry[Entry] = Registry("prompt template")
+"""Prompt templates by name (an :class:`~cauarena.registry.Entry` whose target is the template)."""
+
+PROMPTS: RegistryView[Entry] = PROMPT_REGISTRY.view(value=lambda entry: entry.target, wrap=Entry)
+"""Prompt templates by name, read as a dict; :func:`get_prompt` falls back to ``default``."""
 
 
 def register_prompt(template: PromptTemplate, name: str | None = None) -> None:
-    """Register ``template`` under ``name`` (default: its own name); a later registration wins."""
-    PROMPTS[name or template.name] = template
+    """Register ``template`` under ``name`` (default: its own name); registering another one there warns."""
+    PROMPT_REGISTRY.add(Entry(name or template.name, template))
 
 
 def get_prompt(family: str, *, strict: bool = False) -> PromptTemplate:

@@ -33,13 +33,12 @@ def test_name_without_implementation_for_the_family():
 
 
 def test_later_registration_wins_and_entry_points_load(monkeypatch):
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("random", "cauarena.agents.babyai:BabyAIHeuristic", families=("babyai",))
     assert type(make_agent("random", family="babyai")).__name__ == "BabyAIHeuristic"
     assert isinstance(make_agent("random", family="other"), RandomAgent)
 
     ep = EntryPoint(name="plugged", value="cauarena.agents.random:RandomAgent", group="cauarena.agents")
-    monkeypatch.setattr(reg, "entry_points", lambda group: [ep] if group == "cauarena.agents" else [])
+    monkeypatch.setattr(reg.AGENTS, "plugins", lambda: [ep])
     assert isinstance(make_agent("plugged", family="babyai"), RandomAgent)
     assert "plugged" in reg.agent_names()
 
@@ -93,7 +92,6 @@ def test_unknown_backend_prefix_says_did_you_mean():
 # ---------------------------------------------------------------- resolve_agent and is_privileged
 
 def test_resolve_agent_imports_but_does_not_build(monkeypatch):
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("h5-bad", "cauarena.agents.random:NoSuchAgent", families=("babyai",))
     with pytest.raises(ConfigError, match="has no attribute 'NoSuchAgent'"):
         reg.resolve_agent("h5-bad", "babyai")
@@ -104,7 +102,6 @@ def test_resolve_agent_imports_but_does_not_build(monkeypatch):
 
 
 def test_resolve_agent_reports_a_missing_extra(monkeypatch):
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("h5-needs", "cauarena.agents.random:RandomAgent", requires=(("h5_not_installed_pkg", "causal"),))
     with pytest.raises(DependencyNotInstalled, match=r"Fix: pip install 'cauarena\[causal\]'"):
         reg.resolve_agent("h5-needs", "babyai")
@@ -112,7 +109,6 @@ def test_resolve_agent_reports_a_missing_extra(monkeypatch):
 
 
 def test_only_registered_short_names_are_privileged(monkeypatch):
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("h5-oracle", "cauarena.agents.random:RandomAgent", families=("babyai",), privileged=True)
     assert reg.is_privileged("h5-oracle", "babyai")
     assert reg.resolve_agent("h5-oracle", "babyai").privileged
@@ -127,7 +123,6 @@ def test_only_registered_short_names_are_privileged(monkeypatch):
 def test_a_class_declared_privileged_is_privileged_by_short_name_only(monkeypatch, tmp_path):
     (tmp_path / "h5_priv_agent.py").write_text("class Peeker:\n    privileged = True\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("h5-peeker", "h5_priv_agent:Peeker")
     assert reg.is_privileged("h5-peeker", "babyai")
     assert not reg.is_privileged("h5_priv_agent:Peeker", "babyai")
@@ -140,13 +135,12 @@ def refuse_every_model(model, **kwargs):
 def test_a_registered_backend_check_runs_in_resolve(monkeypatch):
     from cauarena.agents.llm.backends import registry as backends
 
-    monkeypatch.setattr(backends, "BACKENDS", dict(backends.BACKENDS))
-    monkeypatch.setattr(backends, "BACKEND_CHECKS", dict(backends.BACKEND_CHECKS))
     backends.register_backend("h5", "cauarena.agents.llm.backends.mock:make_mock_backend",
                               check=f"{__name__}:refuse_every_model")
     with pytest.raises(ConfigError, match="h5 check refused 'any:thing'"):
         reg.resolve_agent("h5/any:thing", "babyai")
-    backends.register_backend("h5", "cauarena.agents.llm.backends.mock:make_mock_backend")  # no check: import only
+    with pytest.warns(UserWarning, match="Overriding backend 'h5'"):  # no check: import only
+        backends.register_backend("h5", "cauarena.agents.llm.backends.mock:make_mock_backend")
     assert reg.resolve_agent("h5/any:thing", "babyai").kind == "backend"
     with pytest.raises(ConfigError, match="A backend check is 'module.path:check'"):
         backends.register_backend("h5", "m:f", check="no_colon")

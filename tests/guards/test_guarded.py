@@ -181,6 +181,6 @@ def test_runner_guard_in_worker_processes_and_modify(tmp_path):
 @pytest.mark.parametrize("entry", __import__("cauarena.guards", fromlist=["GUARD_REGISTRY"]).GUARD_REGISTRY,
                          ids=lambda e: f"{e.name}[{','.join(e.families)}]")
 def test_every_registered_guard_keeps_the_contract(entry):
-    from cauarena.guards.registry import _load
+    from cauarena.guards.registry import GUARDS
 
-    check_guard(_load(entry.entry_point)())
+    check_guard(GUARDS.resolve(entry)())

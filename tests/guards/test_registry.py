@@ -31,9 +31,9 @@ def test_misspelt_guards_say_did_you_mean():
 def test_resolve_guard_checks_without_building():
     assert resolve_guard("rules", "life_assist") == "name"
     assert resolve_guard("llm-judge/mock/first-valid", "life_assist") == "judge"
-    with pytest.raises(NameNotFound, match="serves the families \\['life_assist'\\]"):
+    with pytest.raises(ConfigError, match="no implementation for env family 'babyai'; it serves \\['life_assist'\\]"):
         resolve_guard("rules", "babyai")
     with pytest.raises(NameNotFound, match="No backend named 'nope'"):
         resolve_guard("llm-judge/nope/model", "life_assist")
-    with pytest.raises(ConfigError, match="Cannot load guard 'no_such_mod:Guard'"):
+    with pytest.raises(ConfigError, match="Cannot import module 'no_such_mod' \\(guard 'no_such_mod:Guard'\\)"):
         resolve_guard("no_such_mod:Guard", "life_assist")

@@ -43,7 +43,6 @@ def test_module_attr_that_does_not_import():
 
 
 def test_missing_extra_names_the_pip_fix(monkeypatch):
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("h5-needs", "cauarena.agents.random:RandomAgent", requires=(("h5_not_installed", "causal"),))
     _fails(_suite("h5-needs"), r"Agent 'h5-needs' on babyai: .*Fix: pip install 'cauarena\[causal\]'")
 
@@ -113,7 +112,6 @@ def test_two_seat_agents_resolve_each_seat():
 
 
 def test_report_says_which_agents_are_privileged(monkeypatch):
-    monkeypatch.setattr(reg, "AGENT_REGISTRY", list(reg.AGENT_REGISTRY))
     register_agent("h5-oracle", "cauarena.agents.random:RandomAgent", families=("babyai",), privileged=True)
     report = preflight(_suite("h5-oracle", "random", "cauarena.agents.random:RandomAgent"))
     assert report.is_privileged("h5-oracle", "babyai")

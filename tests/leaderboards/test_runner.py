@@ -91,12 +91,13 @@ def test_pool_matches_inline_results(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_halfway_then_resume_stores_each_episode_once(tmp_path):
+def test_sigkill_halfway_then_resume_stores_each_episode_once(tmp_path, support_env):
     out = tmp_path / "run"
     args = [sys.executable, "-m", "cauarena", "run", "--env", COUNT, "--agent", "arenakit:SlowAgent",
             "--agent", "arenakit:GoAgent", "--seeds", "30", "--workers", "2", "--out", str(out), "--no-progress"]
     planned = 60
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env=support_env)
     db = out / "results.sqlite"
     deadline = time.time() + 120
     stored = 0
@@ -113,7 +114,7 @@ def test_sigkill_halfway_then_resume_stores_each_episode_once(tmp_path):
     proc.wait()
     halfway = ResultsStore(out).count()
     assert 15 <= halfway < planned, "the run must be killed halfway"
-    done = subprocess.run(args + ["--resume"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args + ["--resume"], capture_output=True, text=True, timeout=300, env=support_env)
     assert done.returncode == 0, done.stderr
     rows = ResultsStore(out).results()
     assert len(rows) == planned

@@ -7,44 +7,59 @@ called as ``factory(model, **kwargs)`` with the part of the spec after the first
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from cauarena.agents.llm.backends.base import ChatBackend
-from cauarena.agents.registry import load_attr
-from cauarena.errors import ConfigError, NameNotFound
+from cauarena.errors import ConfigError
+from cauarena.registry import Registry, RegistryView, load
 
-BACKENDS: dict[str, str] = {
-    "mock": "cauarena.agents.llm.backends.mock:make_mock_backend",
-    "hf": "cauarena.agents.llm.backends.hf:HFBackend",
-    "openai": "cauarena.agents.llm.backends.openai:OpenAIBackend",
-    "vllm": "cauarena.agents.llm.backends.vllm:VLLMBackend",
-    "langchain": "cauarena.agents.llm.backends.langchain:LangChainBackend",
-    # Shipped by the tiny-LM learner; agents/ never imports learners/, so it joins by this string.
-    "tiny": "cauarena.learners.tinylm.backend:make_tiny_backend",
-}
-"""Backend prefix -> ``module:factory``."""
+__all__ = [
+    "BACKENDS", "BACKEND_CHECKS", "BACKEND_REGISTRY", "BackendEntry", "backend_names", "check_backend",
+    "make_backend", "register_backend", "split_spec",
+]
 
 _BACKENDS_MODULE = "cauarena.agents.llm.backends"
-BACKEND_CHECKS: dict[str, str] = {
-    "mock": f"{_BACKENDS_MODULE}.mock:check_mock",
-    "hf": f"{_BACKENDS_MODULE}.hf:check_hf",
-    "openai": f"{_BACKENDS_MODULE}.openai:check_openai",
-    "vllm": f"{_BACKENDS_MODULE}.vllm:check_vllm",
-    "langchain": f"{_BACKENDS_MODULE}.langchain:check_langchain",
-    "tiny": "cauarena.learners.tinylm.backend:check_tiny_backend",
-}
-"""Backend prefix -> ``module:check``: ``check(model, **kwargs)`` raises one-line errors and loads no model
-(the extra is installed, a local checkpoint exists, a server answers a connect). A prefix without one is only
-checked for its factory importing."""
+
+
+@dataclass(frozen=True)
+class BackendEntry:
+    """A backend prefix bound to its factory and its cheap check.
+
+    Attributes:
+        name: the prefix, the part of a spec before the first ``/``.
+        target: ``module.path:factory``; ``factory(model, **kwargs)`` returns a ChatBackend.
+        check: ``module.path:check``; ``check(model, **kwargs)`` raises one-line errors and loads no model (the
+            extra is installed, a local checkpoint exists, a server answers a connect). ``None``: the prefix is
+            only checked for its factory importing.
+        families: every family (backends are not chosen by family).
+    """
+
+    name: str
+    target: str
+    check: str | None = None
+    families: tuple[str, ...] = ("*",)
+
+
+BACKEND_REGISTRY: Registry[BackendEntry] = Registry(
+    "backend", hint="Specs look like 'backend/model'; register_backend adds one."
+)
+"""Every backend prefix (see :func:`register_backend`)."""
+
+BACKENDS: RegistryView[BackendEntry] = BACKEND_REGISTRY.view(value=lambda entry: entry.target)
+"""Backend prefix -> ``module:factory`` (read-only use; :func:`register_backend` adds one)."""
+
+BACKEND_CHECKS: RegistryView[BackendEntry] = BACKEND_REGISTRY.view(value=lambda entry: entry.check)
+"""Backend prefix -> ``module:check`` or ``None`` (see :class:`BackendEntry`)."""
 
 
 def register_backend(prefix: str, entry_point: str, check: str | None = None) -> None:
-    """Bind ``prefix`` to a ``module:factory`` string; a later registration of the same prefix wins.
+    """Bind ``prefix`` to a ``module:factory`` string; registering a prefix again with another target warns.
 
     Args:
         prefix: the part of a spec before the first ``/`` (letters, digits, ``-``, ``_``).
         entry_point: ``module.path:factory``; ``factory(model, **kwargs)`` returns a ChatBackend.
-        check: ``module.path:check``, the cheap preflight of a spec (see :data:`BACKEND_CHECKS`).
+        check: ``module.path:check``, the cheap preflight of a spec (see :class:`BackendEntry`).
 
     Raises:
         ConfigError: a prefix with ``/`` or ``:`` in it, or an entry point without ``:``.
@@ -54,16 +69,21 @@ def register_backend(prefix: str, entry_point: str, check: str | None = None) ->
     for what, form, value in (("entry point", "factory", entry_point), ("check", "check", check)):
         if value is not None and ":" not in value:
             raise ConfigError(f"A backend {what} is 'module.path:{form}'; got {value!r}.")
-    BACKENDS[prefix] = entry_point
-    if check is None:
-        BACKEND_CHECKS.pop(prefix, None)
-    else:
-        BACKEND_CHECKS[prefix] = check
+    BACKEND_REGISTRY.add(BackendEntry(prefix, entry_point, check))
+
+
+for _prefix, _backend in (("mock", "mock:make_mock_backend"), ("hf", "hf:HFBackend"),
+                          ("openai", "openai:OpenAIBackend"), ("vllm", "vllm:VLLMBackend"),
+                          ("langchain", "langchain:LangChainBackend")):
+    register_backend(_prefix, f"{_BACKENDS_MODULE}.{_backend}", f"{_BACKENDS_MODULE}.{_prefix}:check_{_prefix}")
+# Shipped by the tiny-LM learner; agents/ never imports learners/, so it joins by these strings.
+register_backend("tiny", "cauarena.learners.tinylm.backend:make_tiny_backend",
+                 "cauarena.learners.tinylm.backend:check_tiny_backend")
 
 
 def backend_names() -> list[str]:
     """Every registered backend prefix, sorted."""
-    return sorted(BACKENDS)
+    return BACKEND_REGISTRY.names()
 
 
 def split_spec(spec: str) -> tuple[str, str]:
@@ -80,18 +100,18 @@ def split_spec(spec: str) -> tuple[str, str]:
     return prefix, model
 
 
-def _factory(spec: str) -> Any:
-    """The factory of ``spec``'s prefix, imported; raises :class:`NameNotFound` for an unknown prefix."""
-    prefix, _ = split_spec(spec)
-    if prefix not in BACKENDS:
-        raise NameNotFound(
-            "backend", prefix, BACKENDS, hint=f"Specs look like 'backend/model' (got {spec!r}); "
-            "register_backend adds one."
-        )
+def _entry(spec: str) -> tuple[BackendEntry, str]:
+    """The entry of ``spec``'s prefix and the model part; :class:`NameNotFound` for an unknown prefix."""
+    prefix, model = split_spec(spec)
+    return BACKEND_REGISTRY.find(prefix), model
+
+
+def _factory(entry: BackendEntry, spec: str) -> Any:
+    """The factory of ``entry``, imported; a :class:`ConfigError` naming ``spec`` when it does not import."""
     try:
-        return load_attr(BACKENDS[prefix])
+        return BACKEND_REGISTRY.resolve(entry)
     except ConfigError as exc:
-        raise ConfigError(f"Backend {prefix!r} of {spec!r} cannot be loaded. {exc}") from exc
+        raise ConfigError(f"Backend {entry.name!r} of {spec!r} cannot be loaded. {exc}") from exc
 
 
 def check_backend(spec: str, **kwargs: Any) -> None:
@@ -107,17 +127,17 @@ def check_backend(spec: str, **kwargs: Any) -> None:
         DependencyNotInstalled: the backend's extra is missing; the message names the pip install.
         BackendError: the backend's server does not answer (``openai/``).
     """
-    _factory(spec)
-    prefix, model = split_spec(spec)
-    if prefix in BACKEND_CHECKS:
-        load_attr(BACKEND_CHECKS[prefix])(model, **kwargs)
+    entry, model = _entry(spec)
+    _factory(entry, spec)
+    if entry.check is not None:
+        load(entry.check, what=f"the check of backend {entry.name!r}")(model, **kwargs)
 
 
 def make_backend(spec: str, **kwargs: Any) -> ChatBackend:
     """Build the backend named by ``spec``.
 
     Args:
-        spec: ``"prefix/model"``; the prefix picks the factory in :data:`BACKENDS`.
+        spec: ``"prefix/model"``; the prefix picks the factory in :data:`BACKEND_REGISTRY`.
         **kwargs: passed to the factory (``base_url``, ``device``, ``replies``...).
 
     Raises:
@@ -125,12 +145,11 @@ def make_backend(spec: str, **kwargs: Any) -> ChatBackend:
         ConfigError: a malformed spec, or a factory module that cannot be imported.
         DependencyNotInstalled: the backend's extra is missing; the message names the pip install.
     """
-    factory = _factory(spec)
-    prefix, model = split_spec(spec)
-    backend = factory(model, **kwargs)
+    entry, model = _entry(spec)
+    backend = _factory(entry, spec)(model, **kwargs)
     if not isinstance(backend, ChatBackend):
         raise ConfigError(
-            f"The factory {BACKENDS[prefix]!r} for {spec!r} returned {type(backend).__name__}, "
+            f"The factory {entry.target!r} for {spec!r} returned {type(backend).__name__}, "
             "not a ChatBackend."
         )
     return backend

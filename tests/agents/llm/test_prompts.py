@@ -52,12 +52,9 @@ def test_unknown_family_falls_back_to_default_and_strict_raises():
 
 def test_register_prompt_and_reply_format():
     template = PromptTemplate(name="test-family", system="S", reply_format="Action: {action}")
-    register_prompt(template)
-    try:
-        assert get_prompt("test-family") is template
-        assert render_reply(template, "go") == "Action: go"
-    finally:
-        del PROMPTS["test-family"]
+    register_prompt(template)  # the registries are restored after every test (tests/conftest.py)
+    assert get_prompt("test-family") is template
+    assert render_reply(template, "go") == "Action: go"
 
 
 def test_template_validates_itself():

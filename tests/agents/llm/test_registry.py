@@ -16,20 +16,12 @@ def not_a_backend(model):
     return object()
 
 
-@pytest.fixture
-def clean_registry():
-    saved = dict(BACKENDS)
-    yield
-    BACKENDS.clear()
-    BACKENDS.update(saved)
-
-
 def test_builtin_prefixes_and_tiny_entry_point():
     assert {"mock", "hf", "openai", "vllm", "langchain", "tiny"} <= set(backend_names())
     assert BACKENDS["tiny"] == "cauarena.learners.tinylm.backend:make_tiny_backend"
 
 
-def test_register_backend_by_string(clean_registry):
+def test_register_backend_by_string():
     register_backend("echo", f"{__name__}:make_echo")
     backend = make_backend("echo/anything")
     assert backend.generate([{"role": "user", "content": "x"}]).text == "echo"
@@ -54,7 +46,7 @@ def test_malformed_specs():
             make_backend(spec)
 
 
-def test_unimportable_factory_is_a_config_error(clean_registry):
+def test_unimportable_factory_is_a_config_error():
     register_backend("gone", "cauarena.no_such_module:factory")
     with pytest.raises(ConfigError, match="Backend 'gone' of 'gone/x' cannot be loaded"):
         make_backend("gone/x")
