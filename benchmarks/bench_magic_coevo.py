@@ -23,7 +23,8 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from cauarena.learners.magic import CoevoConfig, cross_play, evaluate, train
+from cauarena.learners.magic import CoevoConfig, cross_play, evaluate
+from cauarena.learners.magic import coevolve as train
 from cauarena.learners.magic.report import matrix_table, phase_table, switch_text
 
 

@@ -1,9 +1,11 @@
 """MAGIC co-evolution: an operator-combination search attacker against a retrained classifier defender.
 
-``python -m cauarena.learners.magic --out DIR`` runs :func:`train` and :func:`cross_play` and writes a report.
+``cauarena train magic --out DIR`` runs :func:`coevolve` and :func:`cross_play` and writes a report
+(:mod:`~cauarena.learners.magic.train`).
 """
 
-from cauarena.learners.magic.coevo import CoevoRun, PhaseLog, cross_play, evaluate, train
+from cauarena.learners.magic.coevo import CoevoRun, PhaseLog, cross_play, evaluate
+from cauarena.learners.magic.coevo import train as coevolve
 from cauarena.learners.magic.coevo_config import INITIAL_ATTACKS, CoevoConfig
 from cauarena.learners.magic.search import Arm, CombinationSearch, mutate
 from cauarena.learners.magic.switch import MetricSwitch, RatioSwitch, SwitchRule, ratio_schedule
@@ -18,9 +20,9 @@ __all__ = [
     "PhaseLog",
     "RatioSwitch",
     "SwitchRule",
+    "coevolve",
     "cross_play",
     "evaluate",
     "mutate",
     "ratio_schedule",
-    "train",
 ]

@@ -17,9 +17,8 @@ from cauarena.learners.magic import (
     mutate,
     report,
     switch,
-    train,
 )
-from cauarena.learners.magic.__main__ import main
+from cauarena.learners.magic import coevolve as train
 
 
 @pytest.mark.parametrize("module", [report, switch])
@@ -131,7 +130,9 @@ def test_attacker_phases_find_what_gets_through():
 
 @pytest.mark.slow
 def test_cli_writes_the_report(tmp_path):
-    assert main(["--out", str(tmp_path), "--set", "total_steps=3", "--set", "update_freq=2",
+    from cauarena.cli import main
+
+    assert main(["train", "magic", "--out", str(tmp_path), "--set", "total_steps=3", "--set", "update_freq=2",
                  "--set", "batch_size=4", "--set", "top_k=1"]) == 0
     data = json.loads((tmp_path / "coevo.json").read_text())
     assert data["roles"] == ["defender", "attacker", "attacker"]

@@ -110,7 +110,7 @@ def test_two_grpo_steps_on_the_defender_seat(tmp_path):
 @pytest.mark.slow
 def test_coevolution_with_an_llm_defender(tmp_path):
     pytest.importorskip("trl")
-    from cauarena.learners.magic import train
+    from cauarena.learners.magic import coevolve as train
 
     cfg = CoevoConfig(total_steps=2, update_freq=5, batch_size=2, llm_defender="tiny/webshop-bc", llm_steps=1,
                       llm_grpo={"prompts_per_step": 1})  # one defender phase of 2 steps
