@@ -1,9 +1,13 @@
-"""MAGIC players: scripted attackers, scripted defenders (none, keywords, classifier), LLM prompts, the game loop."""
+"""MAGIC players: scripted ones, the seat oracles, LLM prompts, and games through the one rollout loop.
+
+The scripted players live in :mod:`cauarena.envs.magic` (the seat envs play them as opponents); re-exported here.
+"""
 
 from cauarena.agents.magic import chat  # noqa: F401  (registers the magic prompts and parser)
-from cauarena.agents.magic.attackers import FOLLOW_UP, Attack, RandomAttacker, ScriptedAttacker, seed_query
-from cauarena.agents.magic.classifier import NgramClassifier, featurize, train_classifier
-from cauarena.agents.magic.defenders import (
+from cauarena.agents.magic.play import make_player, play_game
+from cauarena.envs.magic.attackers import FOLLOW_UP, Attack, RandomAttacker, ScriptedAttacker, seed_query
+from cauarena.envs.magic.classifier import NgramClassifier, featurize, train_classifier
+from cauarena.envs.magic.defenders import (
     KEYWORDS,
     ClassifierDefender,
     FilterDefender,
@@ -13,7 +17,6 @@ from cauarena.agents.magic.defenders import (
     base_classifier,
     base_training_set,
 )
-from cauarena.agents.magic.play import make_player, play_game
 
 __all__ = [
     "FOLLOW_UP",

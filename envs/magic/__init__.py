@@ -1,7 +1,9 @@
 """MAGIC: the attacker-vs-defender safety game (PettingZoo), its synthetic corpus, attack operators and judge.
 
-Registered as ``cauarena/MAGIC-v0`` (multi-agent). ``parallel_env(...)`` gives the ``ParallelEnv``, ``env(...)``
-the AEC form; agents ``attacker_0`` and ``defender_0``. See :class:`MagicEnv` for the card.
+Registered as ``cauarena/MAGIC-v0`` (multi-agent), and each seat against a scripted opponent (:mod:`.seats`,
+:mod:`.attackers`, :mod:`.defenders`) as ``cauarena/MAGIC-Defender-v0`` and ``cauarena/MAGIC-Attacker-v0``.
+``parallel_env(...)`` gives the ``ParallelEnv``, ``env(...)`` the AEC form; agents ``attacker_0`` and
+``defender_0``. See :class:`MagicEnv` for the card.
 """
 
 from cauarena.envs.headline import Metric
@@ -19,6 +21,14 @@ from cauarena.envs.magic.judge import (
 )
 from cauarena.envs.magic.operators import OPERATORS, Operator, compose, join_payload, split_payload
 from cauarena.envs.magic.reader import Request, decode, find_placeholder, read_request, waiting_for_parts
+from cauarena.envs.magic.seats import (
+    OPPONENTS,
+    MagicAttackerEnv,
+    MagicDefenderEnv,
+    MagicSeatEnv,
+    MixedAttacker,
+    scripted_player,
+)
 
 HEADLINE = (Metric("return", "defender return", axis="utility"),
             Metric("asr", "ASR", False, source="attack_success", where="harmful", axis="attack"),
@@ -31,9 +41,14 @@ __all__ = [
     "CATEGORIES",
     "DEFENDER",
     "OPERATORS",
+    "OPPONENTS",
     "Judge",
     "Judgement",
+    "MagicAttackerEnv",
+    "MagicDefenderEnv",
     "MagicEnv",
+    "MagicSeatEnv",
+    "MixedAttacker",
     "Operator",
     "Query",
     "Request",
@@ -55,6 +70,7 @@ __all__ = [
     "query_by_id",
     "raw_env",
     "read_request",
+    "scripted_player",
     "split_payload",
     "waiting_for_parts",
 ]

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from cauarena.agents.magic.classifier import NgramClassifier, train_classifier
+from cauarena.envs.magic.classifier import NgramClassifier, train_classifier
 from cauarena.envs.magic.corpus import queries
 from cauarena.envs.magic.operators import compose
 from cauarena.envs.magic.reader import read_request, waiting_for_parts

@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from cauarena.agents.magic.attackers import Attack, ScriptedAttacker
-from cauarena.agents.magic.classifier import NgramClassifier, train_classifier
-from cauarena.agents.magic.defenders import ClassifierDefender, FilterDefender, base_training_set
 from cauarena.agents.magic.play import play_game
 from cauarena.envs.magic import parallel_env, query_by_id
+from cauarena.envs.magic.attackers import Attack, ScriptedAttacker
+from cauarena.envs.magic.classifier import NgramClassifier, train_classifier
+from cauarena.envs.magic.defenders import ClassifierDefender, FilterDefender, base_training_set
 from cauarena.errors import ConfigError
 from cauarena.learners.magic.coevo_config import CoevoConfig
 from cauarena.learners.magic.search import CombinationSearch
@@ -150,7 +150,7 @@ def _twin_texts(hits: list[Hit], cfg: CoevoConfig) -> list[str]:
 
 def _llm_phase(run: CoevoRun, phase: PhaseLog, models: dict[str, str], out: Path | None, log: Any) -> None:
     """GRPO steps of the LLM seat of the phase's role against the latest opponent generation (see :mod:`.llm`)."""
-    from cauarena.agents.magic.seats import MixedAttacker
+    from cauarena.envs.magic.seats import MixedAttacker
     from cauarena.learners.magic.llm import grpo_phase
 
     cfg, seat = run.config, phase.role

@@ -74,7 +74,7 @@ class CoevoConfig:
     llm_grpo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from cauarena.agents.magic.attackers import Attack
+        from cauarena.envs.magic.attackers import Attack
 
         self.initial_attacks = tuple(self.initial_attacks)
         for name in ("total_steps", "update_freq", "batch_size", "metric_window", "max_ops", "max_parts", "top_k"):

@@ -2,7 +2,7 @@
 
 A GRPO phase is the multi-turn GRPO learner (:mod:`~cauarena.learners.grpo`) on a seat env
 (``cauarena/MAGIC-Defender-v0`` or ``cauarena/MAGIC-Attacker-v0``) whose opponent is an agent object, e.g.
-the co-evolution's current attacker generation (a :class:`~cauarena.agents.magic.seats.MixedAttacker`) or its
+the co-evolution's current attacker generation (a :class:`~cauarena.envs.magic.seats.MixedAttacker`) or its
 current classifier defender. The reward TRL gets is the seat's episode return, i.e. MAGIC's ``R_D`` or ``R_A``
 (with the format term) computed by the game itself. :func:`~cauarena.learners.magic.coevo.train` calls
 :func:`grpo_phase` once per generation for ``llm_defender`` / ``llm_attacker`` (``--set

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cauarena.agents.magic.attackers import Attack
+from cauarena.envs.magic.attackers import Attack
 from cauarena.envs.magic.operators import OPERATORS
 
 

@@ -14,16 +14,13 @@ from cauarena.agents.magic import (
     KeywordDefender,
     RandomAttacker,
     ScriptedAttacker,
-    attackers,
     base_classifier,
     chat,
-    classifier,
-    defenders,
     featurize,
     play_game,
     train_classifier,
 )
-from cauarena.envs.magic import all_queries, parallel_env
+from cauarena.envs.magic import all_queries, attackers, classifier, defenders, parallel_env
 from cauarena.errors import ConfigError
 
 

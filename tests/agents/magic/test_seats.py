@@ -5,8 +5,9 @@ import pytest
 import cauarena
 from cauarena.agents import make_agent
 from cauarena.agents.magic import KeywordDefender, ScriptedAttacker, play_game
-from cauarena.agents.magic.seats import MagicAttackerEnv, MagicDefenderEnv, SeatOracleAttacker, scripted_player
+from cauarena.agents.magic.seats import SeatOracleAttacker
 from cauarena.envs.magic import ATTACKER, DEFENDER, parallel_env
+from cauarena.envs.magic.seats import MagicAttackerEnv, MagicDefenderEnv, scripted_player
 from cauarena.errors import ConfigError
 from cauarena.registration import env_entry
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import cauarena
-from cauarena.agents.magic.seats import MagicSeatEnv, SeatOracleAttacker, SeatOracleDefender
+from cauarena.agents.magic.seats import SeatOracleAttacker, SeatOracleDefender
 from cauarena.envs.magic.env import ACTION_MAX_LENGTH
+from cauarena.envs.magic.seats import MagicSeatEnv
 
 SEATS = ("cauarena/MAGIC-Defender-v0", "cauarena/MAGIC-Attacker-v0")
 SECONDS_PER_CALL = 0.25

@@ -7,8 +7,8 @@ import pytest
 import cauarena
 from cauarena.agents.llm import make_chat_agent
 from cauarena.agents.llm.backends.mock import MockBackend
-from cauarena.agents.magic.defenders import REFUSAL
-from cauarena.agents.magic.seats import MixedAttacker
+from cauarena.envs.magic.defenders import REFUSAL
+from cauarena.envs.magic.seats import MixedAttacker
 from cauarena.errors import ConfigError
 from cauarena.leaderboards.episode import run_episode
 from cauarena.leaderboards.suites import EpisodeSpec
