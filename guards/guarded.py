@@ -6,7 +6,7 @@ import statistics
 import time
 from typing import Any
 
-from cauarena.agents.base import StepUsage
+from cauarena.agents.base import AgentHooks, StepUsage, with_hooks
 from cauarena.guards.base import GuardStep, GuardStop, Verdict
 from cauarena.guards.metrics import first_block_metrics
 
@@ -14,7 +14,7 @@ FEEDBACK = "[guard] Your proposed action was blocked: {reason} Propose a differe
 """Appended to a text observation when the guard rejects a proposal and the agent may try again."""
 
 
-class GuardedAgent:
+class GuardedAgent(AgentHooks):
     """Wraps an agent and a guard into one Agent (an explicit wrapper: no attribute forwarding).
 
     Each step: the agent proposes, the guard reviews. ``approve`` runs the proposal; ``modify`` runs the guard's
@@ -35,6 +35,7 @@ class GuardedAgent:
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0; got {max_retries}.")
         self.agent, self.guard, self.max_retries = agent, guard, max_retries
+        self._hooked = with_hooks(agent)  # the agent's declared hooks (no-op defaults where it has none)
         self.spec = {"agent": agent_spec or type(agent).__name__, "guard": guard_spec or type(guard).__name__,
                      "max_retries": max_retries}
         self.trajectory: list[GuardStep] = []
@@ -46,21 +47,25 @@ class GuardedAgent:
 
     def bind(self, env: Any) -> None:
         """Bind the agent and the guard to ``env``; note the env's ``refusal_action`` if it has one."""
-        for part in (self.agent, self.guard):
-            if hasattr(part, "bind"):
-                part.bind(env)
+        self._hooked.bind(env)
+        _guard_hook(self.guard, "bind")(env)
         self._refusal = getattr(getattr(env, "unwrapped", env), "refusal_action", None)
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode: reset the agent, the guard and this episode's counts."""
         self.agent.reset(seed=seed, info=info)
-        if hasattr(self.guard, "reset"):
-            self.guard.reset(seed=seed, info=info)
+        _guard_hook(self.guard, "reset")(seed=seed, info=info)
         self.trajectory = []
         self._counts = dict.fromkeys(("reviews", "approve", "modify", "reject", "terminate", "escalate"), 0)
         self._latencies = []
         self._first_block = -1
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        """The agent's proposal once the guard approved (or modified) it; see the class docstring.
+
+        Raises:
+            GuardStop: the guard terminated or escalated, or rejected with no refusal action to fall back to.
+        """
         usage = StepUsage()
         seen = observation
         for attempt in range(self.max_retries + 1):
@@ -98,7 +103,7 @@ class GuardedAgent:
         return action
 
     def _add_usage(self, usage: StepUsage) -> None:
-        step = getattr(self.agent, "last_usage", None)
+        step = self._hooked.last_usage
         if step is not None:
             usage.prompt_tokens += step.prompt_tokens
             usage.completion_tokens += step.completion_tokens
@@ -113,9 +118,20 @@ class GuardedAgent:
         return out
 
     def close(self) -> None:
-        for part in (self.agent, self.guard):
-            if hasattr(part, "close"):
-                part.close()
+        """Close the agent and the guard."""
+        self._hooked.close()
+        _guard_hook(self.guard, "close")()
 
     def __repr__(self) -> str:
+        """``GuardedAgent('oracle', 'rules')``."""
         return f"GuardedAgent({self.spec['agent']!r}, {self.spec['guard']!r})"
+
+
+def _no_op(*args: Any, **kwargs: Any) -> None:
+    """The default of a guard hook the guard does not define."""
+
+
+def _guard_hook(guard: Any, name: str) -> Any:
+    """The guard's optional hook ``name`` (``reset``, ``bind``, ``close``: see ``Guard``), or a no-op."""
+    hook = getattr(guard, name, None)
+    return hook if callable(hook) else _no_op
