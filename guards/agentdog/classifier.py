@@ -9,13 +9,13 @@ centroid (cosine) of the unsafe training steps per AgentDoG axis (the risk sourc
 the other axes from everything). The threshold is chosen on the ``dev`` split.
 
 Weights: ``classifier.json`` beside this module (float16, base64). Rebuild them with
-``python -m cauarena.guards.agentdog.classifier --out guards/agentdog/classifier.json`` (plays the benchmark
-in memory first; ``--data DIR`` uses a built copy); the same data and code give the same weights.
+``cauarena train agentdog-classifier --out DIR`` (plays the benchmark in memory first; ``--data DIR`` uses a built
+copy) and copy ``DIR/classifier.json`` here (:mod:`~cauarena.guards.agentdog.train`); the same data and code give
+the same weights.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 from collections.abc import Sequence
@@ -36,6 +36,9 @@ LINE_CHARS = 160
 DIM = 1 << 12
 AXES = ("risk_source", "failure_mode", "harm")
 RECORD_FIELD = {"risk_source": "risk_source", "failure_mode": "failure_mode", "harm": "real_world_harm"}
+REBUILD = ("cauarena train agentdog-classifier --out runs/agentdog-classifier && "
+           "cp runs/agentdog-classifier/classifier.json guards/agentdog/classifier.json")
+"""The command that rebuilds the shipped weights (recorded in them)."""
 CONTEXT_AXES = ("risk_source",)
 """Axes diagnosed from the context lines alone (where the call came from), not from the call itself."""
 
@@ -200,28 +203,10 @@ def train(train_records: Sequence[dict[str, Any]], dev_records: Sequence[dict[st
     return {"dim": DIM, "bias": b, "threshold": threshold, "weights": _pack(w), "centroids": names,
             "centroids_packed": centroids, "trained_on": {"steps": len(y), "unsafe_steps": int(sum(y)),
                                                           "records": len(train_records)},
-            "rebuild": "python -m cauarena.guards.agentdog.classifier --out guards/agentdog/classifier.json"}
+            "rebuild": REBUILD}
 
 
 def _fit(x: np.ndarray, y: np.ndarray, epochs: int = 400, lr: float = 4.0, l2: float = 1e-4
          ) -> tuple[np.ndarray, float]:
     """Class-balanced logistic regression (MAGIC's classifier's fit) on rows that are already summed part vectors."""
     return fit_logistic(x, y, epochs=epochs, lr=lr, l2=l2)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m cauarena.guards.agentdog.classifier --out PATH [--data DIR]``: train and write the weights."""
-    from cauarena.guards.agentdog.atbench import build_atbench, load_atbench
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(WEIGHTS))
-    parser.add_argument("--data", default="", help="a built ATBench folder (default: build it in memory)")
-    args = parser.parse_args(argv)
-    splits = {s: load_atbench(args.data, s) for s in ("train", "dev")} if args.data else build_atbench()
-    weights = train(splits["train"], splits["dev"])
-    Path(args.out).write_text(json.dumps(weights))
-    print(f"{args.out}: {weights['trained_on']}, threshold {weights['threshold']:.4f}")
-
-
-if __name__ == "__main__":
-    main()

@@ -15,7 +15,7 @@ TASK = "Life assistant for A, who cares for B.\nTask: Pay the bills from checkin
 def test_shipped_weights_are_small_and_name_the_rebuild_command():
     assert WEIGHTS.stat().st_size < 300_000
     data = json.loads(WEIGHTS.read_text())
-    assert "python -m cauarena.guards.agentdog.classifier" in data["rebuild"] and 0 < data["threshold"] < 1
+    assert "cauarena train agentdog-classifier" in data["rebuild"] and 0 < data["threshold"] < 1
     for axis, names in data["centroids"].items():
         assert names and set(names) <= {c.name for c in AXES[axis]}
 
@@ -46,12 +46,18 @@ def test_command_line_trains_from_a_built_copy(small_bench, tmp_path, capsys):
     from cauarena.guards.agentdog.atbench import save_atbench
 
     save_atbench(small_bench, tmp_path / "data")
-    classifier.main(["--data", str(tmp_path / "data"), "--out", str(tmp_path / "w.json")])
-    assert json.loads((tmp_path / "w.json").read_text()) == train(small_bench["train"], small_bench["dev"])
+    from cauarena.cli import main
+
+    assert main(["train", "agentdog-classifier", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "w")]) == 0
+    written = json.loads((tmp_path / "w" / "classifier.json").read_text())
+    assert written == train(small_bench["train"], small_bench["dev"])
     assert "threshold" in capsys.readouterr().out
 
 
 @pytest.mark.slow
 def test_shipped_weights_are_what_the_rebuild_command_gives(tmp_path):
-    classifier.main(["--out", str(tmp_path / "w.json")])
-    assert json.loads((tmp_path / "w.json").read_text()) == json.loads(WEIGHTS.read_text())
+    from cauarena.guards.agentdog.train import ClassifierTrainConfig
+    from cauarena.guards.agentdog.train import train as train_command
+
+    train_command(ClassifierTrainConfig(), tmp_path)
+    assert json.loads((tmp_path / "classifier.json").read_text()) == json.loads(WEIGHTS.read_text())
