@@ -2,7 +2,16 @@
 
 from cauarena.agents.base import Agent, AgentHooks, HookedAgent, PublicEnvView, SeededAgent, StepUsage, with_hooks
 from cauarena.agents.checker import check_agent
-from cauarena.agents.registry import AGENT_REGISTRY, agent_names, load_attr, make_agent, register_agent
+from cauarena.agents.registry import (
+    AGENT_REGISTRY,
+    AGENTS,
+    agent_names,
+    agent_serves,
+    load_attr,
+    make_agent,
+    register_agent,
+    resolve_agent,
+)
 
 register_agent("random", "cauarena.agents.random:RandomAgent", description="uniform over valid actions")
 register_agent(
@@ -77,6 +86,7 @@ register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleAttacker", famil
                privileged=True, description="MAGIC attacker seat: privileged best response among candidate attacks")
 
 __all__ = [
+    "AGENTS",
     "AGENT_REGISTRY",
     "Agent",
     "AgentHooks",
@@ -85,10 +95,12 @@ __all__ = [
     "SeededAgent",
     "StepUsage",
     "agent_names",
+    "agent_serves",
     "check_agent",
     "load_attr",
     "make_agent",
     "register_agent",
+    "resolve_agent",
     "with_hooks",
 ]
 

@@ -12,22 +12,27 @@ from cauarena.errors import (
     InvalidAction,
     NameNotFound,
 )
-from cauarena.registration import ENV_SPECS, env_ids, make, register_env, register_envs
+from cauarena.registration import ENV_SPECS, ENVS, env_ids, make, register_env, register_envs
+from cauarena.registry import Entry, Registry, load
 
 __version__ = "0.1.0"
 
 register_envs()
 
 __all__ = [
+    "ENVS",
     "ENV_SPECS",
     "CauArenaError",
     "ConfigError",
     "DependencyNotInstalled",
+    "Entry",
     "EnvNotFound",
     "InvalidAction",
     "NameNotFound",
+    "Registry",
     "__version__",
     "env_ids",
+    "load",
     "make",
     "register_env",
     "register_envs",

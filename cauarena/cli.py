@@ -29,10 +29,12 @@ def list_envs(family: Annotated[str | None, typer.Option(help="only this env fam
 @app.command("agents")
 def list_agents() -> None:
     """Print the built-in agent short names with the env families they serve."""
-    from cauarena.agents import AGENT_REGISTRY
+    from cauarena.agents import AGENTS
 
-    for entry in sorted(AGENT_REGISTRY, key=lambda e: (e.name, e.families)):
+    for entry in sorted(AGENTS, key=lambda e: (e.name, e.families)):
         typer.echo(f"{entry.name:<12} {','.join(entry.families):<12} {entry.description}")
+    if plugins := AGENTS.plugins():
+        typer.echo("from installed packages (cauarena.agents entry points): " + ", ".join(p.name for p in plugins))
     from cauarena.agents.llm import backend_names
     from cauarena.agents.llm.backends.mock import mock_names
 
@@ -43,9 +45,9 @@ def list_agents() -> None:
 @app.command("guards")
 def list_guards() -> None:
     """Print the built-in guard short names with the env families they serve."""
-    from cauarena.guards import GUARD_REGISTRY
+    from cauarena.guards import GUARDS
 
-    for entry in sorted(GUARD_REGISTRY, key=lambda e: (e.name, e.families)):
+    for entry in sorted(GUARDS, key=lambda e: (e.name, e.families)):
         typer.echo(f"{entry.name:<12} {','.join(entry.families):<12} {entry.description}")
     typer.echo("LLM judge on any chat backend: llm-judge/<backend>/<model> (AgentDoG's output format); "
                "your own: module.path:Class")

@@ -18,7 +18,15 @@ from cauarena.guards.base import (
 )
 from cauarena.guards.checker import check_guard
 from cauarena.guards.guarded import GuardedAgent
-from cauarena.guards.registry import GUARD_REGISTRY, guard_names, guard_serves, make_guard, register_guard
+from cauarena.guards.registry import (
+    GUARD_REGISTRY,
+    GUARDS,
+    guard_names,
+    guard_serves,
+    make_guard,
+    register_guard,
+    resolve_guard,
+)
 from cauarena.guards.taxonomy import AXES, FAILURE_MODES, HARMS, RISK_SOURCES, Category, match_category
 
 __all__ = [
@@ -27,6 +35,7 @@ __all__ = [
     "BLOCKING",
     "DECISIONS",
     "FAILURE_MODES",
+    "GUARDS",
     "GUARD_REGISTRY",
     "HARMS",
     "RISK_SOURCES",
@@ -44,4 +53,5 @@ __all__ = [
     "make_guard",
     "match_category",
     "register_guard",
+    "resolve_guard",
 ]

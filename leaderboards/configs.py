@@ -40,21 +40,17 @@ def env_defaults(env_id: str) -> dict[str, Any]:
 
     An entry point that cannot be imported here contributes its registry kwargs only.
     """
-    import importlib
-
-    from cauarena.registration import env_entry
+    from cauarena.registration import ENVS, env_entry
 
     try:
         entry = env_entry(env_id)
     except Exception:  # noqa: BLE001 - an id this process does not know has no known defaults
         return {}
     defaults: dict[str, Any] = {}
-    module, _, attr = entry.entry_point.partition(":")
-    try:
-        target = getattr(importlib.import_module(module), attr)
-        params = inspect.signature(target).parameters.values()
+    try:  # ConfigError (a ValueError) when the entry point does not import, DependencyNotInstalled an ImportError
+        params = inspect.signature(ENVS.resolve(entry)).parameters.values()
         defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
-    except (ImportError, AttributeError, TypeError, ValueError):
+    except (ImportError, TypeError, ValueError):
         pass
     return json.loads(json.dumps(defaults | dict(entry.kwargs), default=str))
 
