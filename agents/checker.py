@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from cauarena.agents.base import Agent
+from cauarena.agents.base import Agent, with_hooks
+from cauarena.agents.rollout import Rollout, RolloutError
 from cauarena.errors import ConfigError, InvalidAction
 
 _RESET_FIX = "Fix: define `def reset(self, *, seed=None, info=None) -> None`."
@@ -68,34 +69,35 @@ def _check_signatures(agent: Any) -> None:
 
 def _run_episode(agent: Any, env: Any, seed: int, max_steps: int) -> None:
     name = type(agent).__name__
-    if callable(getattr(agent, "bind", None)):
-        agent.bind(env)
-    observation, info = env.reset(seed=seed)
+    agent = with_hooks(agent)
+    agent.bind(env)
+    rollout = Rollout(env, agent, seed=seed, max_steps=max_steps)
     try:
-        agent.reset(seed=seed, info=info)
-    except Exception as exc:
-        raise ConfigError(f"{name}.reset(seed={seed}, info=...) raised {type(exc).__name__}: {exc}") from exc
-    for step in range(max_steps):
-        try:
-            action = agent.act(observation, info)
-        except Exception as exc:
-            raise ConfigError(
-                f"{name}.act raised {type(exc).__name__} at step {step}: {exc}. Fix: act must return an action "
-                "for every observation (agents that need the env implement bind(env))."
-            ) from exc
-        try:
-            observation, _, terminated, truncated, info = env.step(action)
-        except InvalidAction as exc:
-            raise ConfigError(f"{name}.act returned {action!r:.80}, which the env rejects: {exc}") from exc
-        if info.get("invalid_action"):
-            valid = info.get("valid_actions")
-            hint = f"one of info['valid_actions'] = {valid}" if valid else "an action in env.action_space"
-            raise ConfigError(
-                f"{name}.act returned {action!r:.80} at step {step}, which the env does not accept "
-                f"({info.get('feedback') or 'invalid action'}). Fix: return {hint}."
-            )
-        if terminated or truncated:
-            return
+        for step in rollout:
+            if step.invalid:
+                valid = step.info.get("valid_actions")
+                hint = f"one of info['valid_actions'] = {valid}" if valid else "an action in env.action_space"
+                raise ConfigError(
+                    f"{name}.act returned {step.action!r:.80} at step {step.index}, which the env does not accept "
+                    f"({step.info.get('feedback') or 'invalid action'}). Fix: return {hint}."
+                )
+    except RolloutError as exc:
+        if exc.side == "env" and not isinstance(exc.error, InvalidAction):
+            raise exc.error from None  # the env's own failure, as it came (its own traceback)
+        raise _explain(name, exc, seed, rollout.n_steps) from exc.error
+
+
+def _explain(name: str, exc: RolloutError, seed: int, step: int) -> ConfigError:
+    """The :class:`ConfigError` that says how to fix what the agent did (``step``: the steps played before it)."""
+    error = exc.error
+    if exc.phase == "reset":
+        return ConfigError(f"{name}.reset(seed={seed}, info=...) raised {type(error).__name__}: {error}")
+    if exc.phase == "act":
+        return ConfigError(
+            f"{name}.act raised {type(error).__name__} at step {step}: {error}. Fix: act must return an action "
+            "for every observation (agents that need the env implement bind(env))."
+        )
+    return ConfigError(f"{name}.act returned {exc.action!r:.80}, which the env rejects: {error}")
 
 
 def check_agent(agent: Any, env: Any = None, *, seed: int = 0, max_steps: int = 20) -> None:

@@ -8,6 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cauarena.agents.base import with_hooks
+from cauarena.agents.rollout import SINGLE, Rollout
+
 
 @dataclass(frozen=True)
 class EpisodeOutcome:
@@ -35,23 +38,10 @@ class EpisodeOutcome:
 def play_episode(env: Any, agent: Any, seed: int) -> EpisodeOutcome:
     """Play ``agent`` on ``env`` from ``reset(seed=seed)`` until the episode ends (the env truncates)."""
     start = time.perf_counter()
-    observation, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    steps = prompt = completion = invalid = 0
-    while True:
-        action = agent.act(observation, info)
-        usage = getattr(agent, "last_usage", None)
-        if usage is not None:
-            prompt += usage.prompt_tokens
-            completion += usage.completion_tokens
-        observation, _, terminated, truncated, info = env.step(action)
-        steps += 1
-        invalid += bool(info.get("invalid_action"))
-        if terminated or truncated:
-            break
-    return EpisodeOutcome(
-        seed, bool(info.get("success")), steps, prompt, completion, invalid, time.perf_counter() - start
-    )
+    rollout = Rollout(env, agent, seed=seed).run()
+    prompt, completion = rollout.usage[SINGLE]
+    return EpisodeOutcome(seed, bool(rollout.info.get("success")), rollout.n_steps, prompt, completion,
+                          rollout.invalid, time.perf_counter() - start)
 
 
 def evaluate_agent(
@@ -62,10 +52,8 @@ def evaluate_agent(
     from cauarena.agents import make_agent
 
     env = cauarena.make(env_id)
-    if isinstance(agent, str):
-        agent = make_agent(agent, family="babyai")
-    if hasattr(agent, "bind"):
-        agent.bind(env)
+    agent = with_hooks(make_agent(agent, family="babyai") if isinstance(agent, str) else agent)
+    agent.bind(env)
     seeds = list(seeds)
     from tqdm.auto import tqdm
 
