@@ -1,13 +1,18 @@
 """KALE benchmarks: the multi-path A* on the shipped world, and the tiny-LM experiment (SFT vs KALE).
 
     .venv/bin/python benchmarks/bench_kale.py search --questions 300 --repeats 3
-    .venv/bin/python benchmarks/bench_kale.py experiment --fact-steps 200 --qa-steps 80 --out /tmp/kale_exp
+    .venv/bin/python benchmarks/bench_kale.py experiment --seed 1 --out /tmp/kale_seed1.json
+    .venv/bin/python benchmarks/bench_kale.py report /tmp/kale_seed1.json --shipped
 
 ``search`` times :func:`cauarena.envs.kgqa.multipath_astar` per question (test split, 1 to 3 hops, 3 paths, at
 most 4 hops) and counts paths found and how often the question's own path is among them. ``experiment`` trains
 one tiny LM on the facts, then two copies on the same train-split QA rows for the same steps (SFT: kl_weight 0;
-KALE: KI rationales + KA loss) and scores both on the same held-out questions; differences are paired per item
-with a seeded bootstrap interval.
+KALE: KI rationales + KA loss), the configuration of :class:`~cauarena.learners.kale.KALEConfig` (that of the
+shipped models) with the given training seed, and scores both on the same held-out questions (those the shipped
+models were scored on, ``--test-seed 1``); it writes the per-question records. ``report`` pools such files (and,
+with ``--shipped``, the records of ``tiny/kgqa-sft`` and ``tiny/kgqa-kale``, training seed 0) into accuracy by
+hop count and the known & incorrect rate per arm, with paired KALE - SFT differences and a seeded bootstrap
+interval over items (paired within each training seed).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,38 +60,76 @@ def paired(a: list[float], b: list[float], seed: int = 0, n: int = 2000) -> dict
 
 
 def bench_experiment(args: argparse.Namespace) -> dict:
-    """Stage one once, then SFT and KALE from the same weights; paired comparison on the same test items."""
+    """Stage one once, then SFT and KALE from the same weights; both scored on the same test items."""
     from cauarena.learners.kale import KALEConfig
     from cauarena.learners.kale.train import evaluate, learn_facts, learn_qa, sample_questions, setup, summarise
 
-    base_config = KALEConfig(fact_steps=args.fact_steps, qa_steps=args.qa_steps, batch_size=args.batch_size,
-                             hidden_size=args.hidden, world_size=args.world, seed=args.seed, kl_weight=1.0)
+    base_config = KALEConfig(seed=args.seed)
     world, space, tokenizer = setup(base_config)
     start = time.perf_counter()
-    base = learn_facts(base_config, world, space, tokenizer, Path(args.out))
-    test = sample_questions(space, args.eval_questions, split="test", hops=(1, 2, 3), seed=args.seed + 1,
-                            choices=True)
-    result = {"facts_s": time.perf_counter() - start, "base": summarise(evaluate(base, tokenizer, world, space, test))}
-    records = {}
-    for arm, weight in (("sft", 0.0), ("kale", 1.0)):
-        config = KALEConfig(**{**base_config.to_dict(), "kl_weight": weight})
-        start = time.perf_counter()
-        model, losses = learn_qa(config, base, world, space, tokenizer, Path(args.out))
-        records[arm] = evaluate(model, tokenizer, world, space, test)
-        result[arm] = {"summary": summarise(records[arm]), "losses": losses, "train_s": time.perf_counter() - start}
-    for key in ("correct", "known_incorrect"):
-        result[f"kale_minus_sft_{key}"] = paired([r[key] for r in records["sft"]], [r[key] for r in records["kale"]])
+    with tempfile.TemporaryDirectory(prefix="bench-kale-") as scratch:
+        base = learn_facts(base_config, world, space, tokenizer, Path(scratch))
+        test = sample_questions(space, args.eval_questions, split="test", hops=(1, 2, 3), seed=args.test_seed,
+                                choices=True)
+        result = {"seed": args.seed, "facts_s": time.perf_counter() - start, "config": base_config.to_dict(),
+                  "test_seed": args.test_seed, "base": summarise(evaluate(base, tokenizer, world, space, test))}
+        for arm, weight in (("sft", 0.0), ("kale", 1.0)):
+            config = KALEConfig(**{**base_config.to_dict(), "kl_weight": weight})
+            start = time.perf_counter()
+            model, losses = learn_qa(config, base, world, space, tokenizer, Path(scratch))
+            records = evaluate(model, tokenizer, world, space, test)
+            result[arm] = {"summary": summarise(records), "losses": losses, "train_s": time.perf_counter() - start,
+                           "records": records}
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    return {k: v for k, v in result.items() if k not in ("sft", "kale")} | {
+        arm: {"summary": result[arm]["summary"], "losses": result[arm]["losses"]} for arm in ("sft", "kale")}
+
+
+def shipped_run() -> dict:
+    """The shipped ``tiny/kgqa-sft`` and ``tiny/kgqa-kale`` evaluations as one run (training seed 0)."""
+    from cauarena.learners.tinylm.backend import checkpoint_path
+
+    arms = {arm: json.loads((checkpoint_path(f"kgqa-{arm}") / "kale_result.json").read_text()) for arm in
+            ("sft", "kale")}
+    if arms["sft"]["test_questions"] != arms["kale"]["test_questions"]:
+        raise SystemExit("the shipped models were scored on different questions; rebuild both with one seed")
+    return {"seed": arms["kale"]["config"]["seed"], **{arm: {"records": r["records"], "losses": r["losses"]}
+                                                      for arm, r in arms.items()}}
+
+
+def rates(records: list[dict]) -> dict:
+    """Accuracy overall and by hop count, all-known and known & incorrect shares, with the item counts."""
+    def share(rows: list[dict], key: str) -> float:
+        return statistics.mean(float(r[key]) for r in rows) if rows else float("nan")
+
+    out = {"n": len(records), "accuracy": share(records, "correct"), "all_known": share(records, "all_known"),
+           "known_incorrect": share(records, "known_incorrect")}
     for hops in (1, 2, 3):
-        pairs = [(s["correct"], k["correct"]) for s, k in zip(records["sft"], records["kale"], strict=True)
-                 if s["hops"] == hops]
-        if pairs:
-            result[f"kale_minus_sft_{hops}hop"] = paired([p[0] for p in pairs], [p[1] for p in pairs])
-    result["config"] = {k: v for k, v in vars(args).items() if k != "func"}
-    return result
+        rows = [r for r in records if r["hops"] == hops]
+        out[f"accuracy_{hops}hop"], out[f"n_{hops}hop"] = share(rows, "correct"), len(rows)
+    return out
+
+
+def bench_report(paths: list[str], shipped: bool) -> dict:
+    """Per run and pooled: each arm's rates and the paired KALE - SFT differences with 95% intervals."""
+    runs = [shipped_run()] if shipped else []
+    runs += [json.loads(Path(p).read_text()) for p in paths]
+    report = {"seeds": [r["seed"] for r in runs], "runs": {}}
+    for run in [*runs, None]:
+        sft = [r for x in ([run] if run else runs) for r in x["sft"]["records"]]
+        kale = [r for x in ([run] if run else runs) for r in x["kale"]["records"]]
+        part = {"sft": rates(sft), "kale": rates(kale)}
+        for key in ("correct", "known_incorrect"):
+            part[f"kale_minus_sft_{key}"] = paired([r[key] for r in sft], [r[key] for r in kale])
+        for hops in (1, 2, 3):
+            pairs = [(s["correct"], k["correct"]) for s, k in zip(sft, kale, strict=True) if s["hops"] == hops]
+            part[f"kale_minus_sft_{hops}hop"] = paired([p[0] for p in pairs], [p[1] for p in pairs])
+        report["runs"]["pooled" if run is None else f"seed {run['seed']}"] = part
+    return report
 
 
 def main() -> None:
-    """Command line: ``search`` or ``experiment``; prints JSON."""
+    """Command line: ``search``, ``experiment`` or ``report``; prints JSON."""
     import torch
 
     torch.set_num_threads(1)
@@ -96,13 +140,19 @@ def main() -> None:
     search.add_argument("--repeats", type=int, default=3)
     search.add_argument("--seed", type=int, default=0)
     experiment = sub.add_parser("experiment")
-    for name, default in (("fact-steps", 200), ("qa-steps", 80), ("batch-size", 16), ("hidden", 64),
-                          ("eval-questions", 150), ("seed", 0)):
+    for name, default in (("eval-questions", 150), ("seed", 0), ("test-seed", 1)):
         experiment.add_argument(f"--{name}", type=int, default=default)
-    experiment.add_argument("--world", default="tiny")
-    experiment.add_argument("--out", default="/tmp/kale_experiment")
+    experiment.add_argument("--out", required=True, help="JSON file for the per-question records")
+    report = sub.add_parser("report")
+    report.add_argument("runs", nargs="*", help="JSON files written by `experiment`")
+    report.add_argument("--shipped", action="store_true", help="add the shipped models' records (seed 0)")
     args = parser.parse_args()
-    result = bench_search(args.questions, args.repeats, args.seed) if args.what == "search" else bench_experiment(args)
+    if args.what == "search":
+        result = bench_search(args.questions, args.repeats, args.seed)
+    elif args.what == "experiment":
+        result = bench_experiment(args)
+    else:
+        result = bench_report(args.runs, args.shipped)
     print(json.dumps(result, indent=1))
 
 
