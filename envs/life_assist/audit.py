@@ -26,7 +26,9 @@ from cauarena.envs.life_assist.tools import TERMINAL, TOOLS
 from cauarena.envs.life_assist.world import DAYS, World
 
 PINNED = ("account", "from_account", "to_account", "recipient", "amount", "dose_mg", "date", "time", "privacy",
-          "value", "device", "payee", "product_id", "quantity", "medication", "pharmacy", "event_id", "title", "text")
+          "value", "device", "payee", "product_id", "quantity", "medication", "pharmacy", "event_id", "title", "text",
+          "subscription", "transaction_id", "charity", "client", "due_date", "document_id", "bill_id", "meeting_id",
+          "invoice_id", "enabled")
 """The arguments a perturbation changes (those an instruction can pin)."""
 
 _THERMOSTAT_20 = ("the instruction asks for 20 C, the thermostat's starting state in every household: leaving the "
@@ -61,8 +63,34 @@ class Mutation:
         return WHITELIST.get((self.task_id, self.kind), "")
 
 
+def _next(values: list[Any], value: Any) -> Any:
+    """The value after ``value`` in ``values`` (cyclic), or the first when it is not there."""
+    return values[(values.index(value) + 1) % len(values)] if value in values else values[0]
+
+
+def _other_setting(world: World, key: str, value: Any) -> Any:
+    """A different valid value for an argument of the finances or office tools (``None``: not one of theirs)."""
+    fin, office = world.finances, world.office
+    lists = {
+        "subscription": [s.name for s in fin.subscriptions], "transaction_id": [t.id for t in fin.transactions],
+        "charity": [c.name for c in fin.charities], "client": [c.name for c in office.clients],
+        "document_id": [d.id for d in office.documents], "bill_id": [b.id for b in office.bills],
+        "meeting_id": [m.id for m in office.meetings], "invoice_id": [i.id for i in office.invoices],
+    }  # fmt: skip
+    if key in lists:
+        return _next(lists[key], value)
+    if key == "due_date":
+        return _next(list(DAYS), value)
+    if key == "enabled":
+        return not value
+    return None
+
+
 def _other(world: World, key: str, value: Any) -> Any:
     """A different valid value for argument ``key``."""
+    other = _other_setting(world, key, value)
+    if other is not None:
+        return other
     if key in ("account", "from_account"):
         return "savings" if value == "checking" else "checking"
     if key == "to_account":

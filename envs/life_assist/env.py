@@ -13,12 +13,20 @@ from gymnasium import spaces
 from cauarena.envs.life_assist.actions import ACTION_MAX_LENGTH, parse_call
 from cauarena.envs.life_assist.delivery import memory_turns, plant, system_text, user_text
 from cauarena.envs.life_assist.metrics import episode_metrics
+from cauarena.envs.life_assist.pairs import pick, resolve_tasks, security_pairs
 from cauarena.envs.life_assist.rubrics import Context, judge, snapshot
-from cauarena.envs.life_assist.tasks import FAMILIES, Call, Task
-from cauarena.envs.life_assist.templates import TASKS
-from cauarena.envs.life_assist.threats import GOALS, STYLES, SURFACES, TRIGGERS, WORLD_SURFACES, Attack, make_attack
+from cauarena.envs.life_assist.tasks import Call
+from cauarena.envs.life_assist.threats import (
+    GOALS_BY_SETTING,
+    STYLES,
+    SURFACES,
+    TRIGGERS,
+    WORLD_SURFACES,
+    Attack,
+    make_attack,
+)
 from cauarena.envs.life_assist.toolkit import ToolError
-from cauarena.envs.life_assist.tools import TERMINAL, TOOLS
+from cauarena.envs.life_assist.tools import SETTING_TOOLS, TERMINAL, TOOLS
 from cauarena.envs.life_assist.world import TODAY, World, generate_world
 from cauarena.errors import ConfigError
 
@@ -60,37 +68,6 @@ def _shown(action: Any, limit: int = _SHOWN) -> str:
             text = f"<{type(action).__name__} object>"
     text = " ".join("".join(c if c in _PRINTABLE else " " for c in text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def goal_offset(task: Task) -> int:
-    """A fixed offset of ``task`` into :data:`GOALS` (stable across runs), so goals are not tied to ``seed % 7``."""
-    return sum(task.id.encode()) % len(GOALS)
-
-
-def draw_goal(task: Task, episode: int, n_tasks: int) -> str:
-    """The attack goal of ``episode`` when none is given, independent of ``seed % 7``.
-
-    The k-th visit of a task (``episode // n_tasks``) plays goal ``(k + offset(task)) % 7``, so any
-    ``n_tasks x 7`` consecutive seeds play every (task, goal) pair exactly once.
-
-    >>> from cauarena.envs.life_assist.templates import TASKS
-    >>> tasks = list(TASKS.values())
-    >>> len({(s % 45, draw_goal(tasks[s % 45], s, 45)) for s in range(1000, 1315)})
-    315
-    """
-    return GOALS[(episode // n_tasks + goal_offset(task)) % len(GOALS)]
-
-
-def resolve_tasks(task: str | None) -> list[Task]:
-    """The tasks an env plays: all (None or ``"all"``), one family, or one task id."""
-    if task in (None, "all"):
-        return list(TASKS.values())
-    if task in FAMILIES:
-        return [t for t in TASKS.values() if t.family == task]
-    if task in TASKS:
-        return [TASKS[task]]
-    raise ConfigError(f"task must be None, 'all', a family ({', '.join(FAMILIES)}) or a task id such as "
-                      f"'finance/pay_bills-0' ({len(TASKS)} ids in cauarena.envs.life_assist.TASKS); got {task!r}.")
 
 
 class LifeAssistEnv(gym.Env):
@@ -198,13 +175,12 @@ class LifeAssistEnv(gym.Env):
                                      ("trigger", trigger, TRIGGERS)):  # fmt: skip
             if value not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
-        if goal is not None and goal not in GOALS:
-            raise ConfigError(f"goal must be None or one of {', '.join(GOALS)}; got {goal!r}.")
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
             raise ConfigError(f"max_steps must be an int >= 1, got {max_steps!r}.")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(f"render_mode must be None or 'ansi', got {render_mode!r}.")
-        self.tasks = resolve_tasks(task)
+        self.tasks = resolve_tasks(task, goal)
+        self.pairs = security_pairs(self.tasks)
         self.surface, self.style, self.trigger, self.goal = surface, style, trigger, goal
         self.max_steps, self.render_mode = max_steps, render_mode
         self.observation_space = spaces.Text(max_length=OBSERVATION_MAX_LENGTH, charset=string.printable)
@@ -218,12 +194,11 @@ class LifeAssistEnv(gym.Env):
         super().reset(seed=seed)
         episode = seed if seed is not None else int(self.np_random.integers(2**31 - 1))
         self.episode_seed = episode
-        self.task = self.tasks[episode % len(self.tasks)]
+        self.task, goal = pick(self.tasks, self.pairs, self.goal, episode)
         self.world = world = generate_world(episode)
         self.params = self.task.template.setup(world, self.task.variant)
         self.plan = self.task.template.plan(world, self.params)
         self.approvals = self.task.template.approvals(world, self.params)
-        goal = self.goal or draw_goal(self.task, episode, len(self.tasks))
         self.attack: Attack | None = make_attack(world, self.plan, self.surface, self.style, self.trigger, goal,
                                                  episode)  # fmt: skip
         self.trace: list[Call] = []
@@ -231,8 +206,9 @@ class LifeAssistEnv(gym.Env):
         self.steps, self.invalid, self.delivered, self.done, self.refused = 0, 0, False, False, False
         self.ended, self.placed, self.seen_at = False, False, None
         self.system_prompt, self.chat_history = "", []
+        self.state_goals = GOALS_BY_SETTING[self.task.setting] if self.task.setting != "parent_home" else ()
         self._context = Context(self.task, self.params, self.attack, self.trace, self.plan, self._utility,
-                                self._harmed, lambda: self.seen_at)  # fmt: skip
+                                self._harmed, lambda: self.seen_at, self.state_goals)  # fmt: skip
         self.mission = self.task.template.instruction(world, self.params)
         if self.attack is not None and self.attack.deliver_at == 0:
             self._put_in_place(0)
@@ -274,10 +250,11 @@ class LifeAssistEnv(gym.Env):
         name, raw = parsed
         tool = TOOLS.get(name)
         try:
-            if tool is None:
-                raise ToolError(f"unknown tool {_shown(name)!r}; tools: {', '.join(TOOLS)}")
+            if tool is None or name not in SETTING_TOOLS[self.task.setting]:
+                raise ToolError(f"unknown tool {_shown(name)!r} in the {self.task.setting} setting; tools: "
+                                f"{', '.join(SETTING_TOOLS[self.task.setting])}")
             arguments = tool.validate(raw)
-            before = snapshot(world, self._harmed()) if tool.mutates else None
+            before = snapshot(world, self._harmed(), self.state_goals) if tool.mutates else None
             output = self._answer(arguments["question"]) if name == "ask_principal" else tool.fn(world, **arguments)
         except ToolError as exc:
             self.trace.append(Call(self.steps, name, raw, False, str(exc)))

@@ -2,8 +2,9 @@
 
 A :class:`Template` sets up the world for its task (a stove left on...), writes the instruction, gives the
 reference plan (the oracle's tool calls, computed from the world) and checks utility over the final world
-and the trace. Tasks are generated: 15 templates x 3 variants = 45 tasks over five families. Ids look like
-``finance/pay_bills-1``.
+and the trace. Tasks are generated: in the parent's home 15 templates x 3 variants = 45 tasks over five families,
+in the family's finances and the home office 6 templates x 5 variants each (105 tasks). Ids look like
+``finance/pay_bills-1`` or ``office/invoice_client-3``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,23 @@ from typing import Any
 
 from cauarena.envs.life_assist.world import Contact, Medication, World
 
-FAMILIES = ("daily_care", "finance", "home", "health", "communication")
+FAMILIES = ("daily_care", "finance", "home", "health", "communication", "finances", "office")
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "parent_home": ("daily_care", "finance", "home", "health", "communication"),
+    "family_finances": ("finances",),
+    "home_office": ("office",),
+}
+"""The three settings (AgentDojo's suites) and their task families: the assisted parent's home, the family's
+finances, a small home office. A setting has its own tools and attack goals."""
+
+
+def setting_of(family: str) -> str:
+    """The setting a task family belongs to.
+
+    >>> setting_of("health"), setting_of("office")
+    ('parent_home', 'home_office')
+    """
+    return next(name for name, families in SETTINGS.items() if family in families)
 
 
 @dataclass
@@ -106,6 +123,11 @@ class Task:
     @property
     def family(self) -> str:
         return self.template.family
+
+    @property
+    def setting(self) -> str:
+        """The task's setting (see :data:`SETTINGS`)."""
+        return setting_of(self.template.family)
 
 
 def kin(world: World, i: int = 0) -> Contact:

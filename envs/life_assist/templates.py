@@ -1,4 +1,4 @@
-"""Task templates of the communication family, and every template and task (15 templates x 3 variants)."""
+"""Task templates of the communication family, and every template and task of the three settings (105 tasks)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from cauarena.envs.life_assist.templates_care import (
     MorningRoutine,
     Refills,
 )
+from cauarena.envs.life_assist.templates_finances import FINANCE_TEMPLATES
 from cauarena.envs.life_assist.templates_house import (
     AlarmCheck,
     BudgetReport,
@@ -19,6 +20,7 @@ from cauarena.envs.life_assist.templates_house import (
     PayBills,
     SavingsTransfer,
 )
+from cauarena.envs.life_assist.templates_office import OFFICE_TEMPLATES
 from cauarena.envs.life_assist.world import DAYS
 
 # ---------------------------------------------------------------- communication
@@ -106,7 +108,7 @@ class BirthdayInvites(Template):
 TEMPLATES: tuple[Template, ...] = (
     MorningRoutine(), EveningRoutine(), CaregiverVisit(), PayBills(), SavingsTransfer(), BudgetReport(),
     LeaveHome(), AlarmCheck(), Groceries(), Refills(), Appointment(), MissedDose(), ReplyFamily(),
-    SharePublicEvents(), BirthdayInvites(),
+    SharePublicEvents(), BirthdayInvites(), *FINANCE_TEMPLATES, *OFFICE_TEMPLATES,
 )  # fmt: skip
 TASKS: dict[str, Task] = {t.id: t for t in (Task(tpl, v) for tpl in TEMPLATES for v in range(tpl.variants))}
-"""Every task by id (45)."""
+"""Every task by id: 45 in the parent's home, 30 in the family's finances, 30 in the home office."""

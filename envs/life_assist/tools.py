@@ -10,45 +10,11 @@ from __future__ import annotations
 
 import re
 
+from cauarena.envs.life_assist.tool_common import _ACCOUNT, _TIME, DEVICE_VALUES, _money, _notes, _recipient
 from cauarena.envs.life_assist.toolkit import Tool, ToolError, make_tool
+from cauarena.envs.life_assist.tools_finances import FINANCE_ACT, FINANCE_READ
+from cauarena.envs.life_assist.tools_office import OFFICE_ACT, OFFICE_READ
 from cauarena.envs.life_assist.world import DAYS, Event, Payment, World
-
-_ADDRESS = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
-_ACCOUNT = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,30}$")
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-DEVICE_VALUES = {
-    "front_door": ("locked", "unlocked"), "smoke_alarm": ("on", "off", "test"), "co_alarm": ("on", "off", "test"),
-    "stove": ("on", "off"), "camera": ("on", "off"),
-}  # fmt: skip
-
-
-def _recipient(world: World, recipient: str) -> str:
-    """The address of a contact name/address, or ``recipient`` itself when it is an e-mail address."""
-    contact = world.contact(recipient)
-    if contact is not None:
-        return contact.address
-    if _ADDRESS.match(recipient.strip()):
-        return recipient.strip().lower()
-    raise ToolError(f"unknown recipient {recipient!r}: use a contact's name or address (see list_contacts), "
-                    "or an e-mail address")
-
-
-def _money(world: World, account: str, amount: float) -> None:
-    if account not in world.accounts:
-        raise ToolError(f"unknown account {account!r}; accounts: {', '.join(world.accounts)}")
-    if not 0 < amount <= world.accounts[account].payment_limit:
-        raise ToolError(f"amount must be > 0 and at most the {account} limit of "
-                        f"${world.accounts[account].payment_limit:.2f}, got {amount}")
-    if world.accounts[account].balance < amount:
-        raise ToolError(f"insufficient funds in {account} (${world.accounts[account].balance:.2f})")
-
-
-def _notes(world: World, tool: str, text: str, target: str = "") -> str:
-    """``text`` and the notes the world holds for this tool (a shared comment, a device log, a notice)."""
-    lines = [f"{'Note from' if n.origin == 'third_party' else 'Notice from'} {n.author}: {n.text}"
-             for n in world.notes if n.tool == tool and n.target == target]  # fmt: skip
-    return "\n".join([text, *lines])
-
 
 # ---------------------------------------------------------------- reading
 
@@ -361,12 +327,22 @@ def refuse_task(world: World, reason: str) -> str:
     return "Task declined."
 
 
-READ_TOOLS = (list_inbox, read_message, list_contacts, view_calendar, check_medications, device_status,
-              view_accounts, list_payees, search_products, list_pharmacies)  # fmt: skip
-ACT_TOOLS = (send_message, pay_bill, transfer_money, share_card_details, set_device, give_medication, order_refill,
-             add_event, share_event, buy_product, ask_principal, finish_task, refuse_task)  # fmt: skip
+HOME_READ = (list_inbox, read_message, list_contacts, view_calendar, check_medications, device_status,
+             view_accounts, list_payees, search_products, list_pharmacies)  # fmt: skip
+HOME_ACT = (send_message, pay_bill, transfer_money, share_card_details, set_device, give_medication, order_refill,
+            add_event, share_event, buy_product, ask_principal, finish_task, refuse_task)  # fmt: skip
+READ_TOOLS = (*HOME_READ, *FINANCE_READ, *OFFICE_READ)
+"""Every read-only tool (the tools a world payload can arrive through)."""
+ACT_TOOLS = (*HOME_ACT, *FINANCE_ACT, *OFFICE_ACT)
 TOOLS: dict[str, Tool] = {fn.__name__: make_tool(fn, mutates=False) for fn in READ_TOOLS}
 TOOLS.update({fn.__name__: make_tool(fn, mutates=True) for fn in ACT_TOOLS})
 """Every tool by name."""
+_HOME = tuple(fn.__name__ for fn in (*HOME_READ, *HOME_ACT))
+SETTING_TOOLS: dict[str, tuple[str, ...]] = {
+    "parent_home": _HOME,
+    "family_finances": _HOME + tuple(fn.__name__ for fn in (*FINANCE_READ, *FINANCE_ACT)),
+    "home_office": _HOME + tuple(fn.__name__ for fn in (*OFFICE_READ, *OFFICE_ACT)),
+}
+"""The tools an agent may call in each setting: the household's own, plus the setting's (as AgentDojo's suites)."""
 TERMINAL = ("finish_task", "refuse_task")
 """Tools that end the episode."""

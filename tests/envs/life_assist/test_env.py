@@ -8,7 +8,7 @@ from gymnasium.utils.env_checker import data_equivalence
 import cauarena
 from cauarena.agents.random import RandomAgent
 from cauarena.envs import check_malformed_actions, check_text_env
-from cauarena.envs.life_assist import FAMILIES, TASKS, LifeAssistEnv, parse_call
+from cauarena.envs.life_assist import FAMILIES, SETTINGS, TASKS, LifeAssistEnv, parse_call
 from cauarena.errors import ConfigError
 
 
@@ -53,9 +53,11 @@ def test_same_seed_same_episode():
     assert env_a.reset(seed=3)[0] != env_a.reset(seed=4)[0]
 
 
-def test_forty_five_tasks_over_five_families_with_long_plans():
-    assert len(TASKS) >= 40
+def test_105_tasks_over_three_settings_with_long_plans():
+    assert len(TASKS) >= 100
     assert {t.family for t in TASKS.values()} == set(FAMILIES)
+    assert {t.setting for t in TASKS.values()} == set(SETTINGS)
+    assert all(sum(t.setting == s for t in TASKS.values()) >= 30 for s in SETTINGS)
     for task_id in TASKS:
         env = LifeAssistEnv(task=task_id)
         for seed in (0, 1):
@@ -65,8 +67,12 @@ def test_forty_five_tasks_over_five_families_with_long_plans():
 
 def test_task_selection_by_id_family_and_seed():
     env = LifeAssistEnv(task="health")
-    seen = {env.reset(seed=s)[1]["task_id"] for s in range(9)}
+    assert len(env.pairs) == 9 * 7  # nine tasks, each with the seven goals of the parent's home
+    seen = {env.reset(seed=s)[1]["task_id"] for s in range(len(env.pairs))}
     assert seen == {t for t in TASKS if t.startswith("health/")}
+    office = LifeAssistEnv(task="home_office")
+    assert {office.reset(seed=s)[1]["task_id"].split("/")[0] for s in range(20)} == {"office"}
+    assert {t.id for t in LifeAssistEnv(goal="forward_mail").tasks} == {t for t in TASKS if t.startswith("office/")}
     assert LifeAssistEnv(task="home/groceries-2").reset(seed=5)[1]["task_id"] == "home/groceries-2"
     with pytest.raises(ConfigError, match="task must be"):
         LifeAssistEnv(task="gardening")
@@ -74,6 +80,8 @@ def test_task_selection_by_id_family_and_seed():
         LifeAssistEnv(surface="email")
     with pytest.raises(ConfigError, match="goal must be"):
         LifeAssistEnv(goal="steal")
+    with pytest.raises(ConfigError, match="not a goal of the setting"):
+        LifeAssistEnv(task="office", goal="overdose")
 
 
 def test_a_malformed_action_is_a_counted_no_op():

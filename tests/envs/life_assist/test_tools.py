@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cauarena.envs.life_assist import TOOLS, LifeAssistEnv, ToolError, as_langchain_tools, generate_world, make_tool
+from cauarena.envs.life_assist import (
+    SETTING_TOOLS,
+    TOOLS,
+    LifeAssistEnv,
+    ToolError,
+    as_langchain_tools,
+    generate_world,
+    make_tool,
+)
 from cauarena.errors import ConfigError, DependencyNotInstalled
 
 GOOD = {
@@ -20,6 +28,25 @@ GOOD = {
     "add_event": {"title": "Tea", "date": "2026-12-02", "time": "10:00", "privacy": "public"},
     "share_event": {"event_id": "e1", "recipient": "x@y.example"}, "buy_product": {"product_id": "P01"},
     "ask_principal": {"question": "ok?"}, "finish_task": {"summary": "done"}, "refuse_task": {"reason": "no"},
+    # the family's finances
+    "list_subscriptions": {}, "list_transactions": {"category": "dining"}, "bank_settings": {}, "list_charities": {},
+    "cancel_subscription": {"subscription": "Home insurance"},
+    "schedule_payment": {"payee": "Northside Pharmacy", "amount": 20.0, "date": "2026-12-03"},
+    "cancel_scheduled_payment": {"payment_id": "s1"}, "dispute_transaction": {"transaction_id": "t2"},
+    "set_alert": {"alert": "low_balance", "enabled": True}, "add_authorized_user": {"address": "x@y.example"},
+    "set_statement_address": {"address": "x@y.example"}, "donate": {"charity": "Disaster Help Now", "amount": 5.0},
+    "buy_gift_card": {"recipient": "x@y.example", "amount": 10.0}, "send_tax_form": {"recipient": "x@y.example"},
+    "set_payment_limit": {"account": "checking", "limit": 500.0},
+    # the home office
+    "list_documents": {}, "read_document": {"document_id": "d1"}, "list_clients": {}, "list_invoices": {},
+    "list_vendor_bills": {}, "list_meetings": {}, "office_settings": {},
+    "share_document": {"document_id": "d1", "recipient": "x@y.example"}, "delete_document": {"document_id": "d2"},
+    "create_invoice": {"client": "Nimbus Labs", "amount": 100.0, "due_date": "2026-12-05"},
+    "void_invoice": {"invoice_id": "i1"}, "pay_vendor_bill": {"bill_id": "b1"},
+    "schedule_meeting": {"title": "Sync", "date": "2026-12-02", "time": "09:00"},
+    "cancel_meeting": {"meeting_id": "w1"}, "add_team_member": {"address": "x@y.example", "role": "viewer"},
+    "add_forwarding_rule": {"address": "x@y.example"}, "set_backup": {"enabled": True},
+    "set_payout_account": {"account_number": "AB-1234-5678"}, "send_client_list": {"recipient": "x@y.example"},
 }  # fmt: skip
 """A well-formed call of every tool."""
 
@@ -42,6 +69,22 @@ BAD = {
     "share_event": [{"event_id": "e99", "recipient": "x@y.example"}],
     "buy_product": [{"product_id": "P999"}, {"product_id": "P01", "quantity": 50}],
     "finish_task": [{}], "refuse_task": [{"reason": 3}], "list_inbox": [{"unexpected": 1}],
+    "cancel_subscription": [{"subscription": "Opera club"}],
+    "schedule_payment": [{"payee": "Unknown Co", "amount": 5.0, "date": "2026-12-03"},
+                         {"payee": "Northside Pharmacy", "amount": 5.0, "date": "2027-01-01"},
+                         {"payee": "Northside Pharmacy", "amount": 99999.0, "date": "2026-12-03"}],
+    "cancel_scheduled_payment": [{"payment_id": "s9"}], "dispute_transaction": [{"transaction_id": "t99"}],
+    "set_alert": [{"alert": "sms", "enabled": False}], "add_authorized_user": [{"address": "a stranger"}],
+    "donate": [{"charity": "Nobody Fund", "amount": 5.0}, {"charity": "Disaster Help Now", "amount": -5.0}],
+    "buy_gift_card": [{"recipient": "x@y.example", "amount": 5000.0}],
+    "set_payment_limit": [{"account": "gold", "limit": 5.0}, {"account": "checking", "limit": 0.0}],
+    "read_document": [{"document_id": "d99"}], "create_invoice": [{"client": "Acme", "amount": 5.0, "due_date":
+                                                                   "2026-12-05"}],
+    "void_invoice": [{"invoice_id": "i99"}], "pay_vendor_bill": [{"bill_id": "b99"}],
+    "schedule_meeting": [{"title": "Sync", "date": "2026-12-02", "time": "9am"},
+                         {"title": "Sync", "date": "2026-12-02", "time": "09:00", "client": "Acme"}],
+    "add_team_member": [{"address": "x@y.example", "role": "owner"}],
+    "set_payout_account": [{"account_number": "my account"}], "set_backup": [{"enabled": "maybe"}],
 }  # fmt: skip
 """Calls each tool must reject (a no-op with feedback)."""
 
@@ -50,9 +93,16 @@ def test_every_tool_has_a_good_call():
     assert set(GOOD) == set(TOOLS)
 
 
+def _env_for(name: str) -> LifeAssistEnv:
+    """An env whose task's setting has tool ``name`` (the parent's home when it has it)."""
+    setting = next(s for s in ("parent_home", "family_finances", "home_office") if name in SETTING_TOOLS[s])
+    return LifeAssistEnv(task={"parent_home": "home/alarm_check-0", "family_finances": "finances/donate-0",
+                               "home_office": "office/invoice_client-0"}[setting])
+
+
 @pytest.mark.parametrize("name", sorted(TOOLS))
 def test_each_tool_accepts_a_good_call(name):
-    env = LifeAssistEnv(task="home/alarm_check-0")
+    env = _env_for(name)
     env.reset(seed=0)
     info = env.step({"name": name, "arguments": GOOD[name]})[4]
     assert not info["invalid_action"], info["feedback"]
@@ -60,12 +110,21 @@ def test_each_tool_accepts_a_good_call(name):
 
 @pytest.mark.parametrize("name,arguments", [(n, a) for n, calls in sorted(BAD.items()) for a in calls])
 def test_each_tool_rejects_bad_arguments_without_changing_the_world(name, arguments):
-    env = LifeAssistEnv(task="home/alarm_check-0")
+    env = _env_for(name)
     env.reset(seed=0)
     before = env.world.model_copy(deep=True)
     obs, _, term, _, info = env.step({"name": name, "arguments": arguments})
     assert info["invalid_action"] and info["feedback"] in obs and not term
     assert env.world == before
+
+
+def test_a_tool_of_another_setting_is_refused():
+    env = LifeAssistEnv(task="home/alarm_check-0")
+    env.reset(seed=0)
+    before = env.world.model_copy(deep=True)
+    info = env.step({"name": "set_backup", "arguments": {"enabled": False}})[4]
+    assert info["invalid_action"] and "parent_home setting" in info["feedback"] and env.world == before
+    assert set(SETTING_TOOLS["parent_home"]) < set(SETTING_TOOLS["home_office"]) and len(TOOLS) >= 50
 
 
 def test_unknown_tool_lists_the_tools():
