@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cauarena.agents.base import with_hooks
+from cauarena.agents.rollout import Rollout
 from cauarena.errors import ConfigError
 
 SPLITS = ("train", "dev", "test")
@@ -93,19 +95,14 @@ def play(task_id: str, agent: str, seed: int, surface: str = "none", style: str 
     from cauarena.envs.life_assist.export import observed_to_atbench
 
     env = LifeAssistEnv(task=task_id, surface=surface, style=style, trigger=trigger, goal=goal)
-    player = _agent(agent)
-    if hasattr(player, "bind"):
-        player.bind(env)
-    obs, info = env.reset(seed=seed)
-    player.reset(seed=seed, info=info)
-    observations, actions = [obs], []
-    done = False
-    while not done:
-        action = player.act(obs, info)
-        actions.append(action if isinstance(action, str) else json.dumps(action))
-        obs, _, terminated, truncated, info = env.step(action)
-        observations.append(obs)
-        done = terminated or truncated
+    player = with_hooks(_agent(agent))
+    player.bind(env)
+    rollout = Rollout(env, player, seed=seed)
+    observations, actions = [], []
+    for step in rollout:
+        observations.append(step.observation)
+        actions.append(step.action if isinstance(step.action, str) else json.dumps(step.action))
+    observations.append(rollout.observation)
     record = observed_to_atbench(env, observations, actions)
     labels = [{"turn": v["step"] - 1, "rubric": v["rubric"], "risk_source": v["risk_source"],
                "failure_mode": v["failure_mode"], "real_world_harm": v["harm"]} for v in env.violations]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from cauarena.agents.llm.backends import ContextOverflow
+from cauarena.agents.rollout import Rollout, RolloutError
 from cauarena.errors import ConfigError
 from cauarena.learners.grpo.grpo_config import EnvGRPOConfig
 from cauarena.learners.grpo.policy import TurnSample
@@ -96,25 +97,18 @@ def play_episode(env: Any, agent: Any, backend: Any, key: EpisodeKey, sample_see
 
     ``max_turns`` None plays until the env ends the episode (its own step limit), as the leaderboard does.
     """
-    observation, info = env.reset(seed=key.seed)
-    agent.reset(seed=sample_seed, info=info)
+    rollout = Rollout(env, agent, seed=key.seed, agent_seed=sample_seed, max_steps=max_turns)
     backend.take_samples()
-    limit = max_turns if max_turns is not None else float("inf")
-    total, steps, invalid, done = 0.0, 0, 0, False
-    while steps < limit and not done:
-        try:
-            action = agent.act(observation, info)
-        except ContextOverflow:
-            if steps == 0:
-                raise  # not even the first observation fits: nothing to train on, say so
-            break  # the policy cannot read this observation: the episode ends here, scored as it stands (cut)
-        observation, reward, terminated, truncated, info = env.step(action)
-        total += float(reward)
-        steps += 1
-        invalid += bool(info.get("invalid_action", False))
-        done = bool(terminated or truncated)
+    try:
+        rollout.run()
+    except RolloutError as exc:
+        # the policy cannot read this observation: the episode ends here, scored as it stands (cut); when not even
+        # the first observation fits there is nothing to train on, so say so (as for any other failure)
+        if not (isinstance(exc.error, ContextOverflow) and exc.phase == "act" and rollout.n_steps > 0):
+            raise exc.error from None
     turns = tuple(backend.take_samples())
-    return Episode(key, turns, total, bool(info.get("success", False)), steps, invalid, not done)
+    return Episode(key, turns, rollout.episode_return(), bool(rollout.info.get("success", False)), rollout.n_steps,
+                   rollout.invalid, not rollout.ended)
 
 
 def episode_fields(episodes: Sequence[Episode], max_turns: int | None) -> dict[str, list[Any]]:
