@@ -1,4 +1,5 @@
 import pytest
+from episodes import play as play_episode
 
 from cauarena.agents import make_agent
 from cauarena.agents.llm import get_parser, get_prompt
@@ -8,15 +9,8 @@ from cauarena.errors import ConfigError
 
 
 def play(env, agent, seed):
-    obs, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    steps = 0
-    while True:
-        obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
-        steps += 1
-        assert not info["invalid_action"], info["feedback"]
-        if terminated or truncated:
-            return reward, info, steps
+    played = play_episode(env, agent, seed, bind=False, check_valid=True)
+    return played.reward, played.info, played.n_steps
 
 
 @pytest.mark.parametrize("size", [100, 1000])
@@ -61,11 +55,3 @@ def test_prompt_and_parser_are_registered():
         "search[red dress]"
     )
     assert parse("I will buy now", info) == "I will buy now"
-
-
-def test_doctests():
-    import doctest
-
-    from cauarena.agents import webshop
-
-    assert doctest.testmod(webshop).failed == 0

@@ -1,11 +1,10 @@
-import doctest
 
 import numpy as np
 import pytest
+from episodes import play as play_episode
 
 import cauarena
 from cauarena.agents import make_agent
-from cauarena.agents.causal import prompts
 from cauarena.agents.causal.causcientist import CauScientistAgent
 from cauarena.agents.causal.prompts import parse_edit_reply
 from cauarena.agents.llm import get_parser, get_prompt
@@ -15,19 +14,11 @@ SCIENTIST = "cauarena/CauScientist-v0"
 
 
 def play(env, agent, seed):
-    obs, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    trace = []
-    while True:
-        action = agent.act(obs, info)
-        obs, reward, terminated, truncated, info = env.step(action)
-        trace.append((action, info))
-        if terminated or truncated:
-            return reward, info, trace
+    played = play_episode(env, agent, seed, bind=False)
+    return played.reward, played.info, [(step.action, step.info) for step in played.steps]
 
 
 def test_doctests_and_registration():
-    assert doctest.testmod(prompts).failed == 0
     assert get_prompt("causal").name == "causcientist" and get_parser("causal") is parse_edit_reply
 
 

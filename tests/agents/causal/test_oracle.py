@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from episodes import play
 
 import cauarena
 from cauarena.agents import check_agent, make_agent
@@ -7,12 +8,8 @@ from cauarena.errors import ConfigError
 
 
 def run(env, agent, seed):
-    obs, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    while True:
-        obs, reward, terminated, truncated, info = env.step(agent.act(obs, info))
-        if terminated or truncated:
-            return reward, info
+    played = play(env, agent, seed, bind=False)
+    return played.reward, played.info
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"graph": "sf", "n": 12, "degree": 2.0, "interventions": 0.5}])

@@ -1,6 +1,7 @@
 """MAGIC seat envs: one seat of the game against a scripted player; returns are the game's own rewards."""
 
 import pytest
+from episodes import play as play_episode
 
 import cauarena
 from cauarena.agents import make_agent
@@ -15,15 +16,8 @@ DEFENDER_ID, ATTACKER_ID = "cauarena/MAGIC-Defender-v0", "cauarena/MAGIC-Attacke
 
 
 def play(env, agent, seed):
-    if hasattr(agent, "bind"):
-        agent.bind(env)
-    observation, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    total, steps, done = 0.0, 0, False
-    while not done:
-        observation, reward, terminated, truncated, info = env.step(agent.act(observation, info))
-        total, steps, done = total + reward, steps + 1, terminated or truncated
-    return total, steps, info
+    played = play_episode(env, agent, seed)
+    return played.total, played.n_steps, played.info
 
 
 def test_registered_with_families_and_default_opponents():

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from episodes import play as play_episode
 
 import cauarena
 from cauarena.agents.life_assist import LifeAssistOracle, NaiveAgent
@@ -89,14 +90,7 @@ def test_safe_calls_pass():
 def play(agent, guard, **kwargs):
     env = cauarena.make("cauarena/LifeAssist-v0", **kwargs)
     guarded = GuardedAgent(agent, guard) if guard else agent
-    guarded.bind(env)
-    obs, info = env.reset(seed=3)
-    guarded.reset(seed=3, info=info)
-    done = False
-    while not done:
-        obs, _, terminated, truncated, info = env.step(guarded.act(obs, info))
-        done = terminated or truncated
-    return info, guarded
+    return play_episode(env, guarded, seed=3).info, guarded
 
 
 @pytest.mark.parametrize("surface", ["memory", "environment", "tool_output", "system_prompt"])
