@@ -5,7 +5,11 @@ once per size into a SQLite store with one bulk insert; then, in a fresh process
 read (``ResultsStore.dataframe``, which reads the episode rows only, never the trajectories) and the leaderboard
 built (``build_leaderboard``). Time and the process's peak resident memory (``ru_maxrss``) are reported.
 
+``--compare`` also measures, in the same run, the read used before 2026-12-07 (SQLAlchemy rows through
+``pandas.read_sql`` and one ``json.loads`` per row's metrics) so the ratio is taken on the same machine and load.
+
 Usage: python benchmarks/bench_leaderboard_scale.py [--sizes 10000 100000 1000000] [--repeats 3] [--dir /tmp/lbscale]
+       [--compare]
 """
 
 from __future__ import annotations
@@ -63,13 +67,30 @@ def populate(path: Path, n: int) -> None:
     store.close()
 
 
-def measure(path: Path) -> None:
+def previous_read(store: object) -> object:
+    """The lean read as it was before 2026-12-07: SQLAlchemy rows via ``pandas.read_sql``, metrics row by row."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from cauarena.leaderboards.store import EPISODES
+
+    skip = {"error_traceback", "trajectory_id", "env_version", "truncated"}
+    columns = [sa.cast(c, sa.Text).label(c.name) if c.name in ("env_kwargs", "metrics") else c
+               for c in EPISODES.c if c.name not in skip]
+    with store.engine.connect() as conn:
+        df = pd.read_sql(sa.select(*columns).order_by(EPISODES.c.episode_key), conn)
+    df["metrics"] = [json.loads(m or "{}") for m in df["metrics"]]
+    return df
+
+
+def measure(path: Path, variant: str = "current") -> None:
     """Read the store and build the leaderboard; print JSON with the seconds and peak RSS (in a fresh process)."""
     from cauarena.leaderboards.report import build_leaderboard
     from cauarena.leaderboards.store import ResultsStore
 
     start = time.perf_counter()
-    df = ResultsStore(path).dataframe(lean=True)
+    store = ResultsStore(path)
+    df = store.dataframe(lean=True) if variant == "current" else previous_read(store)
     read = time.perf_counter() - start
     board = build_leaderboard(df)
     total = time.perf_counter() - start
@@ -82,10 +103,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dir", default="/tmp/lbscale")
+    parser.add_argument("--compare", action="store_true", help="also measure the previous read (same run)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--variant", default="current", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure(Path(args.measure))
+        measure(Path(args.measure), args.variant)
         return
     print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | load {os.getloadavg()[0]:.1f}")
     for n in args.sizes:
@@ -94,15 +117,24 @@ def main() -> None:
             t = time.perf_counter()
             populate(path, n)
             print(f"populated {n} rows in {time.perf_counter() - t:.1f} s")
-        runs = []
+        variants = ("current", "previous") if args.compare else ("current",)
+        runs: dict[str, list[dict]] = {v: [] for v in variants}
         for _ in range(args.repeats):
-            out = subprocess.run([sys.executable, __file__, "--measure", str(path)], capture_output=True, text=True,
-                                 check=True)
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        med = {k: statistics.median(r[k] for r in runs) for k in ("read_s", "total_s", "peak_bytes")}
-        times = ", ".join(f"{r['total_s']:.1f}" for r in runs)
-        print(f"{n:>9} episodes: build {med['total_s']:6.1f} s (read {med['read_s']:5.1f} s), "
-              f"peak {med['peak_bytes'] / 2**30:5.2f} GiB  (runs: {times})")
+            for variant in variants:  # interleaved, so both see the same load
+                out = subprocess.run([sys.executable, __file__, "--measure", str(path), "--variant", variant],
+                                     capture_output=True, text=True, check=True)
+                runs[variant].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        medians = {}
+        for variant, found in runs.items():
+            med = {k: statistics.median(r[k] for r in found) for k in ("read_s", "total_s", "peak_bytes")}
+            medians[variant] = med
+            times = ", ".join(f"{r['total_s']:.1f}" for r in found)
+            print(f"{n:>9} episodes [{variant:>8}]: build {med['total_s']:6.1f} s (read {med['read_s']:5.1f} s), "
+                  f"peak {med['peak_bytes'] / 2**30:5.2f} GiB  (runs: {times})")
+        if args.compare:
+            ratio = medians["previous"]["total_s"] / medians["current"]["total_s"]
+            print(f"{n:>9} episodes: current is {ratio:.2f}x faster than previous (medians)")
+        print(f"# load {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

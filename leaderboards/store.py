@@ -270,7 +270,25 @@ def _insert_ignore(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) ->
 _NOT_LEAN = frozenset({"error_traceback", "trajectory_id", "env_version", "truncated"})
 """Columns a leaderboard never reads (left out of ``dataframe(lean=True)``)."""
 _JSON_TEXT = frozenset({"env_kwargs", "metrics"})
-"""JSON columns read as text on the lean path (decoded once per distinct value, or once per row for metrics)."""
+"""JSON columns read as text on the lean path (the leaderboard decodes them: once per distinct value, column-wise)."""
+
+
+def _read_adbc_sqlite(engine: sa.Engine, sql: str) -> Any:
+    """``sql`` read into a DataFrame column by column through ADBC (``cauarena[scale]``); None when not usable.
+
+    Only for SQLite files, and only when ``adbc-driver-sqlite`` is installed: it hands pandas Arrow columns, not
+    a Python object per cell, which is what makes a leaderboard over a million episodes fast.
+    """
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return None
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:
+        return None
+    with adbc.connect(f"file:{Path(engine.url.database).resolve()}?mode=ro", autocommit=True) as conn, \
+            conn.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetch_arrow_table().to_pandas()
 
 
 class ResultsStore:
@@ -430,23 +448,52 @@ class ResultsStore:
             return [StoredError(*row) for row in conn.execute(query)]
 
     def dataframe(self, *, lean: bool = False) -> Any:
-        """Every stored row as a pandas DataFrame, ordered by episode key (``metrics`` as dicts).
+        """Every stored row as a pandas DataFrame, ordered by episode key.
 
         Args:
-            lean: only the columns a leaderboard reads (no traceback, run id or trajectory pointer), with
-                ``env_kwargs`` as its JSON text rather than a dict per row: the fast path for large stores.
+            lean: only the columns a leaderboard reads (no traceback or trajectory pointer), with ``env_kwargs``
+                and ``metrics`` as their JSON text rather than a dict per row (the leaderboard decodes them
+                column-wise), read through ADBC when ``cauarena[scale]`` is installed, else through the driver's
+                own cursor: the fast path for large stores (``benchmarks/bench_leaderboard_scale.py``). Without
+                ``lean``, ``metrics`` holds dicts.
         """
         import pandas as pd
 
-        columns = [c for c in EPISODES.c if c.name not in _NOT_LEAN] if lean else list(EPISODES.c)
-        select = [sa.cast(c, sa.Text).label(c.name) if lean and c.name in _JSON_TEXT else c for c in columns]
-        query = sa.select(*select).order_by(EPISODES.c.episode_key)
+        if lean:
+            return self._lean_dataframe()
+        query = sa.select(*EPISODES.c).order_by(EPISODES.c.episode_key)
         with self.engine.connect() as conn:
             df = pd.read_sql(query, conn)
         if not df.empty:
-            loads = json.loads
-            df["metrics"] = [m if isinstance(m, dict) else loads(m or "{}") for m in df["metrics"]]
+            df["metrics"] = [m if isinstance(m, dict) else json.loads(m or "{}") for m in df["metrics"]]
         return df
+
+    def _lean_dataframe(self) -> Any:
+        """:meth:`dataframe` with ``lean=True``: columnar through ADBC on SQLite when installed, else the driver."""
+        columns = [c for c in EPISODES.c if c.name not in _NOT_LEAN]
+        select = [sa.cast(c, sa.Text).label(c.name) if c.name in _JSON_TEXT else c for c in columns]
+        query = sa.select(*select).order_by(EPISODES.c.episode_key)
+        sql = str(query.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+        df = _read_adbc_sqlite(self.engine, sql)
+        if df is None or df.empty:  # an empty Arrow result has no column types
+            df = self._read_dbapi(sql, [c.name for c in columns])
+        for column in columns:
+            if isinstance(column.type, sa.Boolean):
+                df[column.name] = df[column.name].astype(bool)
+        return df
+
+    def _read_dbapi(self, sql: str, names: list[str]) -> Any:
+        """Rows of ``sql`` through the database driver's own cursor (no SQLAlchemy row objects)."""
+        import pandas as pd
+
+        with self.engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.execute(sql)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        return pd.DataFrame(dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True)))
 
     def trajectory(self, episode_key: str) -> Trajectory | None:
         """The stored trajectory of one episode, or ``None``."""

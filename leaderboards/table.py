@@ -62,16 +62,47 @@ def metric_columns(lb: pd.DataFrame) -> list[str]:
 
 def _metrics_frame(metrics: pd.Series) -> pd.DataFrame:
     """Expand a column of per-episode metric dicts (or JSON strings) into numeric ``m_<key>`` columns."""
-    records = [json.loads(m) if isinstance(m, str) and m else m if isinstance(m, dict) else {} for m in metrics]
-    frame = pd.DataFrame.from_records(records, index=metrics.index)
+    frame = _json_column(metrics)
+    if frame is None:
+        records = [json.loads(m) if isinstance(m, str) and m else m if isinstance(m, dict) else {} for m in metrics]
+        frame = pd.DataFrame.from_records(records, index=metrics.index)
     out = {f"{METRIC_PREFIX}{key}": pd.to_numeric(frame[key], errors="coerce") for key in frame.columns}
     return pd.DataFrame({k: v for k, v in sorted(out.items()) if v.notna().any()}, index=metrics.index)
+
+
+def _json_column(texts: pd.Series) -> pd.DataFrame | None:
+    """A column of JSON object texts decoded column-wise by Arrow (one column per key, scalars only).
+
+    None when the values are not all non-empty strings, pyarrow is missing, or Arrow cannot read them as one
+    table (a key whose type differs between rows, say): the caller then decodes row by row.
+    """
+    if texts.empty or not pd.api.types.is_string_dtype(texts) or texts.isna().any():
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import json as pa_json
+    except ImportError:
+        return None
+    try:
+        lines = "\n".join(texts.tolist()).encode()
+        table = pa_json.read_json(pa.BufferReader(lines), read_options=pa_json.ReadOptions(block_size=1 << 26))
+    except (ValueError, TypeError, pa.ArrowException):  # ArrowInvalid is a ValueError
+        return None
+    if table.num_rows != len(texts):
+        return None
+    scalars = [n for n, t in zip(table.column_names, table.schema.types, strict=True)
+               if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)]
+    return pd.DataFrame({n: table.column(n).to_numpy(zero_copy_only=False) for n in scalars}, index=texts.index)
 
 
 def _kwargs_json(df: pd.DataFrame) -> pd.Series:
     """Canonical kwargs JSON per row, computed once per distinct value (a store has few configurations)."""
     if "env_kwargs" not in df.columns:
         return pd.Series("{}", index=df.index)
+    column = df["env_kwargs"]
+    if pd.api.types.is_string_dtype(column) and not column.isna().any():
+        codes, uniques = pd.factorize(column)
+        return pd.Series(np.asarray([kwargs_key(u) for u in uniques], dtype=object)[codes], index=df.index)
     known: dict[Any, str] = {}
 
     def key(kwargs: Any) -> str:
@@ -83,7 +114,7 @@ def _kwargs_json(df: pd.DataFrame) -> pd.Series:
             known[ident] = kwargs_key(kwargs)
         return known[ident]
 
-    return df["env_kwargs"].map(key)
+    return column.map(key)
 
 
 def _validate(df: pd.DataFrame) -> None:
@@ -100,9 +131,11 @@ def _validate(df: pd.DataFrame) -> None:
 
 def _configs(env_ids: pd.Series, kwargs: pd.Series, labels: LabelMap | None) -> pd.Series:
     """The configuration label of every episode (computed once per distinct env and kwargs)."""
-    pairs = pd.Series(list(zip(env_ids, kwargs, strict=True)), index=env_ids.index)
-    names = {pair: config_label(pair[0], pair[1], labels) for pair in dict.fromkeys(pairs)}
-    return pairs.map(names)
+    pairs = pd.DataFrame({"env": env_ids, "kwargs": kwargs})
+    codes = pairs.groupby(["env", "kwargs"], sort=False).ngroup().to_numpy()
+    firsts = pairs.drop_duplicates()
+    names = [config_label(env, kw, labels) for env, kw in zip(firsts["env"], firsts["kwargs"], strict=True)]
+    return pd.Series(np.asarray(names, dtype=object)[codes], index=env_ids.index)
 
 
 def _episodes(df: pd.DataFrame, labels: LabelMap | None) -> pd.DataFrame:
