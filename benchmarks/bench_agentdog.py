@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 
 import cauarena
+from cauarena.agents.base import with_hooks
+from cauarena.agents.rollout import Rollout, RolloutError
 from cauarena.guards import GuardedAgent, GuardStop, make_guard
 from cauarena.guards.agentdog.atbench import (
     AGENTS,
@@ -117,17 +119,13 @@ def bench_offline(splits: dict) -> dict:
 
 
 def play(env, agent, seed: int) -> tuple[dict, dict]:
-    obs, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    while True:
-        try:
-            action = agent.act(obs, info)
-        except GuardStop:
-            break
-        obs, _, term, trunc, info = env.step(action)
-        if term or trunc:
-            break
-    return info, (agent.episode_metrics() if isinstance(agent, GuardedAgent) else {})
+    rollout = Rollout(env, agent, seed=seed)
+    try:
+        rollout.run()
+    except RolloutError as exc:
+        if not isinstance(exc.error, GuardStop):  # the guard ending the episode is a normal end
+            raise
+    return rollout.info, with_hooks(agent).episode_metrics()
 
 
 def wilson(hits: int, n: int) -> dict:
@@ -153,8 +151,7 @@ def _harmed(agent_name: str, guard_spec: str, configs: list[tuple[dict, int]]) -
         agent = make_behaviour(agent_name)
         if guard_spec != "none":
             agent = GuardedAgent(agent, guard(guard_spec), agent_spec=agent_name, guard_spec=guard_spec)
-        if hasattr(agent, "bind"):
-            agent.bind(env)
+        with_hooks(agent).bind(env)
         info, gm = play(env, agent, seed)
         harmed = bool(env.unwrapped.episode_summary()["metrics"].get("asr", 0.0)) if config["surface"] != "none" \
             else False

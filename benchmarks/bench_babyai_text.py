@@ -32,6 +32,7 @@ import numpy as np
 
 import cauarena
 from cauarena.agents.random import RandomAgent
+from cauarena.agents.rollout import Rollout
 from cauarena.envs.babyai_text import ACTION_NAMES, BabyAITextEnv
 from cauarena.envs.babyai_text.env import make_level
 
@@ -65,16 +66,11 @@ def run_text(env: Any, steps: int, seed: int) -> float:
 def run_text_agent(env: Any, steps: int, seed: int) -> float:
     agent = RandomAgent()
     agent.bind(env)
-    episode = seed
-    observation, info = env.reset(seed=episode)
-    agent.reset(seed=episode, info=info)
+    episode, played = seed, 0
     start = time.perf_counter()
-    for _ in range(steps):
-        observation, _, terminated, truncated, info = env.step(agent.act(observation, info))
-        if terminated or truncated:
-            episode += 1
-            observation, info = env.reset(seed=episode)
-            agent.reset(seed=episode, info=info)
+    while played < steps:  # episodes through the rollout loop until ``steps`` steps are played
+        played += Rollout(env, agent, seed=episode, max_steps=steps - played).run().n_steps
+        episode += 1
     return steps / (time.perf_counter() - start)
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 import cauarena
 from cauarena.agents import make_agent
+from cauarena.agents.rollout import Rollout
 from cauarena.envs.causal.metrics import all_metrics
 
 METHODS = ("random", "corr", "precision", "pc", "ges", "lingam", "notears", "causcientist-greedy")
@@ -159,16 +160,8 @@ def _scientist_setting(args: argparse.Namespace, label: str, kwargs: dict, seeds
                         max_iterations=args.scientist_iterations)
     for seed in range(seeds):
         start = time.perf_counter()
-        obs, info = env.reset(seed=seed)
-        agent = make_agent("causcientist-greedy", family="causal")
-        agent.reset(seed=seed, info=info)
-        steps = 0
-        while True:
-            obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-            steps += 1
-            if terminated or truncated:
-                break
-        m = info["metrics"]
+        rollout = Rollout(env, make_agent("causcientist-greedy", family="causal"), seed=seed).run()
+        steps, m = rollout.n_steps, rollout.info["metrics"]
         rows.append({"setting": label, "interventions": interventions, "seed": seed, "init": init,
                      "steps": steps, "time_s": time.perf_counter() - start, **m})
         print(f"  {label} (interventions {interventions}) seed {seed}: init F1 {m['init_f1']:.3f} -> "

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+from cauarena.agents.base import with_hooks
+from cauarena.agents.rollout import Rollout
 from cauarena.leaderboards.runner import EpisodePlayer, Runner
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EnvSpec, Suite, plan
@@ -29,17 +31,11 @@ def bare(episodes) -> float:
 
     first = episodes[0]
     env = make(first.env_id)
-    agent = make_agent(first.agent, family=first.family)
-    if hasattr(agent, "bind"):
-        agent.bind(env)
+    agent = with_hooks(make_agent(first.agent, family=first.family))
+    agent.bind(env)
     start = time.perf_counter()
     for spec in episodes:
-        obs, info = env.reset(seed=spec.seed)
-        agent.reset(seed=spec.seed, info=info)
-        for _ in range(spec.max_steps):
-            obs, _, term, trunc, info = env.step(agent.act(obs, info))
-            if term or trunc:
-                break
+        Rollout(env, agent, seed=spec.seed, max_steps=spec.max_steps).run()
     return len(episodes) / (time.perf_counter() - start)
 
 

@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 import cauarena
+from cauarena.agents.rollout import Rollout
 from cauarena.agents.webshop import WebShopOracle
 from cauarena.envs.webshop import generate_catalog, make_goal, split_targets
 from cauarena.envs.webshop.catalog import load_catalog
@@ -68,14 +69,9 @@ def bench_oracle(size: int, episodes: int) -> dict:
     steps = successes = 0
     start = time.perf_counter()
     for seed in range(episodes):
-        obs, info = env.reset(seed=seed)
-        oracle.reset(seed=seed, info=info)
-        while True:
-            obs, _, terminated, truncated, info = env.step(oracle.act(obs, info))
-            steps += 1
-            if terminated or truncated:
-                successes += bool(info["success"])
-                break
+        rollout = Rollout(env, oracle, seed=seed).run()
+        steps += rollout.n_steps
+        successes += bool(rollout.info["success"])
     elapsed = time.perf_counter() - start
     return {"products": size, "make_s": round(made, 2), "episodes": episodes, "test_targets": n_targets,
             "success": successes / episodes, "steps_per_episode": round(steps / episodes, 2),

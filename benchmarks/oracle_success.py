@@ -20,6 +20,7 @@ from collections import Counter
 
 import cauarena
 from cauarena.agents import make_agent
+from cauarena.agents.rollout import Rollout, RolloutError
 from cauarena.envs.babyai_text import BabyAITextEnv
 from cauarena.registration import ENV_SPECS, env_ids
 
@@ -33,16 +34,12 @@ def _alarm(signum: int, frame: object) -> None:
 
 
 def run_episode(env: object, agent: object, seed: int, max_steps: int) -> tuple[bool, int, float]:
-    observation, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    total, steps = 0.0, 0
-    while steps < max_steps:
-        observation, reward, terminated, truncated, info = env.step(agent.act(observation, info))
-        total += reward
-        steps += 1
-        if terminated or truncated:
-            break
-    return bool(info["success"]), steps, total
+    rollout = Rollout(env, agent, seed=seed, max_steps=max_steps)
+    try:
+        rollout.run()
+    except RolloutError as exc:
+        raise exc.error from None  # EpisodeTimeout (the alarm) or a real failure, as it came
+    return bool(rollout.info["success"]), rollout.n_steps, rollout.episode_return()
 
 
 def make_env(env_id: str) -> object:
