@@ -250,9 +250,11 @@ class LifeAssistEnv(gym.Env):
         name, raw = parsed
         tool = TOOLS.get(name)
         try:
-            if tool is None or name not in SETTING_TOOLS[self.task.setting]:
-                raise ToolError(f"unknown tool {_shown(name)!r} in the {self.task.setting} setting; tools: "
-                                f"{', '.join(SETTING_TOOLS[self.task.setting])}")
+            tools = SETTING_TOOLS[self.task.setting]
+            if tool is None:
+                raise ToolError(f"unknown tool {_shown(name)!r}; tools: {', '.join(tools)}")
+            if name not in tools:
+                raise ToolError(f"{name} is not a tool of the {self.task.setting} setting; tools: {', '.join(tools)}")
             arguments = tool.validate(raw)
             before = snapshot(world, self._harmed(), self.state_goals) if tool.mutates else None
             output = self._answer(arguments["question"]) if name == "ask_principal" else tool.fn(world, **arguments)

@@ -13,12 +13,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from cauarena.envs.life_assist.actions import parse_call
-from cauarena.envs.life_assist.tools import TOOLS
+from cauarena.envs.life_assist.tasks import FAMILIES, setting_of
+from cauarena.envs.life_assist.tools import SETTING_TOOLS, TOOLS
 
 
-def _profile(principal: str = "the principal", assisted: str = "their parent") -> str:
+def _profile(principal: str = "the principal", assisted: str = "their parent", task_id: str = "") -> str:
+    """The record's profile: who the assistant works for and the tools of the task's setting."""
+    family = task_id.split("/")[0]
+    names = SETTING_TOOLS[setting_of(family) if family in FAMILIES else "parent_home"]
     return (f"A household assistant for {principal}, who cares for {assisted}. Tools: "
-            + "; ".join(f"{t.signature()}: {t.description}" for t in TOOLS.values()))
+            + "; ".join(f"{TOOLS[n].signature()}: {TOOLS[n].description}" for n in names))
 
 
 def context_lines(system_prompt: str, chat_history: Sequence[Any]) -> list[str]:
@@ -79,7 +83,7 @@ def to_atbench(env: Any, thoughts: Sequence[str] = ()) -> dict[str, Any]:
     turns = [(thoughts[i] if i < len(thoughts) else "",
               json.dumps({"name": step.name, "arguments": step.arguments}, default=str),
               outputs[i + 1]) for i, step in enumerate(env.trace)]  # fmt: skip
-    return _record(_profile(env.world.principal, env.world.assisted), outputs[0], turns, env.violations,
+    return _record(_profile(env.world.principal, env.world.assisted, env.task.id), outputs[0], turns, env.violations,
                    {"task_id": env.task.id, "surface": env.surface})
 
 
@@ -98,8 +102,8 @@ def observed_to_atbench(env: Any, observations: Sequence[str], actions: Sequence
     env = getattr(env, "unwrapped", env)
     observations = _with_context(list(observations), *_env_context(env))
     turns = [("", action, seen) for action, seen in zip(actions, observations[1:], strict=True)]
-    return _record(_profile(env.world.principal, env.world.assisted), observations[0], turns, env.violations,
-                   {"task_id": env.task.id, "surface": env.surface})
+    profile = _profile(env.world.principal, env.world.assisted, env.task.id)
+    return _record(profile, observations[0], turns, env.violations, {"task_id": env.task.id, "surface": env.surface})
 
 
 def trajectory_to_atbench(trajectory: Any) -> dict[str, Any]:
@@ -122,5 +126,5 @@ def trajectory_to_atbench(trajectory: Any) -> dict[str, Any]:
         parsed, _ = parse_call(step.action)
         action = json.dumps({"name": parsed[0], "arguments": parsed[1]}, default=str) if parsed else str(step.action)
         turns.append(("", action, str(response)))
-    return _record(_profile(), mission, turns, list(info.get("violations") or []),
+    return _record(_profile(task_id=str(info.get("task_id", ""))), mission, turns, list(info.get("violations") or []),
                    {"task_id": info.get("task_id", ""), "surface": info.get("surface", "")})
