@@ -163,12 +163,13 @@ def threat_space(split: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[st
     >>> [len(x) for x in threat_space("train")], [len(x) for x in threat_space("test")]
     ([4, 3, 5], [5, 2, 2])
     """
-    from cauarena.envs.life_assist.threats import GOALS, STYLES, SURFACES
+    from cauarena.envs.life_assist.threats import GOALS_BY_SETTING, STYLES, SURFACES
 
+    goals = GOALS_BY_SETTING["parent_home"]  # ATBench-LifeAssist plays the parent's home (its 45 tasks, 7 goals)
     if split == "test":
         return SURFACES[1:], HELD_OUT_STYLES, HELD_OUT_GOALS
     return (tuple(s for s in SURFACES[1:] if s not in HELD_OUT_SURFACES),
-            tuple(s for s in STYLES if s not in HELD_OUT_STYLES), tuple(g for g in GOALS if g not in HELD_OUT_GOALS))
+            tuple(s for s in STYLES if s not in HELD_OUT_STYLES), tuple(g for g in goals if g not in HELD_OUT_GOALS))
 
 
 def configs(task_index: int, split: str = "train") -> list[dict[str, Any]]:
@@ -228,13 +229,13 @@ def identity_accuracy(records: Sequence[dict[str, Any]], fit: Sequence[dict[str,
 
 
 def build_atbench(tasks: Sequence[str] | None = None, agents: Sequence[str] = AGENTS) -> dict[str, list[dict]]:
-    """Play every configuration of every task (default: all 45) with every agent; balanced records per split.
+    """Play every configuration of every task (default: the parent's home's 45) with every agent; balanced records.
 
     ``test`` records get their attacker identifiers renamed into :data:`HELD_OUT_IDS` (:func:`rename_attacker`).
     """
     from cauarena.envs.life_assist.templates import TASKS
 
-    ids = list(TASKS) if tasks is None else list(tasks)
+    ids = [t for t, task in TASKS.items() if task.setting == "parent_home"] if tasks is None else list(tasks)
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
     for index, task_id in enumerate(ids):
         split = task_split(task_id)
