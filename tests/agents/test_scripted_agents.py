@@ -95,16 +95,6 @@ def test_heuristic_reads_only_text():
     assert agent.act(observation, {}) == "turn left"
 
 
-def test_doctests():
-    import doctest
-
-    from cauarena.agents import babyai, random
-
-    for module in (babyai, random):
-        result = doctest.testmod(module)
-        assert result.attempted > 0 and result.failed == 0, module.__name__
-
-
 def test_parse_view_and_mission():
     view = parse_view(
         "Mission: open the red door\nYou carry a green key\nYou see a wall 2 steps right\n"

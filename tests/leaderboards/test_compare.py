@@ -1,4 +1,3 @@
-import doctest
 import json
 import math
 
@@ -39,10 +38,6 @@ def test_unknown_agent_and_nan_handling():
     report = compare.compare(zero, "depo", ["bc"], n_boot=50)
     assert math.isnan(report["changes"]["bc"]["reward"]["change"]) and "n/a" in compare.to_markdown(report)
     json.dumps(compare._json_safe(report), allow_nan=False)
-
-
-def test_doctests():
-    assert doctest.testmod(compare).failed == 0
 
 
 def test_an_errored_episode_counts_as_a_failure_with_what_it_spent():

@@ -1,4 +1,3 @@
-import doctest
 import io
 import json
 
@@ -7,17 +6,12 @@ import pytest
 from rich.console import Console
 
 from cauarena.envs.headline import Metric
-from cauarena.leaderboards import configs, headline, plots, render
+from cauarena.leaderboards import headline, plots
 from cauarena.leaderboards.headline import family_headline
 from cauarena.leaderboards.report import build_leaderboard, render_terminal, to_csv, to_json, to_latex, to_markdown
 
 CD, SCI, LIFE, MAGIC = ("cauarena/CausalDiscovery-v0", "cauarena/CauScientist-v0", "cauarena/LifeAssist-v0",
                         "cauarena/MAGIC-v0")  # fmt: skip
-
-
-@pytest.mark.parametrize("module", [configs, headline, plots, render])
-def test_doctests(module):
-    assert doctest.testmod(module).failed == 0
 
 
 def test_each_family_declares_its_headline_next_to_its_env():

@@ -1,14 +1,9 @@
-import doctest
 from dataclasses import dataclass
 
 import pytest
 
 from cauarena.errors import ConfigError
 from cauarena.learners import config_io
-
-
-def test_doctests():
-    assert doctest.testmod(config_io).failed == 0
 
 
 def test_overrides_need_key_value():

@@ -1,6 +1,5 @@
 """MAGIC players: scripted attackers and defenders, the classifier, LLM players on the mock backend."""
 
-import doctest
 
 import numpy as np
 import pytest
@@ -15,18 +14,12 @@ from cauarena.agents.magic import (
     RandomAttacker,
     ScriptedAttacker,
     base_classifier,
-    chat,
     featurize,
     play_game,
     train_classifier,
 )
-from cauarena.envs.magic import all_queries, attackers, classifier, defenders, parallel_env
+from cauarena.envs.magic import all_queries, defenders, parallel_env
 from cauarena.errors import ConfigError
-
-
-@pytest.mark.parametrize("module", [attackers, defenders, chat, classifier])
-def test_doctests(module):
-    assert doctest.testmod(module).failed == 0
 
 
 def asr(attacker, defender, split="test"):

@@ -106,12 +106,3 @@ def test_graph_helpers():
         S.SCM(((1,), ()), ((0.5, 0.5), (0.5,)))
     with pytest.raises(ValueError, match="strictly inside"):
         S.SCM(((),), ((1.0,),))
-
-
-def test_doctests():
-    import doctest
-
-    from cauarena.envs.caugym import generate, names, reason, scm, scorer, store, tasks, text
-
-    for module in (generate, names, reason, scm, scorer, store, tasks, text):
-        assert doctest.testmod(module).failed == 0, module.__name__

@@ -1,6 +1,5 @@
 """causal-learn's graph encoding converted correctly: hand-written matrices, then PC/GES on a chain and a collider."""
 
-import doctest
 
 import numpy as np
 import pytest
@@ -11,10 +10,6 @@ from cauarena.errors import DependencyNotInstalled
 
 CHAIN_PDAG = [[0, 1, 0], [1, 0, 1], [0, 1, 0]]  # 0 - 1 - 2
 COLLIDER = [[0, 1, 0], [0, 0, 0], [0, 1, 0]]  # 0 -> 1 <- 2
-
-
-def test_doctests():
-    assert doctest.testmod(causallearn).failed == 0
 
 
 def test_encoding_by_hand():

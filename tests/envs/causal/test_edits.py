@@ -1,17 +1,11 @@
-import doctest
 
 import numpy as np
 import pytest
 
-from cauarena.envs.causal import edits
 from cauarena.envs.causal.edits import Edit, EditError, apply_edit, check_edit, parse_edit, prior_adjacency
 
 NAMES = ("smoke", "lung", "xray", "Dysp")
 GRAPH = np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]], dtype=np.int8)  # smoke->lung->xray
-
-
-def test_doctests():
-    assert doctest.testmod(edits, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,7 @@
-import doctest
 
 import numpy as np
 import pytest
 
-from cauarena.envs.causal import graphs
 from cauarena.envs.causal.graphs import (
     acyclic_projection,
     dag_to_cpdag,
@@ -23,10 +21,6 @@ def adj(n, *edges):
     for i, j in edges:
         a[i, j] = 1
     return a
-
-
-def test_doctests():
-    assert doctest.testmod(graphs).failed == 0
 
 
 def test_topological_order_and_cycles():

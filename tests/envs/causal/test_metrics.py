@@ -1,11 +1,9 @@
 """Hand-worked cases for every metric (numbers computed on paper, see the comments)."""
 
-import doctest
 
 import numpy as np
 import pytest
 
-from cauarena.envs.causal import metrics
 from cauarena.envs.causal.metrics import (
     all_metrics,
     auprc,
@@ -22,10 +20,6 @@ from cauarena.envs.causal.metrics import (
 
 CHAIN = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])  # 0 -> 1 -> 2
 COLLIDER = np.array([[0, 1, 0], [0, 0, 0], [0, 1, 0]])  # 0 -> 1 <- 2
-
-
-def test_doctests():
-    assert doctest.testmod(metrics).failed == 0
 
 
 def test_average_precision_with_ties():

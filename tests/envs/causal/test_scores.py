@@ -1,15 +1,9 @@
-import doctest
 import math
 
 import numpy as np
 import pytest
 
-from cauarena.envs.causal import scores
 from cauarena.envs.causal.scores import DiscreteBIC, LinearGaussianBIC, is_improvement, make_verifier
-
-
-def test_doctests():
-    assert doctest.testmod(scores).failed == 0
 
 
 def test_discrete_bic_by_hand():

@@ -1,6 +1,5 @@
 """The ATBench-LifeAssist benchmark: AgentDoG's schema, step labels, balanced fixed splits, loading users' files."""
 
-import doctest
 import json
 
 import pytest
@@ -11,10 +10,6 @@ from cauarena.guards.agentdog.atbench import build_atbench, first_unsafe_turn, l
 from cauarena.guards.taxonomy import AXES
 
 from .conftest import TASKS
-
-
-def test_doctests():
-    assert doctest.testmod(atbench).failed == 0
 
 
 def test_records_follow_agentdog_schema(small_bench):

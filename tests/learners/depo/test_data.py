@@ -1,4 +1,3 @@
-import doctest
 import random
 
 import pytest
@@ -107,11 +106,6 @@ def test_preference_rows_carry_label_and_bonus(babyai_trajectories):
     assert len(rows) == sum(len(x.trajectory.steps) for x in labelled)
     assert {type(r["label"]) for r in rows} == {bool}
     assert all((r["bonus"] > 0) == r["label"] for r in rows)
-
-
-def test_doctests():
-    assert doctest.testmod(data).failed == 0
-    assert doctest.testmod(rollouts).failed == 0
 
 
 def test_the_first_seeds_roll_out_alike_whatever_the_total():

@@ -1,10 +1,8 @@
-import doctest
 import math
 
 import pytest
 import torch
 
-from cauarena.learners.depo import loss
 from cauarena.learners.depo.loss import depo_loss, depo_losses, efficiency_bonus, kl_estimate
 
 
@@ -77,7 +75,3 @@ def test_kl_estimate_is_clamped_and_detached():
     assert kl_estimate(policy, torch.tensor([0.0, 0.0])).item() == 0.0
     kl = kl_estimate(policy, torch.tensor([-3.0, -3.0]))
     assert kl.item() == pytest.approx(1.5) and not kl.requires_grad
-
-
-def test_doctests():
-    assert doctest.testmod(loss).failed == 0

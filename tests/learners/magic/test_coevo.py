@@ -1,6 +1,5 @@
 """MAGIC co-evolution: config validation, the published switch rule, the search, tiny runs, the CLI and its report."""
 
-import doctest
 import json
 
 import numpy as np
@@ -15,15 +14,8 @@ from cauarena.learners.magic import (
     cross_play,
     evaluate,
     mutate,
-    report,
-    switch,
 )
 from cauarena.learners.magic import coevolve as train
-
-
-@pytest.mark.parametrize("module", [report, switch])
-def test_doctests(module):
-    assert doctest.testmod(module).failed == 0
 
 
 @pytest.mark.parametrize(
