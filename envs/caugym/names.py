@@ -70,11 +70,6 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _RESERVED = ("and", "being", "has", "was", "had", "is", "of", "on", "the", "if", "for", "with", "given", "what")
 
 
-def real_variables() -> tuple[Variable, ...]:
-    """Every built-in real-world variable."""
-    return tuple(Variable(name, (v0, v1)) for name, v0, v1 in _REAL)
-
-
 def _invented(rng: np.random.Generator) -> str:
     return "".join(_SYLLABLES[int(i)] for i in rng.integers(len(_SYLLABLES), size=int(rng.integers(2, 4))))
 

@@ -19,8 +19,6 @@ from cauarena.envs.causal.simulate import (
 )
 from cauarena.errors import ConfigError
 
-DATA_TYPES = ("continuous", "discrete")
-
 
 @dataclass(frozen=True)
 class CausalDataset:

@@ -38,7 +38,6 @@ from cauarena.envs.causal.graphs import topological_order
 
 GRAPH_KINDS = ("er", "sf")
 MECHANISMS = ("linear", "nn_add", "nn", "sigmoid_add", "polynomial", "polynomial_mix")
-IN_DISTRIBUTION_MECHANISMS = ("linear", "nn_add", "nn")
 NOISES = ("gaussian", "laplace", "cauchy")
 ROOTS = ("uniform", "noise")
 INTERVENTIONS = ("uniform", "shifted_normal")

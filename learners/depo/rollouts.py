@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 from cauarena.errors import ConfigError
 
-EnvName = Literal["babyai", "webshop"]
 ThoughtStyle = Literal["none", "short", "verbose"]
 
 ENV_IDS: dict[str, str] = {"babyai": "cauarena/BabyAI-GoToLocal-Text-v0", "webshop": "cauarena/WebShop-v0"}
