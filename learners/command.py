@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
@@ -54,8 +55,18 @@ class Option:
         return "--" + self.name.replace("_", "-")
 
     def help(self) -> str:
-        """The doc, then ``(type; default: value)``."""
-        return f"{self.doc or '(undocumented)'} ({self.type}; default: {_show(self.default)})"
+        """The doc as plain text, then ``(type; default: value)``."""
+        return f"{plain(self.doc) or '(undocumented)'} ({self.type}; default: {_show(self.default)})"
+
+
+def plain(doc: str) -> str:
+    """A docstring line without reST markup: roles name their target's last part, literals lose their quotes.
+
+    >>> plain("see :data:`~cauarena.learners.caugym.data.TRAIN_SEED_START`; ``tied`` or ``untied``")
+    'see TRAIN_SEED_START; tied or untied'
+    """
+    doc = re.sub(r":\w+:`~?([^`]*?)`", lambda m: m.group(1).rsplit(".", 1)[-1], doc)
+    return doc.replace("``", "")
 
 
 def _show(value: Any) -> str:
@@ -182,7 +193,8 @@ def method_command(name: str, echo: Callable[[str], None] = typer.echo) -> typer
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     app = typer.Typer(add_completion=False, rich_markup_mode=None)
-    app.command(name=name, help=f"{method.description}. Writes only under --out.")(command)
+    app.command(name=name, help=f"{method.description}. Writes only under --out.",
+                context_settings={"max_content_width": 120})(command)
     return app
 
 
