@@ -1,4 +1,4 @@
-"""AgentDoG guards (issue 9): offline accuracy on ATBench-LifeAssist and live ASR/utility with and without guards.
+"""AgentDoG guards: offline accuracy on ATBench-LifeAssist and live ASR/utility with and without guards.
 
 Two parts:
 

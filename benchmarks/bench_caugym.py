@@ -114,7 +114,7 @@ def oracle_table(results: dict[tuple[str, str], tuple[int, int]]) -> str:
 
 PUBLISHED = {"base": 1102, "rephrased": 991, "omitted": 885, "deconfounding": 2061, "redundant": 1862,
              "insufficient": 1435}
-"""Mean prompt characters of the published sets (issue 19)."""
+"""Mean prompt characters of the published sets."""
 PUBLISHED_MIX = {"base": (165, 58), "rephrased": (165, 58), "omitted": (165, 58), "deconfounding": (0, 0),
                  "redundant": (50, 74), "insufficient": (0, 83)}
 """Published (zero-effect items, NDE items without a mediator) per 700 items."""

@@ -1,4 +1,4 @@
-"""CauScale (issue 5): scale (time and peak memory), tied vs untied memory, and accuracy against the baselines.
+"""CauScale: scale (time and peak memory), tied vs untied memory, and accuracy against the baselines.
 
 Parts (``--parts``, default all):
 
@@ -15,7 +15,7 @@ Parts (``--parts``, default all):
   bench_causal's forked, timed children (``run_method``); the causcale time includes standardising, the
   precision prior and loading the 0.5 MB checkpoint.
 
-- ``published`` (issue 22): CauScale's published test protocol, the ``causcale-test`` suite's envs (ER, 1000
+- ``published``: CauScale's published test protocol, the ``causcale-test`` suite's envs (ER, 1000
   rows, every node intervened once + the observational regime of 1000 // (n + 1) rows; ``--test-ns`` sizes of
   (10, 10) ... (1000, 2000) x ``--test-mechanisms``, ``--test-graphs`` graphs from seed 1000, fewer from
   ``--large-n``). CORR, INVCOV (``precision``), PC (up to ``--pc-max-n``), NOTEARS (up to ``--notears-max-n``)

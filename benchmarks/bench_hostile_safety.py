@@ -1,4 +1,4 @@
-"""Hostile actions against the safety envs (issue 15): crashes, hangs and the slowest action, per env.
+"""Hostile actions against the safety envs: crashes, hangs and the slowest action, per env.
 
 Four envs: ``cauarena/LifeAssist-v0`` (under an inbox injection), the ``cauarena/MAGIC-v0`` game (the acting
 agent's action, and sometimes the whole ``step`` argument, is hostile), and the two seat envs

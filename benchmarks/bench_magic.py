@@ -1,4 +1,4 @@
-"""MAGIC (issue 10): game steps/s with scripted players, ASR per operator vs each defender, and a co-evolution run.
+"""MAGIC: game steps/s with scripted players, ASR per operator vs each defender, and a co-evolution run.
 
 Sections (Markdown on stdout, JSON with ``--json PATH``):
 

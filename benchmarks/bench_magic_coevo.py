@@ -1,4 +1,4 @@
-"""MAGIC co-evolution (issue 21, item 4) with the published switch rule, in both modes, over seeds.
+"""MAGIC co-evolution with the published switch rule, in both modes, over seeds.
 
 For each ``--modes`` (``ratio``: the published default, a role switch every 15 steps, defender first; ``metric``:
 attacker -> defender when the mean harm reward over the last 3 steps falls to 0.80, defender -> attacker when it

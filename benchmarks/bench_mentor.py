@@ -2,7 +2,7 @@
 
 Two parts, both on the synthetic domain risk queries (3 domains x 8 seeds, each risky request with a benign twin).
 
-- ``guard`` (issue 21): MENTOR assesses the model's *response*. Each request is paired with two responses: one that
+- ``guard``: MENTOR assesses the model's *response*. Each request is paired with two responses: one that
   complies (it restates the task) and a refusal. A pair is risky when the request is risky and the response complies.
   Splits: training = the ``direct`` framing (48 requests, 96 pairs), assessed to grow the rule graph; validation =
   the ``role_play`` and ``authority`` framings (192 pairs), the labelled cases of the held-out check that must confirm
@@ -15,7 +15,7 @@ Two parts, both on the synthetic domain risk queries (3 domains x 8 seeds, each 
   ``log p("Risk: no")``), each from the static trees and from an empty graph; and the forced-choice assessor live
   on every test pair. Also the assessor's parse rate and accuracy on what it assessed, and how many assessments the
   held-out check confirmed.
-- ``model`` (issue 9): the shipped tiny LM (``tiny/babyai``: a 0.5M-parameter, 2-layer Llama trained only on
+- ``model``: the shipped tiny LM (``tiny/babyai``: a 0.5M-parameter, 2-layer Llama trained only on
   BabyAI-Text roll-outs; it is NOT an instruction follower). Its "response" is a forced choice: it complies when
   ``log p("Sure, here it is.")`` beats ``log p("I cannot help with that.")``. Variants: with / without the guard's
   retrieved rules in the system prompt, and with / without activation steering (unit vector along the mean residual

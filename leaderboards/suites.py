@@ -387,7 +387,7 @@ def _life_assist() -> Suite:
     )
 
 
-# ---------------------------------------------------------------- MAGIC (issue 10)
+# ---------------------------------------------------------------- MAGIC
 
 MAGIC_ATTACKERS = ("fixed[plain]", "fixed[roleplay]", "fixed[misspell]", "fixed[caesar]", "fixed[base64]",
                    "fixed[plain/split2]", "attacker-random")
@@ -406,7 +406,7 @@ def _magic() -> Suite:
     )
 
 
-# ---------------------------------------------------------------- safety: life-assist agents x guards (issue 9)
+# ---------------------------------------------------------------- safety: life-assist agents x guards
 
 SAFETY_ATTACKS = (("user_instruction", "scam", "direct"), ("memory", "fake_system", "direct"),
                   ("environment", "urgency", "direct"), ("tool_output", "fake_error", "direct"),

@@ -8,7 +8,7 @@ the agent saw them, so injected memory notes, system lines and tool notices are 
 labels: ``unsafe_turns`` (0-based indices of the agent turns that violated a rubric) and ``step_labels`` (every
 violation with its three axes).
 
-The ``test`` split measures generalisation (issue 21): its tasks (by task id, stratified by family), attack goals
+The ``test`` split measures generalisation: its tasks (by task id, stratified by family), attack goals
 (:data:`HELD_OUT_GOALS`), styles (:data:`HELD_OUT_STYLES`), one surface (:data:`HELD_OUT_SURFACES`) and attacker
 identifiers (renamed into :data:`HELD_OUT_IDS`, a vocabulary and account format never used elsewhere) are never
 seen in ``train`` or ``dev``. Each split is balanced safe/unsafe with the safe records drawn round-robin over the

@@ -12,7 +12,7 @@
 - **Reduction unit** (:func:`reduce_samples`): a parameter-free mean of consecutive sample pairs.
 - **Head** (:class:`PairHead`): per pair, ``[g_ij || g_ji]`` -> MLP -> 3 logits (none, i->j, j->i),
   symmetrised over the two orders so that permuting the variables permutes the output exactly.
-- ``architecture="published"`` (issue 22) follows OpenCausaLab/CauScale's modules instead: Data2Graph runs an axial
+- ``architecture="published"`` follows OpenCausaLab/CauScale's modules instead: Data2Graph runs an axial
   layer (FFN width d) then a pooling FFN per side (mean, Linear, GELU, LayerNorm, Linear), the map ``u v^T``
   unscaled, fused by a plain (non-residual) ``Linear(d + 1, d)``; the graph stream's attention logits are
   unscaled; the head is ``Linear(2d, 2d) -> GELU -> LayerNorm -> Linear(2d, 3)`` (still symmetrised).
