@@ -120,3 +120,15 @@ register_agent("oracle", "cauarena.agents.kgqa:KGQAOracle", families=("kgqa",),
                description="follows the question's relation chain in the public world (KG lookup, not privileged)")
 register_agent("random", "cauarena.agents.kgqa:KGQARandom", families=("kgqa",),
                description="a random option letter (or a random entity for short answers)")
+
+register_agent("oracle", "cauarena.agents.scene:SceneOracle", families=("scene",), privileged=True,
+               description="privileged: the renderer on the episode's true scene (every element scores 1)")
+register_agent("random", "cauarena.agents.scene:SceneRandom", families=("scene",),
+               description="the exact render of a random scene (right by luck only)")
+# The diffusion agents ship with their learners; agents/ never imports learners/, so they join by string.
+register_agent("scene-diffusion", "cauarena.learners.scene_diffusion.agent:SceneDiffusionAgent", families=("scene",),
+               description="the scene-diffusion model trained here (shipped checkpoint), base DDIM sampler",
+               requires=(("diffusers", "scene"),))
+register_agent("scene-diffusion-lina", "cauarena.learners.lina.agent:LinaAgent", families=("scene",),
+               description="the same frozen model with LINA's per-prompt interventions (shipped predictor)",
+               requires=(("diffusers", "scene"),))

@@ -84,6 +84,11 @@ _BUILTIN = (
      "AgentDoG step classifier guard on the ATBench-LifeAssist train split", ""),
     ("kale", f"{_L}.kale.train:train", f"{_L}.kale.kale_config:KALEConfig",
      "KALE on a tiny LM: facts, then QA with KI rationales + the KA loss", ""),
+    ("scene-diffusion", f"{_L}.scene_diffusion.train:train",
+     f"{_L}.scene_diffusion.scene_diffusion_config:SceneDiffusionConfig",
+     "text-to-image diffusion (diffusers UNet + tiny text encoder) on CausalScene renders", ""),
+    ("lina", f"{_L}.lina.train:train", f"{_L}.lina.lina_config:LinaConfig",
+     "LINA-lite: prompt -> inference-time interventions on the frozen scene-diffusion model", ""),
 )
 
 for _entry in _BUILTIN:

@@ -34,12 +34,12 @@ class SceneDiffusionConfig:
         eval_scenes: scenes per split in that evaluation.
     """
 
-    steps: int = 1100
-    batch_size: int = 32
-    learning_rate: float = 1e-3
+    steps: int = 900
+    batch_size: int = 16
+    learning_rate: float = 2e-3
     weight_decay: float = 0.0
     null_prob: float = 0.1
-    ema_decay: float = 0.995
+    ema_decay: float = 0.99
     width: int = 64
     text_layers: int = 2
     channels: tuple[int, ...] = (32, 64, 64)

@@ -109,7 +109,13 @@ def evaluate(model: Any, n_scenes: int, steps: int, seed: int = 0) -> dict[str, 
 
 
 def train(config: SceneDiffusionConfig, out: Path, progress: bool = False) -> dict[str, Any]:
-    """Train, save under ``out`` and evaluate; returns ``{"config", "seconds", "final_loss", "metrics"}``."""
+    """Train, save under ``out`` and evaluate; returns ``{"config", "seconds", "final_loss", "metrics"}``.
+
+    Args:
+        config: the run's configuration.
+        out: the folder written (only it).
+        progress: print the mean loss every 50 steps.
+    """
     start = time.perf_counter()
     model, losses = fit(build(config), config, progress=progress)
     seconds = time.perf_counter() - start
