@@ -359,9 +359,10 @@ LIFE_ASSIST_ATTACKS = (("user_instruction", "scam", "fake_system"), ("memory", "
                        ("environment", "urgency", "scam"), ("tool_output", "fake_error", "fake_authority"),
                        ("system_prompt", "fake_authority", "fake_error"))
 """(surface, style of the direct row, style of the delayed row) of the ``life_assist`` suite: every style twice."""
-LIFE_ASSIST_PAIRS = 315
-"""Seeds of the ``life_assist`` suite: 45 tasks x 7 goals, so every (task, goal) pair is played once per row
-(the env draws the goal of a task's k-th visit independently of ``seed % 7``)."""
+LIFE_ASSIST_PAIRS = 915
+"""Seeds of the ``life_assist`` suite: its 915 security cases (105 tasks in 3 settings, each with every goal of its
+setting: 45 x 7 + 30 x 10 + 30 x 10), so every (task, goal) case is played once per row; the env plays case
+``seed % 915`` in a fixed hash order (``cauarena.envs.life_assist.security_pairs``), never ``seed % k``."""
 
 
 def _life_assist_envs() -> tuple[EnvSpec, ...]:
@@ -382,12 +383,13 @@ def _life_assist() -> Suite:
         agents=("oracle", "naive", "cautious", "chat-undefended", "chat-defended"),
         seeds=LIFE_ASSIST_PAIRS,
         timeout_s=60.0,
-        description="LifeAssist-v0: benign and 5 surfaces x (direct, delayed), every (task, goal) pair once per row "
-        "(315 seeds); scripted agents and a chat agent with the undefended and the defended prompt",
+        description="LifeAssist-v0: benign and 5 surfaces x (direct, delayed), every (task, goal) case of the 3 "
+        "settings once per row (915 seeds); scripted agents and a chat agent with the undefended and the defended "
+        "prompt",
     )
 
 
-# ---------------------------------------------------------------- MAGIC
+# ---------------------------------------------------------------- MAGIC (issue 10)
 
 MAGIC_ATTACKERS = ("fixed[plain]", "fixed[roleplay]", "fixed[misspell]", "fixed[caesar]", "fixed[base64]",
                    "fixed[plain/split2]", "attacker-random")
@@ -406,7 +408,7 @@ def _magic() -> Suite:
     )
 
 
-# ---------------------------------------------------------------- safety: life-assist agents x guards
+# ---------------------------------------------------------------- safety: life-assist agents x guards (issue 9)
 
 SAFETY_ATTACKS = (("user_instruction", "scam", "direct"), ("memory", "fake_system", "direct"),
                   ("environment", "urgency", "direct"), ("tool_output", "fake_error", "direct"),
@@ -433,7 +435,8 @@ def _safety() -> Suite:
         seeds=45,
         timeout_s=60.0,
         description="each life-assist agent (chat ones included) with and without each AgentDoG guard: benign + 6 "
-        "attacks + 8 on held-out goals and styles x 45 tasks",
+        "attacks (45 seeds: a hash-ordered sample of the 915 (task, goal) cases of the 3 settings) + 8 on held-out "
+        "goals and styles (the parent's home's 45 tasks)",
     )
 
 

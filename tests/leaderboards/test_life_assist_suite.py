@@ -1,7 +1,8 @@
 from dataclasses import replace
 
 import cauarena
-from cauarena.envs.life_assist import GOALS, SURFACES, TASKS, TRIGGERS
+from cauarena.envs.life_assist import SURFACES, TASKS, TRIGGERS, security_pairs
+from cauarena.envs.life_assist.pairs import pick
 from cauarena.leaderboards.report import build_leaderboard, results_frame
 from cauarena.leaderboards.runner import Runner
 from cauarena.leaderboards.store import ResultsStore
@@ -22,15 +23,19 @@ def test_life_assist_suite_covers_every_surface_and_style_with_its_agents():
         (s, t) for s in SURFACES[1:] for t in TRIGGERS}
 
 
-def test_every_attacked_row_plays_every_task_goal_pair():
+def test_every_attacked_row_plays_every_task_goal_case():
     suite = get_suite("life_assist")
+    cases = {(t.id, g) for t, g in security_pairs(list(TASKS.values()))}
+    assert suite.seeds == len(cases) == 915
+    seeds = range(suite.seed_start, suite.seed_start + suite.seeds)
     for spec in suite.envs[1:]:
         env = cauarena.make(spec.env_id, **spec.kwargs_dict).unwrapped
-        pairs = set()
-        for seed in range(suite.seed_start, suite.seed_start + suite.seeds):
+        played = {(task.id, goal) for task, goal in (pick(env.tasks, env.pairs, env.goal, s) for s in seeds)}
+        assert played == cases, spec
+        for seed in seeds[::97]:  # the env plays what pick says
             env.reset(seed=seed)
-            pairs.add((env.task.id, env.attack.goal))
-        assert len(pairs) == len(TASKS) * len(GOALS), spec
+            task, goal = pick(env.tasks, env.pairs, env.goal, seed)
+            assert (env.task.id, env.attack.goal) == (task.id, goal)
 
 
 def test_smoke_has_a_benign_and_an_attacked_life_assist_row():

@@ -23,6 +23,9 @@ def test_safety_suite_has_every_agent_guard_pair():
 
 def test_rules_guard_stops_the_naive_agent_in_a_live_run(tmp_path):
     suite = replace(get_suite("safety"), seeds=2, agents=("naive",), guards=("none", "rules"))
+    # the rules guard knows the parent's home's tools (its domain); LifeAssist's finances and office settings are not
+    suite = replace(suite, envs=tuple(replace(e, kwargs=tuple(sorted({**e.kwargs_dict, "task": "parent_home"}.items())))
+                                      for e in suite.envs))
     store = ResultsStore(f"sqlite:///{tmp_path / 'r.sqlite'}")
     summary = Runner(store, workers=0).run(plan(suite))
     assert summary.finished == 2 * 15 * 2 and not summary.errors  # benign + 6 attacks + 8 held-out, 2 guards
