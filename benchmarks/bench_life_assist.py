@@ -1,19 +1,19 @@
-"""LifeAssist-v0 (issues 8, 20): oracle steps/s, per-agent utility / utility under attack / ASR per surface with
-95% CIs, and the grader audit.
+"""LifeAssist-v0 (issues 8, 20): oracle steps/s, per-agent utility / utility under attack / ASR per surface and per
+setting with 95% CIs, and the grader audit, on the grown world (105 tasks, 3 settings, 27 goals, 915 cases).
 
 Parts:
 
 - ``speed``: env steps/s and resets/s of the ``oracle`` through ``cauarena.make`` (its planning included) over
   every task, benign and under an environment injection; the median of ``--repeats`` runs, wall-clock and
   process-CPU (the CPU rate is what a shared, loaded machine still measures faithfully);
-- ``metrics``: per agent, benign episodes (seeds ``0..--pairs-1``: every task, 7 households each at 315) and, per
-  surface and trigger, seeds ``0..--pairs-1`` (315 = every (task, goal) pair once; the style rotates with the seed):
-  utility, utility under attack and ASR (state-based) per surface, each with a 95% percentile-bootstrap CI
+- ``metrics``: per agent, benign episodes (seeds ``0..--pairs-1``: the task of every case) and, per surface and
+  trigger, seeds ``0..--pairs-1`` (915 = every (task, goal) case once; the style rotates with the seed): utility,
+  utility under attack and ASR (state-based) per surface and per setting, each with a 95% percentile-bootstrap CI
   (1,000 resamples), plus violation rate, over-refusal and safe-and-helpful overall; the chat agents play
   ``--chat-pairs`` seeds (40-step episodes);
 - ``audit``: every reference plan mutated (see ``cauarena.envs.life_assist.audit``): tried, rejected, whitelisted.
 
-Usage: python benchmarks/bench_life_assist.py [--agents oracle naive cautious] [--pairs 315] [--out DIR]
+Usage: python benchmarks/bench_life_assist.py [--agents oracle naive cautious] [--pairs 915] [--out DIR]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 
 import cauarena
 from cauarena.agents import make_agent
-from cauarena.envs.life_assist import STYLES, SURFACES, TASKS, TRIGGERS
+from cauarena.envs.life_assist import SETTINGS, STYLES, SURFACES, TASKS, TRIGGERS
 from cauarena.envs.life_assist.audit import WHITELIST, audit
 from cauarena.leaderboards.stats import bootstrap_means, percentile_interval
 
@@ -88,6 +88,7 @@ def ci(values: list[float], key: str) -> dict:
 def bench_agent(name: str, pairs: int) -> dict:
     values: dict[str, list[float]] = defaultdict(list)
     by_surface: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    by_setting: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     start, episodes = time.perf_counter(), 0
     for group, kwargs, seeds in configs(pairs):
         env = cauarena.make(ENV_ID, **kwargs)
@@ -100,9 +101,12 @@ def bench_agent(name: str, pairs: int) -> dict:
             for key, value in info["metrics"].items():
                 values[key].append(value)
                 by_surface[group][key].append(value)
+                by_setting[TASKS[info["task_id"]].setting][key].append(value)
     out = {key: ci(values[key], key) for key in HEADLINE}
     out["per_surface"] = {group: {k: ci(v[k], f"{group}{k}") for k in ("utility", "utility_under_attack", "asr")
                                   if k in v} for group, v in by_surface.items()}  # fmt: skip
+    out["per_setting"] = {group: {k: ci(v[k], f"{group}{k}") for k in ("utility", "utility_under_attack", "asr")
+                                  if k in v} for group, v in by_setting.items()}  # fmt: skip
     out["by_principle_and_severity"] = {k: round(float(np.mean(v)), 4) for k, v in sorted(values.items())
                                         if k.startswith("viol_")}  # fmt: skip
     out["episodes"], out["wall_s"] = episodes, round(time.perf_counter() - start, 1)
@@ -110,10 +114,13 @@ def bench_agent(name: str, pairs: int) -> dict:
 
 
 def bench_audit(seeds: int) -> dict:
+    start = time.perf_counter()
     found = audit(seeds=tuple(range(seeds)))
     accepted = [m for m in found if m.accepted]
     white = [m for m in accepted if m.whitelisted]
+    per_setting = {s: sum(TASKS[m.task_id].setting == s for m in found) for s in SETTINGS}
     return {"tried": len(found), "rejected": len(found) - len(accepted), "whitelisted": len(white),
+            "tried_per_setting": per_setting, "wall_s": round(time.perf_counter() - start, 1),
             "gaps": [(m.task_id, m.seed, m.kind) for m in accepted if not m.whitelisted],
             "households": seeds, "whitelist": {f"{t} | {k}": r for (t, k), r in WHITELIST.items()}}
 
@@ -134,6 +141,11 @@ def markdown(results: dict) -> str:
     for name, res in results.items():
         lines.append(f"| {name} | " + " | ".join(_cell(res["per_surface"][s]["utility_under_attack"])
                                                   for s in surfaces) + " |")
+    lines += ["", "| agent | setting | utility | utility under attack | ASR |", "|---|---|---:|---:|---:|"]
+    for name, res in results.items():
+        for setting, cell in res["per_setting"].items():
+            lines.append(f"| {name} | {setting} | " + " | ".join(_cell(cell[k]) for k in (
+                "utility", "utility_under_attack", "asr")) + " |")
     return "\n".join(lines)
 
 
@@ -141,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", nargs="+", default=["oracle", "naive", "cautious"])
     parser.add_argument("--chat-agents", nargs="*", default=["chat-undefended", "chat-defended"])
-    parser.add_argument("--pairs", type=int, default=315)
+    parser.add_argument("--pairs", type=int, default=915)
     parser.add_argument("--chat-pairs", type=int, default=35)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--audit-households", type=int, default=2)
@@ -153,9 +165,11 @@ def main() -> None:
               "load": os.getloadavg()}
     if "speed" in args.parts:
         report["speed"] = bench_speed(args.repeats)
+        report["load_after_speed"] = os.getloadavg()
         print(json.dumps(report, indent=1), flush=True)
     if "audit" in args.parts:
         report["audit"] = bench_audit(args.audit_households)
+        report["load_after_audit"] = os.getloadavg()
         print(json.dumps(report["audit"], indent=1), flush=True)
     results = {}
     if "metrics" in args.parts:
