@@ -5,6 +5,6 @@ Every learner is ``cauarena train <method>`` (``cauarena train --help`` lists th
 library.
 """
 
-from cauarena.learners.methods import TRAIN_METHODS, TrainMethod, register_method
+from cauarena.learners.methods import TRAIN_METHODS, TrainMethod, find_method, register_method
 
-__all__ = ["TRAIN_METHODS", "TrainMethod", "register_method"]
+__all__ = ["TRAIN_METHODS", "TrainMethod", "find_method", "register_method"]

@@ -22,7 +22,7 @@ import typer
 
 from cauarena.errors import ConfigError, NameNotFound
 from cauarena.learners.config_io import config_from_dict, field_docs, parse_overrides, section_docs
-from cauarena.learners.methods import TRAIN_METHODS, TrainMethod
+from cauarena.learners.methods import TRAIN_METHODS, TrainMethod, find_method
 from cauarena.registry import load
 
 __all__ = ["Option", "build_config", "listing", "method_command", "method_options", "run_method"]
@@ -69,6 +69,23 @@ def plain(doc: str) -> str:
     return doc.replace("``", "")
 
 
+def _resolve(target: Any, what: str) -> Any:
+    """A ``module:attr`` target imported, or the target object itself."""
+    return load(target, what=what) if isinstance(target, str) else target
+
+
+def _type_name(annotation: Any) -> str:
+    """An annotation as written: strings (postponed annotations) as they are, classes by name.
+
+    >>> _type_name(int), _type_name("int | None"), _type_name(tuple[str, ...])
+    ('int', 'int | None', 'tuple[str, ...]')
+    """
+    if isinstance(annotation, str):
+        return annotation
+    return annotation.__name__ if isinstance(annotation, type) and not hasattr(annotation, "__args__") else str(
+        annotation)
+
+
 def _show(value: Any) -> str:
     try:
         return json.dumps(value)
@@ -88,15 +105,14 @@ def method_options(method: TrainMethod) -> list[Option]:
     Raises:
         ConfigError: a field or keyword reuses a name in :data:`FIXED` or another's name.
     """
-    cls, func = load(method.config, what=f"{method.name} config"), load(method.target, what=f"{method.name} train")
+    cls, func = _resolve(method.config, f"{method.name} config"), _resolve(method.target, f"{method.name} train")
     docs = field_docs(cls)
-    options = [Option(f.name, str(f.type), _field_default(f), docs[f.name], True) for f in fields(cls)]
+    options = [Option(f.name, _type_name(f.type), _field_default(f), docs[f.name], True) for f in fields(cls)]
     arg_docs = section_docs(func.__doc__, "Args")
     for p in list(inspect.signature(func).parameters.values())[2:]:
         if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
-        annotation = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", "Any")
-        options.append(Option(p.name, annotation, p.default, arg_docs.get(p.name, ""), False))
+        options.append(Option(p.name, _type_name(p.annotation), p.default, arg_docs.get(p.name, ""), False))
     names = [o.name for o in options]
     clashes = sorted({n for n in names if n in FIXED or names.count(n) > 1})
     if clashes:
@@ -114,7 +130,7 @@ def build_config(method: TrainMethod, preset: str | None = None, config_file: st
     """
     data: dict[str, Any] = {}
     if preset is not None:
-        presets = load(method.presets, what=f"{method.name} presets") if method.presets else {}
+        presets = _resolve(method.presets, f"{method.name} presets") if method.presets else {}
         if preset not in presets:
             raise NameNotFound(f"{method.name} preset", preset, list(presets))
         data.update(presets[preset].to_dict())
@@ -125,7 +141,7 @@ def build_config(method: TrainMethod, preset: str | None = None, config_file: st
             raise ConfigError(f"--config takes a JSON file of config fields; reading {config_file!r}: {exc}") from exc
     data.update(parse_overrides(list(pairs)))
     data.update(given or {})
-    return config_from_dict(load(method.config, what=f"{method.name} config"), data)
+    return config_from_dict(_resolve(method.config, f"{method.name} config"), data)
 
 
 def run_method(name: str, out: str | Path, *, preset: str | None = None, config_file: str | None = None,
@@ -136,9 +152,9 @@ def run_method(name: str, out: str | Path, *, preset: str | None = None, config_
     Returns:
         What ``train`` returns (usually its metrics).
     """
-    method = TRAIN_METHODS.find(name)
+    method = find_method(name)
     config = build_config(method, preset, config_file, pairs, fields_given)
-    return load(method.target, what=f"{name} train")(config, Path(out), **(options or {}))
+    return _resolve(method.target, f"{name} train")(config, Path(out), **(options or {}))
 
 
 def _value(option: Option, text: Any) -> Any:
@@ -162,7 +178,7 @@ def _parameter(option: Option) -> inspect.Parameter:
 
 def _fixed_parameters(method: TrainMethod) -> list[inspect.Parameter]:
     kw = inspect.Parameter.KEYWORD_ONLY
-    presets = ", ".join(load(method.presets)) if method.presets else ""
+    presets = ", ".join(_resolve(method.presets, f"{method.name} presets")) if method.presets else ""
     fixed = [
         ("out", Annotated[str, typer.Option("--out", metavar="DIR", help="folder for everything the method writes")],
          inspect.Parameter.empty),
@@ -177,7 +193,7 @@ def _fixed_parameters(method: TrainMethod) -> list[inspect.Parameter]:
 
 def method_command(name: str, echo: Callable[[str], None] = typer.echo) -> typer.Typer:
     """A one-command Typer app for method ``name``: its fixed options plus one per config field and keyword."""
-    method = TRAIN_METHODS.find(name)
+    method = find_method(name)
     options = method_options(method)
 
     def command(**given: Any) -> None:
@@ -224,5 +240,6 @@ def summary(result: dict[str, Any], width: int = 2000) -> str:
 
 def listing() -> str:
     """One line per registered method: its name and description (``cauarena train --help``)."""
-    width = max((len(n) for n in TRAIN_METHODS.names()), default=0)
-    return "\n".join(f"  {e.name:<{width}}  {e.description}" for e in sorted(TRAIN_METHODS, key=lambda e: e.name))
+    methods = [find_method(name) for name in TRAIN_METHODS.names()]
+    width = max((len(m.name) for m in methods), default=0)
+    return "\n".join(f"  {m.name:<{width}}  {m.description}" for m in methods)

@@ -12,10 +12,12 @@ Importing this module imports no model library.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from cauarena.errors import ConfigError
 from cauarena.registry import Registry
 
-__all__ = ["TRAIN_METHODS", "TrainMethod", "register_method"]
+__all__ = ["TRAIN_METHODS", "TrainMethod", "find_method", "register_method"]
 
 
 @dataclass(frozen=True)
@@ -24,28 +26,45 @@ class TrainMethod:
 
     Attributes:
         name: what users type: ``cauarena train <name>``.
-        target: ``module:attr`` of its ``train(config, out, **options)`` function; keyword options after ``out``
-            become command-line options too (documented under the function's ``Args:``).
-        config: ``module:Class`` of its config dataclass (fields documented under ``Attributes:``).
+        target: ``module:attr`` of its ``train(config, out, **options)`` function (or the function); keyword
+            options after ``out`` become command-line options too (documented under the function's ``Args:``).
+        config: ``module:Class`` of its config dataclass (or the class; fields documented under ``Attributes:``).
         description: one line for ``cauarena train --help``.
         presets: ``module:attr`` of a dict from preset name to config (the shipped experiments), or ``""``.
         families: env families it trains on (glob patterns; ``("*",)``: any).
     """
 
     name: str
-    target: str
-    config: str
+    target: Any
+    config: Any
     description: str = ""
     presets: str = ""
     families: tuple[str, ...] = ("*",)
 
 
 TRAIN_METHODS: Registry[TrainMethod] = Registry(
-    "train method", hint="`cauarena train --help` lists them.", on_change="warn")
-"""The learners ``cauarena train`` knows, by name."""
+    "train method", group="cauarena.train_methods", hint="`cauarena train --help` lists them.", on_change="warn")
+"""The learners ``cauarena train`` knows, by name (and an installed package's ``cauarena.train_methods`` entry
+points, each naming a :class:`TrainMethod`)."""
 
 
-def register_method(name: str, target: str, config: str, description: str, presets: str = "") -> TrainMethod:
+def find_method(name: str) -> TrainMethod:
+    """The method called ``name``: registered here, or an installed package's entry point (added on first use).
+
+    Raises:
+        NameNotFound: no such method; the message lists close names.
+        ConfigError: the entry point does not name a :class:`TrainMethod`.
+    """
+    if name not in TRAIN_METHODS and (plugin := TRAIN_METHODS.plugin(name)) is not None:
+        entry = plugin.load()
+        if not isinstance(entry, TrainMethod):
+            raise ConfigError(f"Entry point {plugin.value!r} of train method {name!r} gave {entry!r}. Fix: point "
+                              "it at a cauarena.learners.TrainMethod.")
+        TRAIN_METHODS.add(entry)
+    return TRAIN_METHODS.find(name)
+
+
+def register_method(name: str, target: Any, config: Any, description: str, presets: str = "") -> TrainMethod:
     """Register (or loudly replace) a ``cauarena train`` method; see :class:`TrainMethod` for the arguments.
 
     Returns:

@@ -1,5 +1,6 @@
 """``cauarena train``: every method's ``--help`` lists its fields; tiny runs write under ``--out`` and nowhere else."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import cauarena
 from cauarena.cli import main
 from cauarena.learners.command import build_config, method_options, summary
 from cauarena.learners.config_io import field_docs
-from cauarena.learners.methods import TRAIN_METHODS
+from cauarena.learners.methods import TRAIN_METHODS, register_method
 from cauarena.registry import load
 
 METHODS = sorted(TRAIN_METHODS.names())
@@ -78,3 +79,40 @@ def test_tiny_runs_write_under_out_and_nowhere_else(tmp_path, monkeypatch):
                                                                    "state.pt"}
     assert {"coevo.json", "coevo.jsonl", "REPORT.md"} <= {p.name for p in (tmp_path / "magic").iterdir()}
     assert not any(cwd.iterdir()) and _tree() == before
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyConfig:
+    """A toy learner's config.
+
+    Attributes:
+        steps: how many lines to write.
+        word: what each line says.
+    """
+
+    steps: int = 1
+    word: str = "hi"
+
+
+def toy_train(config: ToyConfig, out: Path, shout: bool = False) -> dict:
+    """Write ``config.steps`` lines.
+
+    Args:
+        config: the toy config.
+        out: the folder.
+        shout: upper-case the word.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    word = config.word.upper() if shout else config.word
+    (out / "toy.txt").write_text("\n".join([word] * config.steps))
+    return {"lines": config.steps}
+
+
+def test_a_registered_method_gets_the_generic_command(tmp_path, capsys):
+    with TRAIN_METHODS.snapshot():
+        register_method("toy", toy_train, ToyConfig, "a toy learner")
+        assert main(["train", "toy", "--help"]) == 0
+        assert "how many lines to write. (int; default: 1)" in capsys.readouterr().out
+        assert main(["train", "toy", "--out", str(tmp_path), "--steps", "3", "--word", "yo", "--shout"]) == 0
+        assert '"lines": 3' in capsys.readouterr().out
+    assert (tmp_path / "toy.txt").read_text() == "YO\nYO\nYO" and "toy" not in TRAIN_METHODS
