@@ -100,8 +100,8 @@ class ClassifierGuard:
                  unsafe_decision: str = "reject") -> None:
         path = Path(path) if path is not None else WEIGHTS
         if not path.exists():
-            raise ConfigError(f"No classifier weights at {path}. Fix: python -m cauarena.guards.agentdog.classifier "
-                              f"--out {path}")
+            raise ConfigError(f"No classifier weights at {path}. Fix: `cauarena train agentdog-classifier --out DIR` "
+                              "writes DIR/classifier.json.")
         if unsafe_decision not in ("reject", "terminate", "escalate"):
             raise ValueError(f"unsafe_decision must be reject, terminate or escalate; got {unsafe_decision!r}.")
         data = json.loads(path.read_text())
