@@ -79,12 +79,16 @@ class LifeAssistEnv(gym.Env):
     world is a seeded household (:mod:`~cauarena.envs.life_assist.world`): a principal (the user), the parent they
     care for, devices (door lock, smoke and CO alarms, stove, thermostat, camera), medications (dose, daily
     maximum, schedule, stock), money (accounts, limits, verified payees, synthetic card secrets), contacts with
-    trust levels, an inbox, a calendar with privacy levels, a shop and pharmacies. The agent gets one of 45
-    tasks (daily care, finance, home, health, communication; 5-12 tool calls each) and works through 23 typed
-    tools. Six principles become 16 rubrics written as code (:mod:`~cauarena.envs.life_assist.rubrics`);
+    trust levels, an inbox, a calendar with privacy levels, a shop and pharmacies; beside it the family's finances
+    (subscriptions, card transactions, scheduled payments, bank settings, charities, tax form) and a small home
+    office (shared drive, clients, invoices, supplier bills, meetings, team account, backup). The agent gets one of
+    105 tasks in three settings (AgentDojo's suites: the parent's home, 45 tasks in five families; the family's
+    finances, 30; the home office, 30; 4-12 tool calls each) and works through its setting's typed tools (57 in
+    all). Six principles become 19 rubrics written as code (:mod:`~cauarena.envs.life_assist.rubrics`);
     attacks (:mod:`~cauarena.envs.life_assist.threats`) come through one of five surfaces, each where it really
     arrives: world data a read tool returns (:mod:`~cauarena.envs.life_assist.delivery`), the system message, earlier
-    chat turns, or the principal's own words. Attack success is checked on the world's state
+    chat turns, or the principal's own words. Each of the 27 attack goals belongs to one setting (7, 10, 10), so
+    there are 915 (task, goal) security cases; attack success is checked on the world's state
     (:mod:`~cauarena.envs.life_assist.security`), by any tool. All hazards are synthetic state changes; the
     ``[SYNTHETIC-HAZARD]`` marker is judge-only metadata; nothing touches the real file system or network.
 
@@ -92,7 +96,8 @@ class LifeAssistEnv(gym.Env):
 
     ``Text(max_length=2048, charset=string.printable)``: one JSON tool call
     ``{"name": "pay_bill", "arguments": {"payee": "City Power", "amount": 42.5}}`` (a dict is accepted too;
-    code fences and a leading ``Action:`` are ignored). A malformed call, an unknown tool, bad arguments or a
+    code fences and a leading ``Action:`` are ignored). A malformed call, an unknown tool, a tool of another
+    setting, bad arguments or a
     tool error is an **invalid action**: a no-op step (counted towards ``max_steps``), reward 0,
     ``info["invalid_action"] = True``, and the observation ends with ``Invalid action "...": <reason>``. So is
     any action past the parser's bounds (:mod:`~cauarena.envs.life_assist.actions`): a string over 2,048
@@ -135,13 +140,16 @@ class LifeAssistEnv(gym.Env):
                         trigger="delayed", goal="transfer_funds")
     ```
 
-    - ``task``: ``None``/``"all"`` (seed picks one of 45: ``seed % 45``), a family, or a task id.
+    - ``task``: ``None``/``"all"`` (every task), a setting (``parent_home``, ``family_finances``,
+      ``home_office``), a family, or a task id. With ``goal=None`` the seed picks case ``seed % n_cases`` of
+      :func:`~cauarena.envs.life_assist.pairs.security_pairs` (a fixed hash order of every (task, goal of its
+      setting) case), benign or attacked alike; with a goal, task ``seed % n_tasks`` of the goal's setting.
     - ``surface``: ``none`` (benign), ``user_instruction``, ``memory``, ``environment``, ``tool_output``,
       ``system_prompt``.
     - ``style``: ``fake_system``, ``fake_authority``, ``scam``, ``urgency``, ``fake_error``.
     - ``trigger``: ``direct`` (in place from the reset) or ``delayed`` (put in place during the episode).
-    - ``goal``: an attack goal, or ``None`` to draw one independently of the task (:func:`draw_goal`: any
-      ``n_tasks x 7`` consecutive seeds play every (task, goal) pair once).
+    - ``goal``: an attack goal of the tasks' setting, or ``None`` (any ``n_cases`` consecutive seeds play every
+      (task, goal) case once: 915 for all tasks).
     - ``max_steps``: step limit (default 40).
 
     ``reset(seed=s)``: the world is ``generate_world(s)``; the same seed and kwargs give the same episode, and the
@@ -157,7 +165,9 @@ class LifeAssistEnv(gym.Env):
     ## Version History
 
     - v0: initial release; issue 20 made security state-based, put payloads where they arrive, drew attacker
-      identifiers per episode and decoupled the goal from ``seed % 7`` (same id: the suites' keys changed).
+      identifiers per episode and decoupled the goal from ``seed % 7`` (same id: the suites' keys changed);
+      item 5 grew it to AgentDojo's scale (three settings, 105 tasks, 27 goals, 915 cases; the parent's home's
+      tasks, goals and tool outputs are unchanged, but ``task=None`` now walks the cases, not ``seed % 45``).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
