@@ -35,7 +35,7 @@ def decode_speed(backend: Any, messages: list[dict], new_tokens: int, repeats: i
     """Median tokens/s generating exactly ``new_tokens`` after ``messages``; returns (tok/s, prompt tokens)."""
     import torch
 
-    model, tokenizer = backend._load()
+    model, tokenizer = backend.load()
     inputs = tokenizer(backend.render_prompt(messages), add_special_tokens=False, return_tensors="pt")
     kwargs = {"max_new_tokens": new_tokens, "min_new_tokens": new_tokens, "do_sample": False,
               "pad_token_id": tokenizer.pad_token_id}

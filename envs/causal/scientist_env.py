@@ -224,6 +224,11 @@ class CauScientistEnv(gym.Env):
                                   f"REVERSE {names[0]} -> {names[1]}", "STOP", f"PRIOR {names[0]} -> {names[1]}"]}
         return self._observe(), info
 
+    @property
+    def cached_seeds(self) -> tuple[int, ...]:
+        """The cached instance seeds (each drawn from a reset's seed), oldest first; 8 at most."""
+        return tuple(self._cache)
+
     def _load(self, seed: int) -> Instance:
         if seed in self._cache:
             self._cache.move_to_end(seed)

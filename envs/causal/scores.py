@@ -49,7 +49,13 @@ class BICVerifier(ABC):
 
     @property
     def n(self) -> int:
+        """How many variables the data has."""
         return self.data.shape[1]
+
+    @property
+    def cached(self) -> frozenset[tuple[int, tuple[int, ...]]]:
+        """The ``(node, sorted parents)`` families whose local score is cached."""
+        return frozenset(self._cache)
 
     def local(self, node: int, parents: tuple[int, ...] | list[int] | np.ndarray) -> float:
         """Node ``node``'s BIC term given ``parents`` (cached)."""

@@ -25,7 +25,7 @@ def model_and_tokenizer(target: Any) -> tuple[Any, Any]:
     """``(model, tokenizer)`` from a pair or from an ``hf/``/``tiny/`` chat backend (loads it)."""
     if isinstance(target, tuple) and len(target) == 2:
         return target
-    load = getattr(target, "_load", None)
+    load = getattr(target, "load", None)  # HFBackend.load: the hf/ and tiny/ backends
     if callable(load):
         return load()
     raise TypeError(f"expected a (model, tokenizer) pair or an hf/ or tiny/ chat backend; got {type(target).__name__}. "

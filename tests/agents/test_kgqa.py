@@ -66,7 +66,7 @@ def test_the_agent_picks_the_option_the_experiment_scoring_picks(spec, tiny_worl
     from cauarena.learners.kale.train import choose
 
     env, agent = tiny_world_env, make_agent(spec, family="kgqa")
-    model, tokenizer = agent.backend._load()
+    model, tokenizer = agent.backend.load()
     for seed in range(1000, 1006):
         observation, info = env.reset(seed=seed)
         agent.reset(seed=seed, info=info)
@@ -130,5 +130,5 @@ def test_the_shipped_model_reproduces_its_recorded_evaluation(spec, tiny_world_e
     test = sample_questions(space, len(recorded["records"]), split="test", hops=(1, 2, 3), seed=config.seed + 1,
                             choices=True)
     assert [[q.topic, list(q.relations)] for q in test] == recorded["test_questions"]
-    model, tokenizer = make_agent(spec, family="kgqa").backend._load()
+    model, tokenizer = make_agent(spec, family="kgqa").backend.load()
     assert evaluate(model, tokenizer, world, space, test[:12]) == recorded["records"][:12]

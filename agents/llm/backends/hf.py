@@ -125,6 +125,10 @@ class HFBackend(ChatBackend):
         self._model: Any = None
         self._tokenizer: Any = None
 
+    def load(self) -> tuple[Any, Any]:
+        """``(model, tokenizer)``, read from the local folder on first use (subclasses override :meth:`_load`)."""
+        return self._load()
+
     def _load(self) -> tuple[Any, Any]:
         if self._model is None:
             tf = self._transformers

@@ -151,7 +151,7 @@ def test_same_seed_same_start_and_reset_is_cached():
     env.step("ADD X0 -> X1")
     second = env.reset(seed=4)
     assert first[0]["text"] == second[0]["text"] and np.array_equal(first[0]["data"], second[0]["data"])
-    assert len(env.unwrapped._cache) == 1
+    assert len(env.unwrapped.cached_seeds) == 1
 
 
 def _deep(depth, leaf):

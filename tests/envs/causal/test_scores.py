@@ -57,7 +57,7 @@ def test_delta_matches_score_difference_and_is_cached():
     bic = LinearGaussianBIC(rng.normal(size=(200, 3)))
     empty, one = np.zeros((3, 3), dtype=np.int8), np.array([[0, 0, 1], [0, 0, 0], [0, 0, 0]])
     assert bic.delta(empty, {2: (0,)}) == pytest.approx(bic.score(one) - bic.score(empty))
-    assert (2, (0,)) in bic._cache
+    assert (2, (0,)) in bic.cached
 
 
 def test_is_improvement_and_factory():

@@ -11,7 +11,6 @@ from cauarena.guards.mentor.steering import (  # noqa: E402
     Steering,
     SteeringVector,
     continuation_logprob,
-    decoder_layers,
     next_token_logprobs,
     residual_activations,
     steering_vector,
@@ -46,7 +45,7 @@ HELD_OUT = [("purple ball", "right", 2), ("yellow box", "left", 3), ("purple key
 @pytest.mark.parametrize("layer", [0, 1])
 def test_steering_shifts_next_token_in_the_intended_direction(tiny, pairs, layer):
     vec = steering_vector(tiny, *pairs, layer=layer)  # "object on the right" minus "object on the left"
-    tokenizer = tiny._load()[1]
+    tokenizer = tiny.load()[1]
     right, left = tokenizer.convert_tokens_to_ids("turnĠright"), tokenizer.convert_tokens_to_ids("turnĠleft")
     for case in HELD_OUT:
         prompt = _prompt(tiny, *case)
@@ -67,13 +66,11 @@ def test_steering_is_removable_deterministic_and_zero_is_a_no_op(tiny, pairs):
     assert torch.equal(vec.vector, again.vector) and vec.meta["pairs"] == 8 and vec.vector.shape == (128,)
     prompt = _prompt(tiny, "purple ball", "right", 2)
     base = next_token_logprobs(tiny, prompt)
-    hooks = dict(decoder_layers(tiny._load()[0])[1]._forward_hooks)  # transformers keeps hooks of its own
     steer = Steering(tiny, vec, 3.0).attach()
     steered = next_token_logprobs(tiny, prompt)
     steer.remove()
     assert not steer.active and not torch.equal(base, steered)
     assert torch.equal(next_token_logprobs(tiny, prompt), base)
-    assert dict(decoder_layers(tiny._load()[0])[1]._forward_hooks) == hooks
     with Steering(tiny, vec, 0.0):
         assert torch.allclose(next_token_logprobs(tiny, prompt), base)
 
