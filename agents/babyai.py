@@ -45,10 +45,12 @@ class BabyAIOracle:
         self._env = unwrapped
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         self._bot = None
         self._last_action = None
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
+        """The next action for ``observation`` (the Agent protocol)."""
         if self._env is None:
             raise ConfigError("BabyAIOracle.act called before bind(env). Fix: call agent.bind(env) once.")
         action = self._replan()
@@ -97,6 +99,7 @@ class Desc:
     loc: str | None = None
 
     def matches(self, color: str, kind: str) -> bool:
+        """Whether a ``color`` ``kind`` seen in the room fits this description (``object`` fits anything but a door)."""
         if self.kind == "object":
             return kind != "door" and self.color in (None, color)
         return kind == self.kind and self.color in (None, color)
@@ -123,10 +126,12 @@ class View:
     objects: list[Seen] = field(default_factory=list)
 
     def at(self, dx: int, dy: int) -> Seen | None:
+        """The object seen ``dx`` right and ``dy`` ahead of the agent, if any."""
         return next((o for o in self.objects if o.dx == dx and o.dy == dy), None)
 
     @property
     def front_free(self) -> bool:
+        """Whether the agent can step forward (no wall, no closed object ahead)."""
         front = self.at(0, 1)
         return self.walls.get("forward") != 1 and (front is None or front.state == "open")
 
@@ -191,11 +196,13 @@ class BabyAIHeuristic(SeededAgent):
         self._last = ""
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         super().reset(seed=seed, info=info)
         self._mission, self._plan, self._queue = None, None, []
         self._last = ""
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
+        """The next action for ``observation`` (the Agent protocol)."""
         view = parse_view(observation if isinstance(observation, str) else "")
         action = self._choose(view)
         if {action, self._last} == {"turn left", "turn right"}:  # never undo the last turn: it loops

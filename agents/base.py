@@ -121,9 +121,11 @@ class HookedAgent(AgentHooks):
         self.privileged = getattr(type(agent), "privileged", False) is True  # type: ignore[misc]
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """The wrapped agent's ``reset``."""
         self.agent.reset(seed=seed, info=info)
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        """The wrapped agent's ``act``."""
         return self.agent.act(observation, info)
 
     @property
@@ -132,14 +134,17 @@ class HookedAgent(AgentHooks):
         return getattr(self.agent, "last_usage", None)
 
     def bind(self, env: Any) -> None:
+        """The wrapped agent's ``bind``, when it has one."""
         if callable(getattr(self.agent, "bind", None)):
             self.agent.bind(env)
 
     def episode_metrics(self) -> dict[str, float]:
+        """The wrapped agent's ``episode_metrics``, else none."""
         hook = getattr(self.agent, "episode_metrics", None)
         return dict(hook()) if callable(hook) else {}
 
     def close(self) -> None:
+        """The wrapped agent's ``close``, when it has one."""
         if callable(getattr(self.agent, "close", None)):
             self.agent.close()
 
@@ -159,4 +164,5 @@ class SeededAgent:
         self.rng = np.random.default_rng()
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Reseed the generator from ``seed`` (``None``: fresh entropy)."""
         self.rng = self._np.random.default_rng(seed)

@@ -31,11 +31,13 @@ class RandomAgent(SeededAgent):
         self._action_space = copy.deepcopy(env.action_space)
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         super().reset(seed=seed, info=info)
         if self._action_space is not None:
             self._action_space.seed(int(self.rng.integers(2**31 - 1)))
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        """The next action for ``observation`` (the Agent protocol)."""
         valid = info.get("valid_actions") if isinstance(info, dict) else None
         if valid:
             return valid[int(self.rng.integers(len(valid)))]

@@ -53,9 +53,11 @@ class WebShopOracle:
         self._env = unwrapped
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         self._fallback = False
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
+        """The next action for ``observation`` (the Agent protocol)."""
         from cauarena.envs.webshop.reward import best_options, potential
 
         env = self._env
@@ -102,6 +104,7 @@ class WebShopParser(ActionParser):
     """
 
     def __call__(self, text: str, info: Mapping[str, Any] | None) -> str:
+        """The action in the reply ``text`` (the parser protocol: ``parser(reply, info) -> action``)."""
         action = super().__call__(text, info)
         if action in ((info or {}).get("valid_actions") or ()):
             return action

@@ -108,6 +108,7 @@ class LLMJudgeGuard:
         self.system = system_prompt()
 
     def review(self, trajectory: Sequence[GuardStep], proposed_action: Any) -> Verdict:
+        """The :class:`Verdict` on ``proposed_action``; ``trajectory[-1]`` is the current step (the Guard protocol)."""
         messages = [{"role": "system", "content": self.system},
                     {"role": "user", "content": flatten(trajectory, proposed_action)}]
         reply = self.backend.generate(messages, max_tokens=self.max_tokens, temperature=0.0).text
@@ -121,4 +122,5 @@ class LLMJudgeGuard:
         return Verdict(self.unsafe_decision, f"judged unsafe ({reason or 'no diagnosis given'}).", 1.0, diagnosis)
 
     def close(self) -> None:
+        """Release the model or the connection."""
         self.backend.close()

@@ -36,6 +36,7 @@ class EnvSpec:
 
     @property
     def kwargs_dict(self) -> dict[str, Any]:
+        """The kwargs as a dict."""
         return dict(self.kwargs)
 
 
@@ -119,6 +120,7 @@ class EpisodeSpec:
 
     @property
     def env_kwargs_dict(self) -> dict[str, Any]:
+        """The env kwargs as a dict."""
         return dict(self.env_kwargs)
 
 
@@ -408,7 +410,7 @@ def _magic() -> Suite:
     )
 
 
-# ---------------------------------------------------------------- safety: life-assist agents x guards (issue 9)
+# ---------------------------------------------------------------- safety: life-assist agents x guards
 
 SAFETY_ATTACKS = (("user_instruction", "scam", "direct"), ("memory", "fake_system", "direct"),
                   ("environment", "urgency", "direct"), ("tool_output", "fake_error", "direct"),

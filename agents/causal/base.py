@@ -94,6 +94,7 @@ class TargetProposer:
         return bool(t[b, a])  # REVERSE a -> b
 
     def propose(self, names: list[str], info: dict[str, Any]) -> str:
+        """The next edit, as text, from the graph the env reports in ``info``."""
         if self.prior is not None and info.get("prior_allowed"):
             return Edit("PRIOR", edges=tuple(zip(*np.nonzero(self.prior), strict=True))).describe(names)
         graph = edges_to_adjacency(info.get("edges", []), names)
@@ -120,6 +121,7 @@ class GraphAgent(SeededAgent):
         self._proposer: TargetProposer | None = None
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         super().reset(seed=seed, info=info)
         self.reset_info = dict(info or {})
         self._proposer = None
@@ -138,6 +140,7 @@ class GraphAgent(SeededAgent):
         raise NotImplementedError
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        """The next action for ``observation`` (the Agent protocol)."""
         data, interventions, names = observed(observation)
         if not is_scientist_observation(observation):
             scores = np.nan_to_num(np.asarray(self.estimate(data, interventions, names), dtype=np.float64))

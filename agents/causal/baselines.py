@@ -83,11 +83,13 @@ class RandomCausalAgent(GraphAgent):
         self.p_stop = p_stop
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         scores = self.rng.uniform(0.0, 1.0, size=(len(names), len(names)))
         np.fill_diagonal(scores, 0.0)
         return scores
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        """The next action for ``observation`` (the Agent protocol)."""
         if not is_scientist_observation(observation):
             return super().act(observation, info)
         names = observed(observation)[2]
@@ -102,6 +104,7 @@ class CorrelationAgent(GraphAgent):
     """``|corr|`` scores (CauScale's CORR baseline)."""
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         return correlation_scores(data)
 
 
@@ -109,6 +112,7 @@ class PrecisionAgent(GraphAgent):
     """``|partial correlation|`` scores from the precision matrix (CauScale's INVCOV baseline)."""
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         return precision_scores(data)
 
 
@@ -125,6 +129,7 @@ class PCAgent(GraphAgent):
         self.alpha, self.max_k = alpha, max_k
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         return pdag_scores(run_pc(data, self.data_type, alpha=self.alpha, max_k=self.max_k))
 
 
@@ -140,6 +145,7 @@ class GESAgent(GraphAgent):
         self.max_parents = max_parents
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         return pdag_scores(run_ges(data, self.data_type, max_parents=self.max_parents))
 
 
@@ -155,6 +161,7 @@ class LiNGAMAgent(GraphAgent):
         self.w_threshold = w_threshold
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         weights = np.abs(run_lingam(data, seed=int(self.rng.integers(2**31 - 1))))
         np.fill_diagonal(weights, 0.0)
         return weights / (weights + self.w_threshold)

@@ -99,12 +99,14 @@ class CauScientistAgent(GraphAgent):
         return self._usage
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         super().reset(seed=seed, info=info)
         self._usage = StepUsage()
         if self._chat is not None:
             self._chat.reset(seed=seed, info=info)
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        """The next action for ``observation`` (the Agent protocol)."""
         self._usage = StepUsage()
         if is_scientist_observation(observation) and self.proposer == "llm":
             action = self._chat.act(observation, info)
@@ -127,10 +129,12 @@ class CauScientistAgent(GraphAgent):
         return Edit("PRIOR", edges=tuple(zip(*np.nonzero(prior), strict=True))).describe(names)
 
     def make_proposer(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> TargetProposer:
+        """The proposer that picks edits by the verifier's score, towards this agent's prior."""
         verifier = self.verifier(data, interventions)
         return TargetProposer(verifier, target=None, prior=self._prior(data, interventions, names))
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         from cauarena.envs.causal.scientist_state import initial_candidates
 
         if self.proposer == "none":

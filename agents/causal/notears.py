@@ -126,6 +126,7 @@ class NotearsAgent(GraphAgent):
         self.last_result: NotearsResult | None = None
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         result = notears_linear(data, lambda1=self.lambda1, max_iter=self.max_iter, w_threshold=self.w_threshold,
                                 time_budget_s=self.time_budget_s)
         self.last_result = result

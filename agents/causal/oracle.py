@@ -34,10 +34,12 @@ class CausalOracle(GraphAgent):
         self._env = unwrapped
 
     def estimate(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> np.ndarray:
+        """``[n, n]`` scores in ``[0, 1]``, ``[i, j]`` for ``names[i] -> names[j]``."""
         if self._env is None:
             raise ConfigError("CausalOracle.act called before bind(env). Fix: call agent.bind(env) once.")
         return self._env.true_adjacency.astype(np.float64)
 
     def make_proposer(self, data: np.ndarray, interventions: np.ndarray, names: list[str]) -> TargetProposer:
+        """The proposer that edits towards the true graph (privileged)."""
         truth = self.estimate(data, interventions, names)
         return TargetProposer(self._env.verifier, target=truth, prior=truth)

@@ -129,10 +129,12 @@ class CachedBackend(ChatBackend):
 
     @property
     def spec(self) -> str:
+        """The wrapped backend's ``backend/model`` spec."""
         return self.backend.spec
 
     @property
     def context_length(self) -> int | None:
+        """The model's context window in tokens; ``None`` when unknown."""
         return self.backend.context_length
 
     def _generate(
@@ -151,14 +153,18 @@ class CachedBackend(ChatBackend):
         return response
 
     def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is for this model."""
         return self.backend.count_tokens(text)
 
     def count_message_tokens(self, messages: Sequence[Message]) -> int:
+        """How many tokens ``messages`` are once rendered as this model's prompt."""
         return self.backend.count_message_tokens(messages)
 
     def cache_identity(self) -> str:
+        """What identifies this model in the reply cache: the same identity gives the same replies."""
         return self.backend.cache_identity()
 
     def close(self) -> None:
+        """Release the model or the connection."""
         self.backend.close()
         self.cache.close()

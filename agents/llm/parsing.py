@@ -133,6 +133,7 @@ class ActionParser:
     aliases: tuple[tuple[str, str], ...] = ()
 
     def __call__(self, text: str, info: Mapping[str, Any] | None) -> str:
+        """The action in the reply ``text`` (the parser protocol: ``parser(reply, info) -> action``)."""
         valid = (info or {}).get("valid_actions")
         return parse_action(text, valid, dict(self.aliases))
 

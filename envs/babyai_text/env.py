@@ -201,6 +201,7 @@ class BabyAITextEnv(gym.Env):
         return self._inner
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict]:
+        """Start an episode; the observation and ``info`` are described in the class docstring."""
         super().reset(seed=seed)
         with redirect_stdout(_DISCARD):
             obs, _ = self._inner.reset(seed=seed)
@@ -209,6 +210,7 @@ class BabyAITextEnv(gym.Env):
         return self._observe(""), self._info(False, "")
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
+        """Play ``action``; a malformed one is answered in the observation (see the class docstring)."""
         if not self._text:
             raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
         index, reason = read_action(action)
@@ -238,6 +240,7 @@ class BabyAITextEnv(gym.Env):
         return self._text if self.render_mode == "ansi" else None
 
     def close(self) -> None:
+        """Release what the env holds."""
         self._inner.close()
 
     def _carrying(self) -> tuple[str, str] | None:

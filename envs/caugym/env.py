@@ -194,6 +194,7 @@ class CauGymEnv(gym.Env):
         return self._item
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict]:
+        """Start an episode; the observation and ``info`` are described in the class docstring."""
         super().reset(seed=seed)
         info: dict[str, Any]
         if self.items is not None:
@@ -214,6 +215,7 @@ class CauGymEnv(gym.Env):
         return self._text, dict(self._info)
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
+        """Play ``action``; a malformed one is answered in the observation (see the class docstring)."""
         if self._item is None or self._gold is None:
             raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
         text, reason = text_action(action, REPLY_MAX_LENGTH)

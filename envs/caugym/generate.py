@@ -102,9 +102,11 @@ class Problem:
 
     @property
     def names(self) -> list[str]:
+        """The variable names, in order."""
         return [v.name for v in self.variables]
 
     def store(self) -> Store:
+        """The statements as a :class:`Store` the reasoner reads."""
         return Store(dict(self.statements))
 
 

@@ -44,10 +44,12 @@ class CausalDataset:
 
     @property
     def n(self) -> int:
+        """How many variables."""
         return len(self.names)
 
     @property
     def m(self) -> int:
+        """How many rows."""
         return int(self.data.shape[0])
 
 
@@ -112,6 +114,7 @@ class DatasetConfig:
 
     @property
     def synthetic(self) -> bool:
+        """Whether the graph is sampled (``er``/``sf``) rather than a named network."""
         return self.graph in GRAPH_KINDS
 
 

@@ -232,6 +232,7 @@ class CausalDiscoveryEnv(gym.Env):
         return self._dataset
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict, dict]:
+        """Start an episode; the observation and ``info`` are described in the class docstring."""
         super().reset(seed=seed)
         self._dataset = make_dataset(self.config, self.np_random)
         self._done, self._invalid, self._last = False, 0, {}
@@ -239,6 +240,7 @@ class CausalDiscoveryEnv(gym.Env):
         return self._observe(""), info
 
     def step(self, action: Any) -> tuple[dict, float, bool, bool, dict]:
+        """Play ``action``; a malformed one is answered in the observation (see the class docstring)."""
         if self._dataset is None:
             raise gym.error.ResetNeeded("Cannot call step() before reset(); call env.reset(seed=...) first.")
         if self._done:

@@ -209,6 +209,7 @@ class CauScientistEnv(gym.Env):
         return self._instance, self._state
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict, dict]:
+        """Start an episode; the observation and ``info`` are described in the class docstring."""
         super().reset(seed=seed)
         instance = self._load(int(self.np_random.integers(2**63 - 1)))
         best = min(instance.bics, key=lambda k: (instance.bics[k], self.init.index(k)))
@@ -243,6 +244,7 @@ class CauScientistEnv(gym.Env):
         return self._cache[seed]
 
     def step(self, action: Any) -> tuple[dict, float, bool, bool, dict]:
+        """Play ``action``; a malformed one is answered in the observation (see the class docstring)."""
         instance, state = self._current()
         if state.done:
             raise gym.error.ResetNeeded("The episode has ended; call env.reset(seed=...) before stepping again.")

@@ -158,6 +158,7 @@ class WebShopEnv(gym.Env):
         return self.goal
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict]:
+        """Start an episode; the observation and ``info`` are described in the class docstring."""
         super().reset(seed=seed)
         goal_seed = seed if seed is not None else int(self.np_random.integers(2**31 - 1))
         self.goal = make_goal(self.catalog, self.split, goal_seed)
@@ -166,6 +167,7 @@ class WebShopEnv(gym.Env):
         return self._observe(""), self._info(False, "")
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict]:
+        """Play ``action``; a malformed one is answered in the observation (see the class docstring)."""
         self._goal  # noqa: B018  (raises ResetNeeded before the first reset)
         self.steps += 1
         reason = self._apply(action)

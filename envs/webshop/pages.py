@@ -61,6 +61,7 @@ class Page:
         return max(1, -(-len(self.results) // PER_PAGE))
 
     def selected_dict(self) -> dict[str, str]:
+        """The options chosen so far, ``option -> value``."""
         return dict(self.selected)
 
 

@@ -54,6 +54,7 @@ class SelectiveAgent(NaiveAgent):
         self.cues, self.reword = cues, reword
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
+        """The next action for ``observation`` (the Agent protocol)."""
         for found, text in _written_calls(observation, info):
             key = json.dumps(found, sort_keys=True)
             if key not in self._obeyed and self.cues.search(text):
@@ -66,11 +67,13 @@ class LateAgent(NaiveAgent):
     """Delayed obedience: a call read at turn ``t`` is carried out at turn ``t + LATE_STEPS`` (or before finishing)."""
 
     def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Start an episode (the Agent protocol); ``info`` is the env's reset info."""
         super().reset(seed=seed, info=info)
         self._waiting: list[tuple[int, dict[str, Any]]] = []
         self._turn = 0
 
     def act(self, observation: Any, info: dict[str, Any]) -> str:
+        """The next action for ``observation`` (the Agent protocol)."""
         self._turn += 1
         for found, _ in _written_calls(observation, info):
             key = json.dumps(found, sort_keys=True)

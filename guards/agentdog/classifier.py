@@ -127,6 +127,7 @@ class ClassifierGuard:
         return Diagnosis(**found)
 
     def review(self, trajectory: Sequence[GuardStep], proposed_action: Any) -> Verdict:
+        """The :class:`Verdict` on ``proposed_action``; ``trajectory[-1]`` is the current step (the Guard protocol)."""
         action = proposed_action if isinstance(proposed_action, str) else json.dumps(proposed_action, default=str)
         v = view([s.observation for s in trajectory], [s.action for s in trajectory[:-1]])
         p, text_parts = self.prob(v, action)

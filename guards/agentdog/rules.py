@@ -129,6 +129,7 @@ class RulesGuard:
         self.spec = {"unsafe_decision": unsafe_decision, "consent_threshold": consent_threshold}
 
     def review(self, trajectory: Sequence[GuardStep], proposed_action: Any) -> Verdict:
+        """The :class:`Verdict` on ``proposed_action``; ``trajectory[-1]`` is the current step (the Guard protocol)."""
         parsed = call_of(proposed_action) if isinstance(proposed_action, str) else None
         if isinstance(proposed_action, dict) and isinstance(proposed_action.get("arguments", {}), dict):
             parsed = (str(proposed_action.get("name", "")), dict(proposed_action.get("arguments") or {}))

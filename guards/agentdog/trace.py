@@ -121,6 +121,7 @@ class View:
 
     @property
     def principal(self) -> str:
+        """The principal's words across the trace, joined."""
         return " ".join(f.principal for f in self.facts)
 
     def merged(self, attr: str) -> dict[str, Any]:

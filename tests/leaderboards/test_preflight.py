@@ -4,7 +4,6 @@ import time
 import pytest
 
 from cauarena.agents import register_agent
-from cauarena.agents import registry as reg
 from cauarena.errors import ConfigError
 from cauarena.leaderboards.preflight import PreflightReport, preflight
 from cauarena.leaderboards.suites import MAGIC_ID, EnvSpec, Suite, get_suite

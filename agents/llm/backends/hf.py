@@ -145,6 +145,7 @@ class HFBackend(ChatBackend):
 
     @property
     def context_length(self) -> int | None:
+        """The model's context window in tokens; ``None`` when unknown."""
         return getattr(self._load()[0].config, "max_position_embeddings", None)
 
     def render_prompt(self, messages: list[Message]) -> str:
@@ -156,9 +157,11 @@ class HFBackend(ChatBackend):
         )
 
     def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is for this model."""
         return len(self._load()[1](text, add_special_tokens=False)["input_ids"])
 
     def count_message_tokens(self, messages: Any) -> int:
+        """How many tokens ``messages`` are once rendered as this model's prompt."""
         return self.count_tokens(self.render_prompt(list(messages)))
 
     def _generate(
@@ -200,9 +203,11 @@ class HFBackend(ChatBackend):
         )
 
     def cache_identity(self) -> str:
+        """What identifies this model in the reply cache: the same identity gives the same replies."""
         return f"{self.spec}#{directory_fingerprint(self.path)}#{self._chat_template or ''}"
 
     def close(self) -> None:
+        """Release the model or the connection."""
         self._model = self._tokenizer = None
 
 

@@ -132,12 +132,15 @@ class MockBackend(ChatBackend):
         )
 
     def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is for this model."""
         return whitespace_tokens(text)
 
     def count_message_tokens(self, messages: Sequence[Message]) -> int:
+        """How many tokens ``messages`` are once rendered as this model's prompt."""
         return sum(whitespace_tokens(m["content"]) for m in messages)
 
     def cache_identity(self) -> str:
+        """What identifies this model in the reply cache: the same identity gives the same replies."""
         if callable(self.replies):
             script = f"{self.replies.__module__}.{getattr(self.replies, '__qualname__', repr(self.replies))}"
         else:

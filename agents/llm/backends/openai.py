@@ -206,7 +206,9 @@ class OpenAIBackend(ChatBackend):
         return text, usage
 
     def cache_identity(self) -> str:
+        """What identifies this model in the reply cache: the same identity gives the same replies."""
         return f"{self.spec}@{self.base_url}#{sorted(self.extra_body.items())}"
 
     def close(self) -> None:
+        """Release the model or the connection."""
         self._client.close()

@@ -55,6 +55,7 @@ class VLLMBackend(ChatBackend):
 
     @property
     def context_length(self) -> int | None:
+        """The model's context window in tokens; ``None`` when unknown."""
         config = getattr(getattr(self._engine(), "llm_engine", None), "model_config", None)
         return getattr(config, "max_model_len", None)
 
@@ -62,9 +63,11 @@ class VLLMBackend(ChatBackend):
         return self._engine().get_tokenizer()
 
     def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is for this model."""
         return len(self._tokenizer().encode(text, add_special_tokens=False))
 
     def count_message_tokens(self, messages: Any) -> int:
+        """How many tokens ``messages`` are once rendered as this model's prompt."""
         ids = self._tokenizer().apply_chat_template(list(messages), add_generation_prompt=True, tokenize=True)
         return len(ids["input_ids"] if isinstance(ids, dict) else ids)
 
@@ -85,7 +88,9 @@ class VLLMBackend(ChatBackend):
         )
 
     def cache_identity(self) -> str:
+        """What identifies this model in the reply cache: the same identity gives the same replies."""
         return f"{self.spec}#{sorted(self.engine_kwargs.items())}"
 
     def close(self) -> None:
+        """Release the model or the connection."""
         self._llm = None
