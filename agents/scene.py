@@ -55,6 +55,10 @@ class SceneOracle:
 class SceneRandom(SeededAgent):
     """A chance baseline: the exact render of a random scene of the world (right by luck only)."""
 
+    def reset(self, *, seed: int | None = None, info: dict[str, Any] | None = None) -> None:
+        """Reseed from ``(seed, "scene-random")``: not the env's own stream, which would replay its draw."""
+        self.rng = np.random.default_rng(None if seed is None else [seed, 0x5CE])
+
     def act(self, observation: Any, info: dict[str, Any]) -> np.ndarray:
         """The render of a uniformly drawn scene."""
         scenes = all_scenes()
