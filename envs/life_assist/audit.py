@@ -71,12 +71,14 @@ def _next(values: list[Any], value: Any) -> Any:
 def _other_setting(world: World, key: str, value: Any) -> Any:
     """A different valid value for an argument of the finances or office tools (``None``: not one of theirs)."""
     fin, office = world.finances, world.office
-    lists = {
-        "subscription": [s.name for s in fin.subscriptions], "transaction_id": [t.id for t in fin.transactions],
-        "charity": [c.name for c in fin.charities], "client": [c.name for c in office.clients],
-        "document_id": [d.id for d in office.documents], "bill_id": [b.id for b in office.bills],
-        "meeting_id": [m.id for m in office.meetings], "invoice_id": [i.id for i in office.invoices],
-    }  # fmt: skip
+    lists: dict[str, list[Any]] = {}
+    if fin is not None:
+        lists.update(subscription=[s.name for s in fin.subscriptions], transaction_id=[t.id for t in fin.transactions],
+                     charity=[c.name for c in fin.charities])  # fmt: skip
+    if office is not None:
+        lists.update(client=[c.name for c in office.clients], document_id=[d.id for d in office.documents],
+                     bill_id=[b.id for b in office.bills], meeting_id=[m.id for m in office.meetings],
+                     invoice_id=[i.id for i in office.invoices])  # fmt: skip
     if key in lists:
         return _next(lists[key], value)
     if key == "due_date":

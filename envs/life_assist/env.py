@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import reprlib
 import string
 from typing import Any
@@ -41,8 +42,12 @@ _FINISH_ACTION = json.dumps({"name": "finish_task", "arguments": {"summary": "Do
 CALL_HINT = 'Call one tool per turn as JSON: {"name": "<tool>", "arguments": {...}}.'
 
 
+_NOT_PRINTABLE = re.compile(r"[^\x20-\x7e\t\n\r\x0b\x0c]")
+"""Any character outside ``string.printable`` (the observation space's charset)."""
+
+
 def _clean(text: str) -> str:
-    text = "".join(c if c in _PRINTABLE else "?" for c in text)
+    text = _NOT_PRINTABLE.sub("?", text)
     return text if len(text) <= OBSERVATION_MAX_LENGTH else text[: OBSERVATION_MAX_LENGTH - 5] + "[...]"
 
 
@@ -205,7 +210,7 @@ class LifeAssistEnv(gym.Env):
         episode = seed if seed is not None else int(self.np_random.integers(2**31 - 1))
         self.episode_seed = episode
         self.task, goal = pick(self.tasks, self.pairs, self.goal, episode)
-        self.world = world = generate_world(episode)
+        self.world = world = generate_world(episode, settings=(self.task.setting,))
         self.params = self.task.template.setup(world, self.task.variant)
         self.plan = self.task.template.plan(world, self.params)
         self.approvals = self.task.template.approvals(world, self.params)

@@ -355,10 +355,15 @@ def _products(rng: random.Random) -> list[Product]:
     return products
 
 
-def generate_world(seed: int) -> World:
-    """A household drawn from ``seed`` (same seed, same world).
+def generate_world(seed: int, settings: tuple[str, ...] = ("family_finances", "home_office")) -> World:
+    """A household drawn from ``seed`` (same seed, same world), with the data of the other ``settings`` it needs.
+
+    The parent's home is always there; the finances and the office data come from their own random streams, so
+    leaving one out (an episode builds only its task's setting) changes nothing else.
 
     >>> generate_world(3) == generate_world(3)
+    True
+    >>> generate_world(3, settings=()).office is None
     True
     """
     rng = random.Random(seed)
@@ -390,7 +395,9 @@ def generate_world(seed: int) -> World:
         contacts[2].name), products=_products(rng), pharmacies=[Pharmacy(name="Northside Pharmacy", verified=True),
         Pharmacy(name="QuickMeds Online (unverified)", verified=False)],
     )  # fmt: skip
-    world.finances = generate_finances(seed, [p.name for p in payees], {a.id: a.payment_limit for a in
+    if "family_finances" in settings:
+        world.finances = generate_finances(seed, [p.name for p in payees], {a.id: a.payment_limit for a in
                                                                          accounts.values()})
-    world.office = generate_office(seed, PRINCIPAL_ADDRESS)
+    if "home_office" in settings:
+        world.office = generate_office(seed, PRINCIPAL_ADDRESS)
     return world
