@@ -6,6 +6,7 @@ each imports its dependency only when made. Importing this package imports no mo
 
 from cauarena.agents.llm.agent import ChatAgent, make_chat_agent
 from cauarena.agents.llm.backends import (
+    BACKEND_REGISTRY,
     BACKENDS,
     BackendError,
     BackendTimeout,
@@ -21,6 +22,7 @@ from cauarena.agents.llm.backends import (
 )
 from cauarena.agents.llm.cache import CachedBackend, ResponseCache
 from cauarena.agents.llm.parsing import (
+    PARSER_REGISTRY,
     PARSERS,
     ActionParser,
     extract_action,
@@ -31,6 +33,7 @@ from cauarena.agents.llm.parsing import (
 )
 from cauarena.agents.llm.prompts import (
     ACTIONS_HEADER,
+    PROMPT_REGISTRY,
     PROMPTS,
     PromptTemplate,
     Turn,
@@ -45,8 +48,11 @@ from cauarena.agents.llm.prompts import (
 __all__ = [
     "ACTIONS_HEADER",
     "BACKENDS",
+    "BACKEND_REGISTRY",
     "PARSERS",
+    "PARSER_REGISTRY",
     "PROMPTS",
+    "PROMPT_REGISTRY",
     "ActionParser",
     "BackendError",
     "ContextOverflow",

@@ -12,6 +12,7 @@ from cauarena.agents.llm.backends.base import (
 )
 from cauarena.agents.llm.backends.registry import (
     BACKEND_CHECKS,
+    BACKEND_REGISTRY,
     BACKENDS,
     backend_names,
     check_backend,
@@ -22,6 +23,7 @@ from cauarena.agents.llm.backends.registry import (
 
 __all__ = [
     "BACKEND_CHECKS",
+    "BACKEND_REGISTRY",
     "BACKENDS",
     "BackendError",
     "BackendTimeout",
