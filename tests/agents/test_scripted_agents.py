@@ -2,6 +2,7 @@
 
 import gymnasium as gym
 import pytest
+from episodes import play as play_episode
 
 import cauarena
 from cauarena.agents import make_agent
@@ -13,19 +14,9 @@ from cauarena.errors import ConfigError
 def play(env_id, agent, seed, max_steps=400):
     """One episode; returns (success, steps, return, final info)."""
     env = cauarena.make(env_id)
-    if hasattr(agent, "bind"):
-        agent.bind(env)
-    observation, info = env.reset(seed=seed)
-    agent.reset(seed=seed, info=info)
-    total, steps = 0.0, 0
-    while steps < max_steps:
-        observation, reward, terminated, truncated, info = env.step(agent.act(observation, info))
-        total += reward
-        steps += 1
-        if terminated or truncated:
-            break
+    played = play_episode(env, agent, seed, max_steps=max_steps)
     env.close()
-    return info["success"], steps, total, info
+    return played.info["success"], played.n_steps, played.total, played.info
 
 
 @pytest.mark.parametrize(

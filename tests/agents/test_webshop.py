@@ -36,14 +36,8 @@ def test_oracle_needs_a_webshop_env():
 
 def test_random_agent_runs_on_webshop():
     env = WebShopEnv(num_products=100, max_steps=30)
-    agent = make_agent("random", family="webshop")
-    agent.bind(env)
-    obs, info = env.reset(seed=0)
-    agent.reset(seed=0, info=info)
-    for _ in range(30):
-        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-        if terminated or truncated:
-            break
+    played = play_episode(env, make_agent("random", family="webshop"), 0, max_steps=30)
+    assert played.n_steps <= 30 and (played.rollout.ended or played.rollout.truncated)
 
 
 def test_prompt_and_parser_are_registered():
