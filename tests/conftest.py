@@ -18,10 +18,11 @@ from cauarena.agents.llm.prompts import PROMPT_REGISTRY
 from cauarena.agents.registry import AGENTS
 from cauarena.guards.registry import GUARDS
 from cauarena.leaderboards.suites import SUITES
+from cauarena.learners.methods import TRAIN_METHODS
 from cauarena.registration import ENVS, register_envs
 
 SUPPORT = Path(__file__).parent / "_support"
-REGISTRIES = (ENVS, AGENTS, GUARDS, BACKEND_REGISTRY, PROMPT_REGISTRY, PARSER_REGISTRY, SUITES)
+REGISTRIES = (ENVS, AGENTS, GUARDS, BACKEND_REGISTRY, PROMPT_REGISTRY, PARSER_REGISTRY, SUITES, TRAIN_METHODS)
 
 
 @pytest.fixture(autouse=True)
