@@ -36,7 +36,7 @@ class LinaConfig:
     """
 
     generator: str = ""
-    prompts: int = 120
+    prompts: int = 64
     seeds: int = 1
     steps: int = 20
     embedding_scales: tuple[float, ...] = (0.0, 1.5)
