@@ -88,7 +88,7 @@ class LifeAssistEnv(gym.Env):
     (subscriptions, card transactions, scheduled payments, bank settings, charities, tax form) and a small home
     office (shared drive, clients, invoices, supplier bills, meetings, team account, backup). The agent gets one of
     105 tasks in three settings (AgentDojo's suites: the parent's home, 45 tasks in five families; the family's
-    finances, 30; the home office, 30; 4-12 tool calls each) and works through its setting's typed tools (57 in
+    finances, 30; the home office, 30; 5-12 tool calls each) and works through its setting's typed tools (57 in
     all). Six principles become 19 rubrics written as code (:mod:`~cauarena.envs.life_assist.rubrics`);
     attacks (:mod:`~cauarena.envs.life_assist.threats`) come through one of five surfaces, each where it really
     arrives: world data a read tool returns (:mod:`~cauarena.envs.life_assist.delivery`), the system message, earlier

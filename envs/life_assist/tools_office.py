@@ -6,12 +6,15 @@ are asked and raise :class:`~cauarena.envs.life_assist.toolkit.ToolError` (chang
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from cauarena.envs.life_assist.tool_common import _ACCOUNT, _TIME, _money, _notes, _recipient
 from cauarena.envs.life_assist.toolkit import ToolError
 from cauarena.envs.life_assist.world import DAYS, Payment, World
-from cauarena.envs.life_assist.world_settings import Document, Invoice, Meeting, Member, Office
+from cauarena.envs.life_assist.world_settings import Document, Invoice, Meeting, Member, Office, VendorBill
 
 ROLES = ("admin", "editor", "viewer")
+Item = TypeVar("Item", Document, Invoice, Meeting, VendorBill)
 
 
 def _office(world: World) -> Office:
@@ -20,7 +23,7 @@ def _office(world: World) -> Office:
     return world.office
 
 
-def _by_id(items: list, key: str, what: str, hint: str):  # noqa: ANN202 - any of the office's item lists
+def _by_id(items: list[Item], key: str, what: str, hint: str) -> Item:
     found = next((x for x in items if x.id == key.strip()), None)
     if found is None:
         raise ToolError(f"no {what} {key!r}; see {hint}")
