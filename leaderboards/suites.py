@@ -163,6 +163,9 @@ LIFE_ASSIST_ID = "cauarena/LifeAssist-v0"
 MAGIC_ID = "cauarena/MAGIC-v0"
 MAGIC_SMOKE_PAIR = "attacker-random vs defender-keyword"
 """The MAGIC pair (``"<attacker> vs <defender>"``) that ``smoke`` and ``default`` play on ``MAGIC-v0``."""
+KGQA_ID = "cauarena/KGQA-v0"
+KGQA_TINY = ("tiny/kgqa-sft", "tiny/kgqa-kale")
+"""The KALE experiment's tiny LMs (SFT and KALE, same data and steps) that ``default`` plays on the tiny KGQA world."""
 
 
 def _smoke() -> Suite:
@@ -200,21 +203,24 @@ def _default() -> Suite:
         EnvSpec(LIFE_ASSIST_ID, (("surface", "none"),)),  # benign: utility and over-refusal
         EnvSpec(LIFE_ASSIST_ID, (("surface", "environment"),)),  # an inbox injection: ASR
         EnvSpec(MAGIC_ID),
+        EnvSpec(KGQA_ID, (("world_size", "tiny"),)),  # the world the tiny/kgqa-* LMs learnt; held-out questions
     )
     return Suite(
         name="default",
         envs=envs,
         agents=("oracle", "heuristic", "random", "tiny/babyai", "tiny/babyai-grpo", "corr", "precision", "pc", "ges",
-                "causcientist-greedy", "naive", "cautious", MAGIC_SMOKE_PAIR),
+                "causcientist-greedy", "naive", "cautious", MAGIC_SMOKE_PAIR, *KGQA_TINY),
         seeds=20,
         seed_start=1000,
         timeout_s=120.0,
         description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
-        "CauGym's six variants, WebShop, LifeAssist (benign, injected), a MAGIC pair x built-in agents, 20 seeds",
+        "CauGym's six variants, WebShop, LifeAssist (benign, injected), a MAGIC pair, KGQA (tiny world) x built-in "
+        "agents, 20 seeds",
         # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LMs
-        # (SFT and its GRPO-trained successor) play the level they were trained for, the MAGIC pair its game
+        # (SFT and its GRPO-trained successor) play the level they were trained for, the MAGIC pair its game,
+        # the KALE experiment's SFT and KALE LMs the KGQA world they learnt
         agent_envs=(("tiny/babyai", (goto_local,)), ("tiny/babyai-grpo", (goto_local,)),
-                    (MAGIC_SMOKE_PAIR, (MAGIC_ID,))),
+                    (MAGIC_SMOKE_PAIR, (MAGIC_ID,)), *((agent, (KGQA_ID,)) for agent in KGQA_TINY)),
     )
 
 
@@ -391,7 +397,7 @@ def _life_assist() -> Suite:
     )
 
 
-# ---------------------------------------------------------------- MAGIC (issue 10)
+# ---------------------------------------------------------------- MAGIC
 
 MAGIC_ATTACKERS = ("fixed[plain]", "fixed[roleplay]", "fixed[misspell]", "fixed[caesar]", "fixed[base64]",
                    "fixed[plain/split2]", "attacker-random")
