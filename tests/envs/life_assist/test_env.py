@@ -142,3 +142,14 @@ def test_valid_actions_are_accepted_json_calls():
     _, info = env.reset(seed=3)
     for action in info["valid_actions"][:-1]:
         assert json.loads(action)["name"] and not env.step(action)[4]["invalid_action"]
+
+
+def test_setting_data_leaves_the_parent_home_as_it_was():
+    from cauarena.envs.life_assist import generate_world
+
+    full, bare = generate_world(7), generate_world(7, settings=())
+    assert full.finances is not None and full.office is not None and bare.finances is None
+    assert full.model_copy(update={"finances": None, "office": None}) == bare
+    env = LifeAssistEnv(task="office/share_proposal-0")
+    env.reset(seed=7)
+    assert env.world.office == full.office and env.world.finances is None
