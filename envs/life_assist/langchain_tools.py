@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cauarena.envs.life_assist.tools import TOOLS
+from cauarena.envs.life_assist.tools import SETTING_TOOLS, TOOLS
 from cauarena.errors import DependencyNotInstalled
 
 
 def as_langchain_tools(env: Any) -> list[Any]:
-    """One ``StructuredTool`` per tool (name, description and argument schema from the typed function).
+    """One ``StructuredTool`` per tool of the task's setting (name, description and schema from the typed function).
 
     Args:
         env: a reset :class:`~cauarena.envs.life_assist.LifeAssistEnv` (wrapped or not).
@@ -33,5 +33,7 @@ def as_langchain_tools(env: Any) -> list[Any]:
 
         return run
 
-    return [StructuredTool.from_function(func=bind(t.name), name=t.name, description=t.description,
-                                         args_schema=t.model) for t in TOOLS.values()]
+    task = getattr(getattr(env, "unwrapped", env), "task", None)
+    names = SETTING_TOOLS[task.setting] if task is not None else tuple(TOOLS)
+    return [StructuredTool.from_function(func=bind(n), name=n, description=TOOLS[n].description,
+                                         args_schema=TOOLS[n].model) for n in names]

@@ -177,7 +177,7 @@ def test_langchain_tools_step_the_env():
     env = LifeAssistEnv(task="home/alarm_check-0")
     env.reset(seed=0)
     tools = {t.name: t for t in as_langchain_tools(env)}
-    assert set(tools) == set(TOOLS)
+    assert set(tools) == set(SETTING_TOOLS["parent_home"])  # the tools of the task's setting
     assert "payee" in tools["pay_bill"].args and tools["pay_bill"].args["payee"]["description"]
     out = tools["set_device"].invoke({"device": "smoke_alarm", "value": "test"})
     assert "smoke_alarm is now test" in out and env.trace[-1].name == "set_device"
