@@ -166,6 +166,9 @@ MAGIC_SMOKE_PAIR = "attacker-random vs defender-keyword"
 KGQA_ID = "cauarena/KGQA-v0"
 KGQA_TINY = ("tiny/kgqa-sft", "tiny/kgqa-kale")
 """The KALE experiment's tiny LMs (SFT and KALE, same data and steps) that ``default`` plays on the tiny KGQA world."""
+SCENE_ID = "cauarena/CausalScene-v0"
+SCENE_MODELS = ("scene-diffusion", "scene-diffusion-lina")
+"""The shipped scene-diffusion model, base sampler and with LINA's interventions, that ``default`` plays."""
 
 
 def _smoke() -> Suite:
@@ -204,23 +207,25 @@ def _default() -> Suite:
         EnvSpec(LIFE_ASSIST_ID, (("surface", "environment"),)),  # an inbox injection: ASR
         EnvSpec(MAGIC_ID),
         EnvSpec(KGQA_ID, (("world_size", "tiny"),)),  # the world the tiny/kgqa-* LMs learnt; held-out questions
+        EnvSpec(SCENE_ID),  # LINA-lite: in-distribution and OOD prompts
     )
     return Suite(
         name="default",
         envs=envs,
         agents=("oracle", "heuristic", "random", "tiny/babyai", "tiny/babyai-grpo", "corr", "precision", "pc", "ges",
-                "causcientist-greedy", "naive", "cautious", MAGIC_SMOKE_PAIR, *KGQA_TINY),
+                "causcientist-greedy", "naive", "cautious", MAGIC_SMOKE_PAIR, *KGQA_TINY, *SCENE_MODELS),
         seeds=20,
         seed_start=1000,
         timeout_s=120.0,
         description="the main job: BabyAI-Text levels, causal discovery (n=10, sachs) and CauScientist edits, "
-        "CauGym's six variants, WebShop, LifeAssist (benign, injected), a MAGIC pair, KGQA (tiny world) x built-in "
-        "agents, 20 seeds",
+        "CauGym's six variants, WebShop, LifeAssist (benign, injected), a MAGIC pair, KGQA (tiny world), CausalScene "
+        "x built-in agents, 20 seeds",
         # short names play the families they serve (heuristic BabyAI only, corr causal only...); the tiny LMs
         # (SFT and its GRPO-trained successor) play the level they were trained for, the MAGIC pair its game,
         # the KALE experiment's SFT and KALE LMs the KGQA world they learnt
         agent_envs=(("tiny/babyai", (goto_local,)), ("tiny/babyai-grpo", (goto_local,)),
-                    (MAGIC_SMOKE_PAIR, (MAGIC_ID,)), *((agent, (KGQA_ID,)) for agent in KGQA_TINY)),
+                    (MAGIC_SMOKE_PAIR, (MAGIC_ID,)), *((agent, (KGQA_ID,)) for agent in KGQA_TINY),
+                    *((agent, (SCENE_ID,)) for agent in SCENE_MODELS)),
     )
 
 
