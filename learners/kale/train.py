@@ -164,8 +164,33 @@ def train(config: KALEConfig, out_dir: Path, *, eval_questions: int = 150) -> di
     result = {"config": config.to_dict(), "losses": losses, "train_s": seconds, "summary": summarise(records),
               "test_questions": [[q.topic, list(q.relations)] for q in test], "records": records}
     (out_dir / "kale_result.json").write_text(json.dumps(result, indent=1))
+    (out_dir / "TRAINING.md").write_text(model_card(result))
     return result
 
 
-__all__ = ["LETTERS", "build_model", "choose", "evaluate", "learn_facts", "learn_qa", "sample_questions", "setup",
-           "summarise", "train"]
+def model_card(result: dict[str, Any]) -> str:
+    """``TRAINING.md`` of a checkpoint: what it is, the command that rebuilds it, its held-out evaluation."""
+    config, summary = result["config"], result["summary"]
+    arm = "KALE (KI rationales + KA loss)" if config["kl_weight"] else "SFT (answer cross-entropy only)"
+    changed = {k: v for k, v in config.items() if v != KALEConfig.__dataclass_fields__[k].default}
+    sets = "".join(f" --set {k}={json.dumps(v)}" for k, v in changed.items())
+    hops = ", ".join(f"{h}-hop {summary[f'accuracy_{h}hop']:.3f}" for h in (1, 2, 3) if f"accuracy_{h}hop" in summary)
+    return (
+        f"# {arm}, tiny LM of the KALE experiment\n\n"
+        f"A word-level tiny Llama (hidden {config['hidden_size']}, {config['layers']} layers) on the "
+        f"`{config['world_size']}` knowledge world (seed {config['world_seed']}): {config['fact_steps']} steps on "
+        f"the facts, then {config['qa_steps']} steps of {arm} on {config['qa_questions']} train-split questions "
+        f"(batch {config['batch_size']}, lr {config['learning_rate']}, seed {config['seed']}). As an agent "
+        "(`tiny/<name>`), it answers each KGQA option by likelihood (`backend.json`: "
+        "`cauarena.learners.kale.backend`). Rebuild:\n\n"
+        f"    cauarena train kale --out <dir>{sets}\n\n"
+        f"- held-out evaluation ({int(summary['n'])} multiple-choice questions): accuracy {summary['accuracy']:.3f} "
+        f"({hops}); all hops known {summary['all_known']:.3f}; known & incorrect {summary['known_incorrect']:.3f}\n"
+        f"- final losses (last tenth of the QA steps): CE {result['losses']['ce']:.3f}, "
+        f"KL {result['losses']['kl']:.3f}; training {result.get('train_s', float('nan')):.0f} s\n\n"
+        "Per-question records: `kale_result.json`.\n"
+    )
+
+
+__all__ = ["LETTERS", "build_model", "choose", "evaluate", "learn_facts", "learn_qa", "model_card", "sample_questions",
+           "setup", "summarise", "train"]
