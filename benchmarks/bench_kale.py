@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_kale.py search --questions 300 --repeats 3
     .venv/bin/python benchmarks/bench_kale.py experiment --seed 1 --out /tmp/kale_seed1.json
     .venv/bin/python benchmarks/bench_kale.py report /tmp/kale_seed1.json --shipped
+    .venv/bin/python benchmarks/bench_kale.py agents --seeds 200
 
 ``search`` times :func:`cauarena.envs.kgqa.multipath_astar` per question (test split, 1 to 3 hops, 3 paths, at
 most 4 hops) and counts paths found and how often the question's own path is among them. ``experiment`` trains
@@ -12,7 +13,8 @@ shipped models) with the given training seed, and scores both on the same held-o
 models were scored on, ``--test-seed 1``); it writes the per-question records. ``report`` pools such files (and,
 with ``--shipped``, the records of ``tiny/kgqa-sft`` and ``tiny/kgqa-kale``, training seed 0) into accuracy by
 hop count and the known & incorrect rate per arm, with paired KALE - SFT differences and a seeded bootstrap
-interval over items (paired within each training seed).
+interval over items (paired within each training seed). ``agents`` plays the env through ``make_agent`` (the
+shipped ``tiny/kgqa-*`` agents, ``random``) on seeds 1000-1199 of the tiny world.
 """
 
 from __future__ import annotations
@@ -128,6 +130,37 @@ def bench_report(paths: list[str], shipped: bool) -> dict:
     return report
 
 
+def bench_agents(agents: list[str], seeds: int, seed_start: int) -> dict:
+    """Each agent plays ``cauarena/KGQA-v0`` on the tiny world through ``make_agent`` (in process, one torch
+    thread): accuracy overall and by hop count, known & incorrect, and the median wall time per episode."""
+    import cauarena
+    from cauarena.agents import make_agent
+
+    env = cauarena.make("cauarena/KGQA-v0", world_size="tiny")
+    out = {"seeds": [seed_start, seed_start + seeds - 1]}
+    for spec in agents:
+        agent, records, times = make_agent(spec, family="kgqa"), [], []
+        for seed in range(seed_start, seed_start + seeds):
+            start = time.perf_counter()
+            observation, info = env.reset(seed=seed)
+            agent.reset(seed=seed, info=info)
+            done = False
+            while not done:
+                observation, _, done, _, info = env.step(agent.act(observation, info))
+            times.append(time.perf_counter() - start)
+            metrics = info["metrics"]
+            records.append({"hops": int(metrics["hops"]), **{key: bool(metrics[key]) for key in
+                                                             ("correct", "all_known", "known_incorrect")}})
+        out[spec] = {**rates(records), "ms_per_episode_median": 1000 * statistics.median(times), "records": records}
+    for key in ("correct", "known_incorrect"):
+        if "tiny/kgqa-sft" in out and "tiny/kgqa-kale" in out:
+            out[f"kale_minus_sft_{key}"] = paired([r[key] for r in out["tiny/kgqa-sft"]["records"]],
+                                                  [r[key] for r in out["tiny/kgqa-kale"]["records"]])
+    for spec in agents:
+        del out[spec]["records"]
+    return out
+
+
 def main() -> None:
     """Command line: ``search``, ``experiment`` or ``report``; prints JSON."""
     import torch
@@ -143,12 +176,19 @@ def main() -> None:
     for name, default in (("eval-questions", 150), ("seed", 0), ("test-seed", 1)):
         experiment.add_argument(f"--{name}", type=int, default=default)
     experiment.add_argument("--out", required=True, help="JSON file for the per-question records")
+    agents = sub.add_parser("agents")
+    agents.add_argument("--agent", action="append", default=None)
+    agents.add_argument("--seeds", type=int, default=200)
+    agents.add_argument("--seed-start", type=int, default=1000)
     report = sub.add_parser("report")
     report.add_argument("runs", nargs="*", help="JSON files written by `experiment`")
     report.add_argument("--shipped", action="store_true", help="add the shipped models' records (seed 0)")
     args = parser.parse_args()
     if args.what == "search":
         result = bench_search(args.questions, args.repeats, args.seed)
+    elif args.what == "agents":
+        result = bench_agents(args.agent or ["random", "tiny/kgqa-sft", "tiny/kgqa-kale"], args.seeds,
+                              args.seed_start)
     elif args.what == "experiment":
         result = bench_experiment(args)
     else:
