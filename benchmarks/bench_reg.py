@@ -78,9 +78,13 @@ def fast_suite() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
         seconds, last = _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--junitxml={report}"])
-        cases = ET.parse(report).getroot().iter("testcase")
+        cases = list(ET.parse(report).getroot().iter("testcase"))
         doc = [float(c.get("time", 0)) for c in cases if not c.get("classname", "").startswith("tests.")]
+        failed = [f"{c.get('classname')}::{c.get('name')}" for c in cases
+                  if c.find("failure") is not None or c.find("error") is not None]
     print(f"fast suite: {seconds:.0f} s wall; {last}; {len(doc)} library doctest items took {sum(doc):.1f} s of it")
+    for name in failed:
+        print(f"failed: {name}")
 
 
 def main() -> None:
