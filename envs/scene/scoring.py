@@ -1,10 +1,10 @@
 """Scoring an image against a scene's masks: each element present and placed, each effect consistent with its cause.
 
 An element's score is ``inside * elsewhere``: ``inside`` is the share of the element's mask whose pixels match
-the exact render (every channel within :data:`TOLERANCE`), ``elsewhere`` the share of its *counterfactual* mask
-that matches too, i.e. that does not show the element where it should not be: the object at the other
-positions, the shadow of a light from the other side, the reflection un-mirrored, the contact shadow beside the
-object, the light in the other corner. Physical alignment is the mean of the element scores.
+the exact render (every channel within :data:`TOLERANCE`), ``elsewhere`` one minus the share of its
+*counterfactual* mask that shows the element's colours, i.e. the element drawn where it should not be: the object
+at the other positions, the shadow of a light from the other side, the reflection un-mirrored, the contact shadow
+beside the object, the light in the other corner. Physical alignment is the mean of the element scores.
 
 >>> from cauarena.envs.scene.world import Scene
 >>> from cauarena.envs.scene.render import render
@@ -63,12 +63,26 @@ def _share(match: np.ndarray, mask: np.ndarray) -> float:
     return float(match[mask].mean()) if mask.any() else 1.0
 
 
+def _looks_like(image: np.ndarray, truth: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Boolean 32x32: pixels of ``image`` within :data:`TOLERANCE` of any colour the element has in ``truth``."""
+    colours = np.unique(truth[mask].reshape(-1, 3), axis=0).astype(np.int16)
+    if not len(colours):
+        return np.zeros(image.shape[:2], dtype=bool)
+    diff = np.abs(image.astype(np.int16)[:, :, None, :] - colours[None, None, :, :]).max(axis=-1)
+    return (diff <= TOLERANCE).any(axis=-1)
+
+
 def element_scores(image: np.ndarray, scene: Scene) -> dict[str, float]:
     """``{element name: inside * elsewhere}`` for the object, the cause and the effect."""
-    match = matching(image, render(scene))
+    truth = render(scene)
+    match = matching(image, truth)
     counter = counterfactual_masks(scene)
-    return {name: round(_share(match, mask) * _share(match, counter[name]), 6)
-            for name, mask in element_masks(scene).items()}
+    out = {}
+    for name, mask in element_masks(scene).items():
+        wrong = _looks_like(image, truth, mask)
+        out[name] = round(_share(match, mask) * (1.0 - (float(wrong[counter[name]].mean()) if counter[name].any()
+                                                         else 0.0)), 6)
+    return out
 
 
 def score_image(image: np.ndarray, scene: Scene) -> dict[str, float]:

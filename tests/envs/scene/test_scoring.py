@@ -49,7 +49,8 @@ def test_a_missing_effect_is_caught():
 
 def test_oracle_scores_one_and_random_low_through_the_env():
     env = cauarena.make("cauarena/CausalScene-v0")
-    for name, low, high in (("oracle", 1.0, 1.0), ("random", 0.0, 0.2)):
+    # a random scene has the right cause about a quarter of the time (the cause then scores 1)
+    for name, low, high in (("oracle", 1.0, 1.0), ("random", 0.0, 0.35)):
         agent = make_agent(name, "scene")
         if hasattr(agent, "bind"):
             agent.bind(env)
