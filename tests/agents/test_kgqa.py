@@ -55,7 +55,8 @@ def test_the_kale_models_resolve_and_build_a_chat_agent_that_scores_options(spec
     from cauarena.agents.llm import ChatAgent
     from cauarena.learners.kale.backend import KGQAScoringBackend
 
-    assert resolve_agent(spec, "kgqa").kind == "backend"
+    resolution = resolve_agent(spec, "kgqa")
+    assert resolution.kind == "backend" and not resolution.privileged  # it runs in the agent host
     agent = make_agent(spec, family="kgqa")
     assert isinstance(agent, ChatAgent) and isinstance(agent.backend, KGQAScoringBackend)
     assert agent.spec == spec and agent.template.name == "kgqa"
@@ -132,3 +133,12 @@ def test_the_shipped_model_reproduces_its_recorded_evaluation(spec, tiny_world_e
     assert [[q.topic, list(q.relations)] for q in test] == recorded["test_questions"]
     model, tokenizer = make_agent(spec, family="kgqa").backend.load()
     assert evaluate(model, tokenizer, world, space, test[:12]) == recorded["records"][:12]
+
+
+def test_the_default_suite_plays_the_kale_models_on_the_tiny_kgqa_world_only():
+    from cauarena.leaderboards.suites import get_suite, plan
+
+    episodes = [e for e in plan(get_suite("default")) if e.env_id == "cauarena/KGQA-v0" or "kgqa" in e.agent]
+    assert {e.agent for e in episodes} == {"oracle", "random", *KALE_MODELS}
+    assert all(e.env_id == "cauarena/KGQA-v0" and e.env_kwargs_dict == {"world_size": "tiny"} for e in episodes)
+    assert len(episodes) == 4 * get_suite("default").seeds
