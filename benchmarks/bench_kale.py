@@ -63,10 +63,11 @@ def paired(a: list[float], b: list[float], seed: int = 0, n: int = 2000) -> dict
 
 def bench_experiment(args: argparse.Namespace) -> dict:
     """Stage one once, then SFT and KALE from the same weights; both scored on the same test items."""
+    from cauarena.learners.config_io import parse_overrides
     from cauarena.learners.kale import KALEConfig
     from cauarena.learners.kale.train import evaluate, learn_facts, learn_qa, sample_questions, setup, summarise
 
-    base_config = KALEConfig(seed=args.seed)
+    base_config = KALEConfig.from_dict({**parse_overrides(args.set), "seed": args.seed})
     world, space, tokenizer = setup(base_config)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-kale-") as scratch:
@@ -176,6 +177,7 @@ def main() -> None:
     for name, default in (("eval-questions", 150), ("seed", 0), ("test-seed", 1)):
         experiment.add_argument(f"--{name}", type=int, default=default)
     experiment.add_argument("--out", required=True, help="JSON file for the per-question records")
+    experiment.add_argument("--set", action="append", default=[], help="KALEConfig field as key=JSON (both arms)")
     agents = sub.add_parser("agents")
     agents.add_argument("--agent", action="append", default=None)
     agents.add_argument("--seeds", type=int, default=200)
