@@ -163,14 +163,19 @@ def _pct(change: dict[str, float]) -> str:
     return f"{100 * change['change']:+.1f}% [{100 * change['low']:+.1f}, {100 * change['high']:+.1f}]"
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
+def report_json(report: Any) -> Any:
+    """``report`` with every NaN (an undefined change) as ``None``, so strict JSON can hold it.
+
+    >>> report_json({"change": float("nan"), "ci": (0.1, float("nan"))})
+    {'change': None, 'ci': [0.1, None]}
+    """
+    if isinstance(report, float) and math.isnan(report):
         return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
+    if isinstance(report, dict):
+        return {k: report_json(v) for k, v in report.items()}
+    if isinstance(report, list | tuple):
+        return [report_json(v) for v in report]
+    return report
 
 
 def to_markdown(report: dict[str, Any]) -> str:
@@ -229,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         write_atomic(args.markdown, text)
     if args.json:
-        write_atomic(args.json, json.dumps(_json_safe(report), indent=2) + "\n")
+        write_atomic(args.json, json.dumps(report_json(report), indent=2) + "\n")
     return 0
 
 

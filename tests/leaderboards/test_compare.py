@@ -37,7 +37,7 @@ def test_unknown_agent_and_nan_handling():
     zero = frame().assign(episode_return=0.0)
     report = compare.compare(zero, "depo", ["bc"], n_boot=50)
     assert math.isnan(report["changes"]["bc"]["reward"]["change"]) and "n/a" in compare.to_markdown(report)
-    json.dumps(compare._json_safe(report), allow_nan=False)
+    json.dumps(compare.report_json(report), allow_nan=False)
 
 
 def test_an_errored_episode_counts_as_a_failure_with_what_it_spent():
@@ -57,7 +57,7 @@ def test_report_does_not_depend_on_row_order():
     first = compare.compare(df, "depo", ["bc"], n_boot=200)
     second = compare.compare(df.sample(frac=1.0, random_state=3), "depo", ["bc"], n_boot=200)
     assert compare.to_markdown(first) == compare.to_markdown(second)
-    assert json.dumps(compare._json_safe(first)) == json.dumps(compare._json_safe(second))
+    assert json.dumps(compare.report_json(first)) == json.dumps(compare.report_json(second))
 
 
 def test_success_interval_of_all_successes_is_not_a_point():
