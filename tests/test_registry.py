@@ -68,3 +68,20 @@ def test_load_reports_bad_specs_with_the_fix():
     with pytest.raises(ConfigError, match="has no attribute 'nothing'"):
         load("collections:nothing")
     assert load("os.path:join") is __import__("os").path.join
+
+
+def test_a_view_reads_and_writes_the_registry_as_a_dict():
+    registry = make_registry()
+    view = registry.view(value=lambda e: e.target, wrap=Entry)
+    assert list(view) == ["plain", "oracle"] and view["oracle"] == "collections:Counter" and len(view) == 2
+    view["extra"] = "collections:deque"
+    assert registry.find("extra").target == "collections:deque"
+    with pytest.warns(UserWarning, match="Overriding widget 'extra'"):
+        view["extra"] = "collections:OrderedDict"
+    del view["extra"]
+    assert "extra" not in registry and view.get("extra") is None
+    with pytest.raises(KeyError):
+        del view["extra"]
+    entries = registry.view()
+    with pytest.raises(ConfigError, match="under the key 'other'"):
+        entries["other"] = Entry("plain", "collections:deque")
