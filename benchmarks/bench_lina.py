@@ -5,7 +5,8 @@
 The same frozen generator, the same 20 DDIM steps and the same noise seeds for both arms; LINA only adds the
 interventions its shipped predictor picks per prompt. In-distribution prompts are train-split scenes held out of
 LINA's own training (the scenes after the first ``LinaConfig.prompts`` of its shuffle); OOD prompts are every
-held-out colour x object x effect scene. Means with seeded bootstrap intervals over prompts, and the paired
+held-out colour x object x effect scene. Each image has its own noise seed (``10000 + index``; LINA's training
+signal used seeds from 1000), the same in both arms. Means with seeded bootstrap intervals over prompts, and the paired
 LINA - base difference with its interval.
 """
 
@@ -49,7 +50,8 @@ def scores_of(model, scenes, seeds, steps, interventions=None) -> list[dict]:
 def compare(model, predictor, scenes, n_seeds: int, steps: int) -> dict:
     """Base and LINA arms on ``scenes`` x ``n_seeds`` seeds, per key: means, intervals, paired difference."""
     runs = [(s, seed) for s in scenes for seed in range(n_seeds)]
-    scenes_r, seeds = [s for s, _ in runs], [seed for _, seed in runs]
+    scenes_r = [s for s, _ in runs]
+    seeds = [10_000 + index for index in range(len(runs))]  # a distinct noise draw per image, the same for both arms
     chosen = predictor.choose(prompt_embeddings(model, [s.prompt for s in scenes_r]))
     base = scores_of(model, scenes_r, seeds, steps)
     lina = scores_of(model, scenes_r, seeds, steps, chosen)

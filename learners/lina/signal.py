@@ -38,10 +38,14 @@ def score_runs(generator: Any, scenes: list[Scene], plans: list[Intervention], s
 
 def measure(generator: Any, scenes: list[Scene], options: list[Intervention], n_seeds: int, *, steps: int,
             batch: int, effect_weight: float) -> np.ndarray:
-    """``(prompts, candidates)`` objectives, each the mean over ``n_seeds`` seeds."""
+    """``(prompts, candidates)`` objectives, each the mean over ``n_seeds`` seeds.
+
+    Every prompt gets its own noise seeds (``1000 + prompt * n_seeds + k``), shared by its candidates, so the
+    candidates are compared on the same noise and the prompts do not all share one draw.
+    """
     jobs = [(i, k, seed) for i in range(len(scenes)) for k in range(len(options)) for seed in range(n_seeds)]
     scores = score_runs(generator, [scenes[i] for i, _, _ in jobs], [options[k] for _, k, _ in jobs],
-                        [1000 + seed for _, _, seed in jobs], steps=steps, batch=batch)
+                        [1000 + i * n_seeds + seed for i, _, seed in jobs], steps=steps, batch=batch)
     table = np.zeros((len(scenes), len(options)))
     for (i, k, _), score in zip(jobs, scores, strict=True):
         table[i, k] += objective(score, effect_weight) / n_seeds
