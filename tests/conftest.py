@@ -6,6 +6,7 @@ pass it on). A test that starts ``python -m cauarena`` itself naming the kit pas
 """
 
 import os
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -29,9 +30,12 @@ REGISTRIES = (ENVS, AGENTS, GUARDS, BACKEND_REGISTRY, PROMPT_REGISTRY, PARSER_RE
 def _restore_registries():
     """Whatever a test registers or removes is undone, in Gymnasium's registry too (``register_env`` writes it).
 
-    Ids other packages register in Gymnasium meanwhile (minigrid's, on its first import) stay.
+    Ids other packages register in Gymnasium meanwhile (minigrid's, on its first import) stay. A test-kit module
+    (``tests/_support``) first imported during the test is forgotten too, so that the next test's import registers
+    its entries again instead of finding the module cached and its entries gone.
     """
     before = set(ENVS.view())
+    modules = set(sys.modules)
     with ExitStack() as stack:
         for registry in REGISTRIES:
             stack.enter_context(registry.snapshot())
@@ -40,6 +44,9 @@ def _restore_registries():
     for env_id in added:
         gym.registry.pop(env_id, None)
     register_envs()  # Gymnasium follows the restored entries
+    for name in set(sys.modules) - modules:
+        if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(SUPPORT)):
+            del sys.modules[name]
 
 
 @pytest.fixture
