@@ -22,6 +22,15 @@ from cauarena.registration import ENV_SPECS, EnvEntry, env_entry, env_ids
 from cauarena.registry import Entry, Registry, RegistryView
 
 
+def canonical_kwargs(kwargs: tuple[tuple[str, Any], ...]) -> str:
+    """Env kwargs pairs as canonical JSON, a hashable stand-in for values that are lists or dicts.
+
+    >>> canonical_kwargs((("hops", [1, 2]), ("a", {"b": 1})))
+    '[["hops", [1, 2]], ["a", {"b": 1}]]'
+    """
+    return json.dumps(kwargs, sort_keys=True, default=repr)
+
+
 @dataclass(frozen=True)
 class EnvSpec:
     """One env of a suite: a registered id, constructor kwargs beyond its defaults, and an optional row label.
@@ -38,6 +47,10 @@ class EnvSpec:
     def kwargs_dict(self) -> dict[str, Any]:
         """The kwargs as a dict."""
         return dict(self.kwargs)
+
+    def __hash__(self) -> int:
+        """Hash of the id and the kwargs' canonical JSON, so list- and dict-valued kwargs (from suite files) hash."""
+        return hash((self.env_id, canonical_kwargs(self.kwargs)))
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,15 @@ class EpisodeSpec:
     def env_kwargs_dict(self) -> dict[str, Any]:
         """The env kwargs as a dict."""
         return dict(self.env_kwargs)
+
+    @property
+    def env_config(self) -> str:
+        """The env kwargs as canonical JSON: a hashable key even when a value is a list or a dict."""
+        return canonical_kwargs(self.env_kwargs)
+
+    def __hash__(self) -> int:
+        """Hash of the fields, with the env kwargs as canonical JSON (list- and dict-valued kwargs hash)."""
+        return hash((self.suite, self.env_id, self.env_config, self.agent, self.guard, self.seed, self.repeat))
 
 
 def pairs(suite: Suite, guard: str | None = None) -> Iterator[tuple[EnvSpec, EnvEntry, str, str]]:

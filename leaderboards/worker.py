@@ -72,7 +72,7 @@ class EpisodePlayer:
         self._privileged: dict[tuple[str, str], bool] = {}
 
     def _env(self, spec: EpisodeSpec) -> Any:
-        key = (spec.env_id, spec.env_kwargs)
+        key = (spec.env_id, spec.env_config)
         if key not in self._envs:
             from cauarena.registration import make
 
@@ -80,7 +80,7 @@ class EpisodePlayer:
         return self._envs[key]
 
     def _agent(self, spec: EpisodeSpec, env: Any, privileged: bool) -> Any:
-        key = (spec.agent, spec.guard, spec.env_id, spec.env_kwargs)
+        key = (spec.agent, spec.guard, spec.env_id, spec.env_config)
         if key not in self._agents:
             if is_multi_agent(env):  # one player per seat; the guard stands in front of the row's seat
                 row = row_seat(env)
