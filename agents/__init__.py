@@ -12,6 +12,7 @@ from cauarena.agents.registry import (
     register_agent,
     resolve_agent,
 )
+from cauarena.agents.rollout import Rollout, RolloutError, Step
 
 register_agent("random", "cauarena.agents.random:RandomAgent", description="uniform over valid actions")
 register_agent(
@@ -92,6 +93,9 @@ __all__ = [
     "AgentHooks",
     "HookedAgent",
     "PublicEnvView",
+    "Rollout",
+    "RolloutError",
+    "Step",
     "SeededAgent",
     "StepUsage",
     "agent_names",
