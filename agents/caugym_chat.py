@@ -7,10 +7,7 @@ reads the last answer in it, so the parser must not pick one out (that would let
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from cauarena.agents.llm.parsing import register_parser
+from cauarena.agents.llm.parsing import register_parser, whole_reply
 from cauarena.agents.llm.prompts import PromptTemplate, register_prompt
 
 CAUGYM_PROMPT = PromptTemplate(
@@ -25,15 +22,6 @@ CAUGYM_PROMPT = PromptTemplate(
     max_tokens=512,
 )
 """The prompt template of the ``caugym`` env family."""
-
-
-def whole_reply(text: str, info: Mapping[str, Any] | None = None) -> str:
-    r"""The parser of the ``caugym`` family: the reply itself, stripped (the env scores its last answer).
-
-    >>> whole_reply('  Step 1: ...\\n{"ANSWER": "No", "PROB": "-0.1"}  ')
-    'Step 1: ...\\n{"ANSWER": "No", "PROB": "-0.1"}'
-    """
-    return text.strip()
 
 
 register_prompt(CAUGYM_PROMPT)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cauarena.agents.base import SeededAgent
-from cauarena.agents.llm.parsing import register_parser
+from cauarena.agents.llm.parsing import register_parser, whole_reply
 from cauarena.agents.llm.prompts import PromptTemplate, register_prompt
 from cauarena.envs.kgqa import LETTERS, KnowledgeWorld, world_from_spec
 from cauarena.errors import ConfigError
@@ -85,15 +85,6 @@ KGQA_PROMPT = PromptTemplate(
     max_tokens=128,
 )
 """The prompt template of the ``kgqa`` env family."""
-
-
-def whole_reply(text: str, info: Mapping[str, Any] | None = None) -> str:
-    """The parser of the ``kgqa`` family: the reply itself, stripped (the env reads its last ``Answer:``).
-
-    >>> whole_reply("  The author is X. Answer: C ")
-    'The author is X. Answer: C'
-    """
-    return text.strip()
 
 
 register_prompt(KGQA_PROMPT)

@@ -141,6 +141,17 @@ class ActionParser:
 Parser = Callable[[str, Mapping[str, Any]], Any]
 """What a ChatAgent calls on each reply: ``parser(reply_text, info) -> action``."""
 
+
+def whole_reply(text: str, info: Mapping[str, Any] | None = None) -> str:
+    r"""A parser for envs that score the reply itself (CauGym reads its last JSON, KGQA its last ``Answer:``).
+
+    >>> whole_reply('  Step 1: ...\n{"ANSWER": "No", "PROB": "-0.1"}  ')
+    'Step 1: ...\n{"ANSWER": "No", "PROB": "-0.1"}'
+    >>> whole_reply("  The author is X. Answer: C ")
+    'The author is X. Answer: C'
+    """
+    return text.strip()
+
 PARSER_REGISTRY: Registry[Entry] = Registry("action parser")
 """Action parsers by env family (an :class:`~cauarena.registry.Entry` whose target is the parser)."""
 
