@@ -285,7 +285,8 @@ def _read_adbc_sqlite(engine: sa.Engine, sql: str) -> Any:
         import adbc_driver_sqlite.dbapi as adbc
     except ImportError:
         return None
-    with adbc.connect(f"file:{Path(engine.url.database).resolve()}?mode=ro", autocommit=True) as conn, \
+    uri = f"file:{quote(str(Path(engine.url.database).resolve()))}?mode=ro"  # quoted: a path may hold '?' or '#'
+    with adbc.connect(uri, autocommit=True) as conn, \
             conn.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetch_arrow_table().to_pandas()

@@ -50,3 +50,10 @@ def test_metrics_text_that_arrow_cannot_read_as_one_table_is_decoded_row_by_row(
 def test_lean_read_of_an_empty_store_is_empty(tmp_path):
     df = ResultsStore(tmp_path).dataframe(lean=True)
     assert df.empty and "episode_key" in df.columns
+
+
+def test_lean_read_of_a_store_whose_path_holds_uri_characters(tmp_path):
+    store = ResultsStore(tmp_path / "my runs#1?x")
+    _fill(store, METRICS)
+    lean = store.dataframe(lean=True)
+    assert lean["episode_key"].tolist() == sorted(r.episode_key for r in store.results())
