@@ -16,19 +16,11 @@ from typing import Any
 from cauarena.agents.registry import agent_serves
 from cauarena.errors import CauArenaError, ConfigError
 from cauarena.guards.registry import guard_serves
+from cauarena.leaderboards.configs import kwargs_key
 from cauarena.leaderboards.schema import episode_key
 from cauarena.leaderboards.suite_file import suite_fields
 from cauarena.registration import ENV_SPECS, EnvEntry, env_entry, env_ids
 from cauarena.registry import Entry, Registry, RegistryView
-
-
-def canonical_kwargs(kwargs: tuple[tuple[str, Any], ...]) -> str:
-    """Env kwargs pairs as canonical JSON, a hashable stand-in for values that are lists or dicts.
-
-    >>> canonical_kwargs((("hops", [1, 2]), ("a", {"b": 1})))
-    '[["hops", [1, 2]], ["a", {"b": 1}]]'
-    """
-    return json.dumps(kwargs, sort_keys=True, default=repr)
 
 
 @dataclass(frozen=True)
@@ -50,7 +42,7 @@ class EnvSpec:
 
     def __hash__(self) -> int:
         """Hash of the id and the kwargs' canonical JSON, so list- and dict-valued kwargs (from suite files) hash."""
-        return hash((self.env_id, canonical_kwargs(self.kwargs)))
+        return hash((self.env_id, kwargs_key(self.kwargs)))
 
 
 @dataclass(frozen=True)
@@ -139,7 +131,7 @@ class EpisodeSpec:
     @property
     def env_config(self) -> str:
         """The env kwargs as canonical JSON: a hashable key even when a value is a list or a dict."""
-        return canonical_kwargs(self.env_kwargs)
+        return kwargs_key(self.env_kwargs)
 
     def __hash__(self) -> int:
         """Hash of the fields, with the env kwargs as canonical JSON (list- and dict-valued kwargs hash)."""
