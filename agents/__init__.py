@@ -79,7 +79,7 @@ for _name, _entry, _description in (
     ("defender-refuse", "defenders:RefuseAllDefender", "MAGIC defender: refuses everything"),
     ("defender-oracle", "defenders:OracleDefender", "MAGIC defender: privileged, reads the seed's label (R_D 1.5)"),
 ):
-    register_agent(_name, f"cauarena.agents.magic.{_entry}", families=("magic",), description=_description,
+    register_agent(_name, f"cauarena.envs.magic.{_entry}", families=("magic",), description=_description,
                    privileged=_name == "defender-oracle")
 register_agent("oracle", "cauarena.agents.magic.seats:SeatOracleDefender", families=("magic-defender",),
                privileged=True, description="MAGIC defender seat: privileged, reads the seed's label (R_D 1.5)")

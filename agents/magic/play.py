@@ -51,8 +51,8 @@ def make_player(spec: str, seat: str) -> Any:
     model gets the ``magic-attacker`` or ``magic-defender`` prompt of its seat; any other spec is an agent of the
     ``magic`` family (``attacker-random``, ``defender-keyword``, ``module:Class``).
     """
-    from cauarena.agents.magic.attackers import ScriptedAttacker
     from cauarena.agents.registry import is_backend_spec, make_agent
+    from cauarena.envs.magic.attackers import ScriptedAttacker
 
     match = _FIXED.match(spec)
     if match:

@@ -3,7 +3,7 @@
 Each review turns (context, proposed action) into text parts: the call (tool and arguments) and up to
 :data:`CONTEXT_LINES` earlier lines that mention its argument values, tagged with their channel (principal,
 memory, system, notice, message, tool; :mod:`~cauarena.guards.agentdog.trace`). Each part goes through MAGIC's
-hashed character n-gram featurizer (:func:`cauarena.agents.magic.classifier.featurize`, cached per part), the
+hashed character n-gram featurizer (:func:`cauarena.envs.magic.classifier.featurize`, cached per part), the
 parts are summed and normalised, and a logistic regression gives ``p(unsafe)``. The diagnosis is the nearest
 centroid (cosine) of the unsafe training steps per AgentDoG axis (the risk source from the context lines alone,
 the other axes from everything). The threshold is chosen on the ``dev`` split.
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from cauarena.agents.magic.classifier import featurize, fit_logistic
+from cauarena.envs.magic.classifier import featurize, fit_logistic
 from cauarena.errors import ConfigError
 from cauarena.guards.agentdog.trace import View, _norm, call_of, view
 from cauarena.guards.base import Diagnosis, GuardStep, Verdict
