@@ -2,8 +2,9 @@
 
 The bare loop makes the env and agent once and plays the same episodes in this process, storing nothing.
 The runner plays the same plan with 1 worker (same compute, plus IPC, store and trajectories) and with 2, each
-with the agent in its agent host (the default: every act is a round trip to another process) and without one
-(the agent beside the env), which measures the host's cost.
+with the agent in its agent host (the default: every act is a round trip to another process), with the host and
+its worker pinned to one CPU (``--pin-cpus``), and without a host (the agent beside the env), which measures the
+host's cost.
 
 Usage: python benchmarks/bench_runner.py [--env ID] [--agent random] [--seeds 300] [--max-steps 64] [--repeats 5]
 """
@@ -39,11 +40,11 @@ def bare(episodes) -> float:
     return len(episodes) / (time.perf_counter() - start)
 
 
-def runner(episodes, workers: int, isolate: bool = True) -> float:
+def runner(episodes, workers: int, isolate: bool = True, pin_cpus: bool = False) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         store = ResultsStore(tmp)
         start = time.perf_counter()
-        summary = Runner(store, workers=workers, isolate=isolate).run(episodes)
+        summary = Runner(store, workers=workers, isolate=isolate, pin_cpus=pin_cpus).run(episodes)
         elapsed = time.perf_counter() - start
         if summary.finished != len(episodes):
             raise RuntimeError(f"runner stored {summary.finished} of {len(episodes)}")
@@ -70,23 +71,26 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | "
-          f"python {platform.python_version()}")
+          f"python {platform.python_version()} | load {os.getloadavg()[0]:.1f} at start")
     suite = Suite("bench", envs=(EnvSpec(args.env),), agents=(args.agent,), seeds=args.seeds,
                   max_steps=args.max_steps)
     episodes = plan(suite)
     results = {"bare loop": [], "episode loop (no store)": [], "runner, 1 worker, no host": [],
-               "runner, 1 worker": [], "runner, 2 workers, no host": [], "runner, 2 workers": []}
+               "runner, 1 worker": [], "runner, 1 worker, pinned": [], "runner, 2 workers, no host": [],
+               "runner, 2 workers": [], "runner, 2 workers, pinned": []}
     for _ in range(args.repeats):
         results["bare loop"].append(bare(episodes))
         results["episode loop (no store)"].append(player(episodes))
         results["runner, 1 worker, no host"].append(runner(episodes, 1, isolate=False))
         results["runner, 1 worker"].append(runner(episodes, 1))
+        results["runner, 1 worker, pinned"].append(runner(episodes, 1, pin_cpus=True))
         results["runner, 2 workers, no host"].append(runner(episodes, 2, isolate=False))
         results["runner, 2 workers"].append(runner(episodes, 2))
+        results["runner, 2 workers, pinned"].append(runner(episodes, 2, pin_cpus=True))
     base = statistics.median(results["bare loop"])
     for name, rates in results.items():
         med = statistics.median(rates)
-        print(f"{name:<26} median {med:7.1f} ep/s  x{med / base:5.2f} of bare  "
+        print(f"{name:<27} median {med:7.1f} ep/s  x{med / base:5.2f} of bare  "
               f"(runs: {', '.join(f'{r:.1f}' for r in rates)})")
 
 

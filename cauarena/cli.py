@@ -131,6 +131,8 @@ def run(
                                           "a local Ray runtime sized by --workers)")] = "local",
     ray_address: Annotated[str | None, typer.Option(help="with --executor ray: join this Ray cluster "
                                                     "instead of starting a local runtime")] = None,
+    pin_cpus: Annotated[bool, typer.Option("--pin-cpus", help="local executor: keep worker i and its agent host "
+                                           "on CPU i (fast envs with trivial agents on otherwise idle CPUs)")] = False,
 ) -> None:
     """Run a suite (or --env ids) with agents and seeds, store every episode, print the leaderboard."""
     from cauarena.leaderboards.runner import Runner
@@ -138,7 +140,7 @@ def run(
     from cauarena.leaderboards.suites import plan
 
     memory = parse_size(max_memory) if max_memory is not None else None
-    _check_executor(executor, ray_address)
+    _check_executor(executor, ray_address, pin_cpus)
     if max_error_rate is not None and not 0.0 <= max_error_rate <= 1.0:
         raise ConfigError(f"--max-error-rate must lie in [0, 1], got {max_error_rate}.")
     spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
@@ -160,7 +162,7 @@ def run(
         chat_kwargs["cache_dir"] = str(Path(out) / "cache")
     bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
     runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, chat_kwargs=chat_kwargs,
-                    on_result=bar.update_result if bar else None, max_memory=memory)
+                    on_result=bar.update_result if bar else None, max_memory=memory, pin_cpus=pin_cpus)
     from cauarena.leaderboards.configs import suite_labels  # the leaderboard names labelled [[envs]] rows by them
 
     store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "guards": list(spec.guards),
@@ -181,12 +183,15 @@ def run(
         raise typer.Exit(code=1)
 
 
-def _check_executor(executor: str, ray_address: str | None) -> None:
-    """Refuse an unknown ``--executor`` and a ``--ray-address`` without ``--executor ray``."""
+def _check_executor(executor: str, ray_address: str | None, pin_cpus: bool = False) -> None:
+    """Refuse an unknown ``--executor``, a ``--ray-address`` without ``--executor ray``, ``--pin-cpus`` with it."""
     if executor not in ("local", "ray"):
         raise ConfigError(f"--executor takes local or ray, got {executor!r}.")
     if ray_address is not None and executor != "ray":
         raise ConfigError(f"--ray-address {ray_address!r} needs --executor ray (the local executor uses no cluster).")
+    if pin_cpus and executor != "local":
+        raise ConfigError("--pin-cpus places the local executor's worker processes; Ray places its actors itself. "
+                          "Fix: drop --pin-cpus, or use --executor local.")
 
 
 def parse_size(text: str) -> int:

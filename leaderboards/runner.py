@@ -9,6 +9,7 @@ same suite gives the same keys and ``resume`` skips those already stored.
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -50,7 +51,9 @@ class _Worker:
     arrives.
     """
 
-    def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any], hosted: bool) -> None:
+    def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any], hosted: bool,
+                 cpu: int | None = None) -> None:
+        self.cpu = cpu
         self.conn, child = ctx.Pipe()
         host_end = worker_end = None
         self.host = None
@@ -65,6 +68,8 @@ class _Worker:
         child.close()
         if worker_end is not None:
             worker_end.close()
+        if cpu is not None:
+            pin(self.processes, cpu)
         self.inflight: deque[EpisodeSpec] = deque()
         self.ready = False
         self.started = time.perf_counter()
@@ -119,6 +124,20 @@ class _Worker:
             proc.join(5)
             if proc.is_alive():
                 proc.kill()
+
+
+def pin(processes: Sequence[Any], cpu: int) -> None:
+    """Keep ``processes`` (a worker and its agent host) on one CPU; a platform without affinity leaves them free.
+
+    The two take turns (the worker waits while the host acts, and the other way round), so on one CPU each hand-over
+    is a switch on that CPU. On two, each ``act`` wakes a CPU that went idle, and the worker's env step ran ~30%
+    slower (cProfile of a worker, BabyAI-Text: its caches go cold at each wake-up); see BENCHMARKS.md.
+    """
+    for proc in processes:
+        try:
+            os.sched_setaffinity(proc.pid, {cpu})
+        except (AttributeError, OSError):  # no sched_setaffinity (macOS), or the process is already gone
+            return
 
 
 def describe_exit(code: int | None) -> str:
@@ -183,8 +202,12 @@ STARTUP_TIMEOUT_S = 300.0
 """How long a worker may take to start (imports, its agent host) before its first episode is stopped."""
 
 
-WORKER_PRELOAD = ("cauarena.leaderboards.worker", "cauarena.agents")
-"""What the fork server imports once, so each worker and agent host starts without importing it again."""
+WORKER_PRELOAD = ("cauarena.leaderboards.fork_main", "cauarena.leaderboards.worker", "cauarena.agents")
+"""What the fork server imports once, so each worker and agent host starts without importing it again.
+
+The first entry loads the parent's main script there (see :mod:`cauarena.leaderboards.fork_main`): the ``cauarena``
+command, a benchmark, or a user's script that registers its agents at import time, which every child needs.
+"""
 
 
 def process_context() -> Any:
@@ -198,6 +221,17 @@ def process_context() -> Any:
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(list(WORKER_PRELOAD))
+    from multiprocessing import forkserver
+
+    from cauarena.leaderboards.fork_main import MAIN_ENV, main_preparation
+
+    main = main_preparation()
+    if main:
+        os.environ[MAIN_ENV] = json.dumps(main)
+    try:
+        forkserver.ensure_running()  # no-op once started; the server reads MAIN_ENV when it starts
+    finally:
+        os.environ.pop(MAIN_ENV, None)
     return ctx
 
 
@@ -227,6 +261,10 @@ class Runner:
         isolate: run agents that are not privileged in an agent host process (the default). ``False`` builds
             every agent beside the env, as ``workers=0`` does: only for trusted agents, e.g. to measure the
             host's cost.
+        pin_cpus: keep worker ``i`` and its agent host on CPU ``i`` (modulo the CPUs this process may use). It pays
+            where a step is as short as the host's round trip (fast envs, trivial agents: 1.3-1.5x the episodes/s on
+            BabyAI-Text, see BENCHMARKS.md) and only when those CPUs are free: a pinned pair cannot move away
+            from another program busy on its CPU, and a model agent in the host gets one CPU.
     """
 
     def __init__(
@@ -239,6 +277,7 @@ class Runner:
         on_result: Callable[[EpisodeResult], None] | None = None,
         max_memory: int | None = None,
         isolate: bool = True,
+        pin_cpus: bool = False,
     ) -> None:
         self.store = store
         self.workers = default_workers() if workers is None else workers
@@ -253,6 +292,7 @@ class Runner:
         self.on_result = on_result
         self.isolate = isolate
         self._hosted = isolate
+        self.pin_cpus = pin_cpus
 
     def pending(self, episodes: Sequence[EpisodeSpec]) -> list[EpisodeSpec]:
         """The planned episodes not yet stored."""
@@ -292,7 +332,9 @@ class Runner:
     def _run_pool(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
         ctx = process_context()
         queue = deque(todo)
-        pool = [self._new_worker(ctx) for _ in range(min(self.workers, len(todo)))]
+        cpus = sorted(os.sched_getaffinity(0)) if self.pin_cpus and hasattr(os, "sched_getaffinity") else []
+        pool = [self._new_worker(ctx, cpus[i % len(cpus)] if cpus else None)
+                for i in range(min(self.workers, len(todo)))]
         next_poll = time.perf_counter() + _MEMORY_POLL_S
         try:
             self._fill(pool, queue)
@@ -327,8 +369,8 @@ class Runner:
                 over[id(worker)] = message
         return over
 
-    def _new_worker(self, ctx: Any) -> _Worker:
-        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted)
+    def _new_worker(self, ctx: Any, cpu: int | None = None) -> _Worker:
+        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted, cpu)
 
     @staticmethod
     def _fill(pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:
@@ -396,4 +438,4 @@ class Runner:
         waiting = list(worker.inflight)[1:] if skip_head else list(worker.inflight)
         worker.kill()
         queue.extendleft(reversed(waiting))
-        return self._new_worker(ctx)
+        return self._new_worker(ctx, worker.cpu)

@@ -78,6 +78,8 @@ def test_cli_refuses_an_unknown_executor_and_a_lone_ray_address(capsys, tmp_path
     assert "--executor takes local or ray, got 'spark'" in capsys.readouterr().err
     assert main([*base, "--ray-address", "10.0.0.1:6379"]) == 2
     assert "needs --executor ray" in capsys.readouterr().err
+    assert main([*base, "--executor", "ray", "--pin-cpus"]) == 2
+    assert "--pin-cpus places the local executor's worker processes" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 
 
