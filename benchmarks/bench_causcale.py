@@ -21,7 +21,8 @@ Parts (``--parts``, default all):
   ``--large-n``). CORR, INVCOV (``precision``), PC (up to ``--pc-max-n``), NOTEARS (up to ``--notears-max-n``)
   and CauScale in bench_causal's forked, timed children; mAP = AUPRC over the n (n - 1) ordered pairs, SHD as
   the published ``shd_metric`` at 0.5. A table shaped like the paper's Table 1 with its values beside ours
-  (n = 100 and 1000). ``--observational`` plays the same graphs without interventions.
+  (n = 100 and 1000). ``--observational`` plays the same graphs without interventions; ``--checkpoint DIR``
+  scores a checkpoint folder (e.g. a ``cauarena train causcale --out DIR`` run) instead of the shipped one.
 
 Usage: python benchmarks/bench_causcale.py [--parts scale memory accuracy published] [--json out.json]
 """
@@ -181,7 +182,8 @@ def part_accuracy(args: argparse.Namespace) -> list[dict]:
             obs, info = env.reset(seed=seed)
             truth = env.unwrapped.true_adjacency
             for method in args.methods:
-                seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, {})
+                kwargs = {"checkpoint": args.checkpoint} if method == "causcale" and args.checkpoint else {}
+                seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, kwargs)
                 row = {"setting": label, "seed": seed, "method": method, "time_s": seconds, "cpu_s": cpu,
                        "ok": scores is not None}
                 if scores is not None:
@@ -250,7 +252,8 @@ def part_published(args: argparse.Namespace) -> list[dict]:
             obs, info = env.reset(seed=seed)
             truth = env.unwrapped.true_adjacency
             for method in (m for m in args.methods if _runs_at(m, n, args)):
-                seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, {})
+                kwargs = {"checkpoint": args.checkpoint} if method == "causcale" and args.checkpoint else {}
+                seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, kwargs)
                 row = {"n": n, "mechanism": mechanism, "seed": seed, "method": method, "time_s": seconds,
                        "cpu_s": cpu, "ok": scores is not None}
                 if scores is not None:
@@ -325,6 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--notears-max-n", type=int, default=20, help="NOTEARS runs up to this n")
     parser.add_argument("--observational", action="store_true", help="published part without interventions")
     parser.add_argument("--json", help="write every row to this file")
+    parser.add_argument("--checkpoint", help="published part: the causcale agent's checkpoint folder [shipped default]")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
