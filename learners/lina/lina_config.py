@@ -37,7 +37,7 @@ class LinaConfig:
 
     generator: str = ""
     prompts: int = 64
-    seeds: int = 1
+    seeds: int = 2
     steps: int = 20
     embedding_scales: tuple[float, ...] = (0.0, 1.5)
     early_boosts: tuple[float, ...] = (0.0, 1.0)

@@ -34,7 +34,7 @@ class SceneDiffusionConfig:
         eval_scenes: scenes per split in that evaluation.
     """
 
-    steps: int = 900
+    steps: int = 6000
     batch_size: int = 16
     learning_rate: float = 2e-3
     weight_decay: float = 0.0
