@@ -262,9 +262,10 @@ class Runner:
             every agent beside the env, as ``workers=0`` does: only for trusted agents, e.g. to measure the
             host's cost.
         pin_cpus: keep worker ``i`` and its agent host on CPU ``i`` (modulo the CPUs this process may use). It pays
-            where a step is as short as the host's round trip (fast envs, trivial agents: 1.3-1.5x the episodes/s on
-            BabyAI-Text, see BENCHMARKS.md) and only when those CPUs are free: a pinned pair cannot move away
-            from another program busy on its CPU, and a model agent in the host gets one CPU.
+            where a step is as short as the host's round trip (fast envs, trivial agents; on BabyAI-Text 1.35x the
+            episodes/s with one worker, 1.04-1.1x with two, see BENCHMARKS.md) and only when those CPUs are free:
+            a pinned pair cannot move away from another program busy on its CPU, and a model agent in the host gets
+            one CPU.
     """
 
     def __init__(
