@@ -15,7 +15,7 @@ ARCHITECTURES = ("compact", "published")
 """``compact``: the shipped network; ``published``: OpenCausaLab/CauScale's Data2Graph, fusion, head, unscaled graph
 attention (see :mod:`cauarena.learners.causcale.model`)."""
 PRIOR_SOURCES = ("standardized", "raw")
-"""Data the precision prior is estimated from: the standardised columns (shipped) or the raw values (published)."""
+"""Data the precision prior is estimated from: the standardised columns or the raw values (published, and shipped)."""
 ATTENTION_KINDS = ("tied", "untied")
 """``tied``: one attention map per head shared across the other axis (CauScale); ``untied``: AVICI-style."""
 
@@ -77,30 +77,30 @@ class CauScaleConfig:
     reduce_every: int = 1
     prior_rows: int = 500
     ledoit_wolf_from: int = 100
-    prior_clip: float = 10.0
-    prior_source: str = "standardized"
+    prior_clip: float = 0.0
+    prior_source: str = "raw"
     architecture: str = "compact"
     head_hidden: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 1e-5
     grad_clip: float = 1.0
-    steps: int = 2800
+    steps: int = 16000
     batch_pairs: int = 2400
     max_batch: int = 16
     rows: int = 64
-    sim_rows: int = 500
+    sim_rows: int = 1000
     curriculum: tuple[tuple[float, int, int, tuple[str, ...]], ...] = (
         (0.25, 5, 15, ("linear",)),
         (0.6, 10, 30, ("linear", "nn_add")),
         (1.0, 10, 50, ("linear", "linear", "nn_add", "nn")),
     )
-    degree_range: tuple[float, float] = (1.0, 3.0)
+    degree_range: tuple[float, float] = (1.0, 4.0)
     graph_kinds: tuple[str, ...] = ("er", "sf")
-    interventional_prob: float = 0.2
-    intervention_fraction: tuple[float, float] = (0.2, 1.0)
+    interventional_prob: float = 1.0
+    intervention_fraction: tuple[float, float] = (1.0, 1.0)
     validation_graphs: int = 8
     validation_n: int = 20
-    validate_every: int = 250
+    validate_every: int = 500
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -88,9 +90,12 @@ def test_published_prior_is_raw_and_unclipped():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 3)) * np.array([100.0, 1.0, 0.01])  # scales far apart: a raw precision spans 1e-4..1e4
     _, _, raw = featurize(x, np.zeros(x.shape), PUBLISHED, np.random.default_rng(1), None)
-    _, _, shipped = featurize(x, np.zeros(x.shape), TINY, np.random.default_rng(1), None)
+    standardized = dataclasses.replace(TINY, prior_source="standardized", prior_clip=10.0)  # the first checkpoint's
+    _, _, clipped = featurize(x, np.zeros(x.shape), standardized, np.random.default_rng(1), None)
     assert raw[2, 2] > 1000 and raw[0, 0] < 1e-3  # the precision of the raw data, no clip
-    assert np.abs(shipped).max() <= 10 and abs(shipped[0, 0] - 1) < 0.2  # standardised, clipped to +-10
+    assert np.abs(clipped).max() <= 10 and abs(clipped[0, 0] - 1) < 0.2  # standardised, clipped to +-10
+    _, _, default = featurize(x, np.zeros(x.shape), TINY, np.random.default_rng(1), None)
+    np.testing.assert_allclose(default, featurize(x, np.zeros(x.shape), PUBLISHED, np.random.default_rng(1), None)[2])
 
 
 def test_published_architecture_trains_on_all_node_interventions():
