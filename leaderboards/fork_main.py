@@ -2,12 +2,12 @@
 
 multiprocessing imports the parent's ``__main__`` (the ``cauarena`` command, a benchmark, a user's script that
 registers its agents) into every child that does not already hold it. Its fork server means to import it once and
-let children inherit it (``'__main__'`` in the preload list), but Python up to 3.12 never passes the main path to the
-server (it asks ``get_preparation_data`` for ``main_path``, a key that does not exist), so each worker and each agent
-host paid 0.3-0.45 s of imports (the CLI, SQLAlchemy) before its first episode. The runner puts what the children
-would be told in :data:`MAIN_ENV` before the server starts; this module, preloaded there, carries it out with the
-same call the children make (:func:`multiprocessing.spawn.prepare`), after which their own call finds the module in
-place and returns at once.
+let children inherit it (``'__main__'`` in the preload list), but Python 3.11 (checked here) never passes the main
+path to the server (it asks ``get_preparation_data`` for ``main_path``, a key that does not exist), so each worker
+and each agent host paid 0.3-0.45 s of imports (the CLI, SQLAlchemy) before its first episode. The runner puts
+what the children would be told in :data:`MAIN_ENV` before the server starts; this module, preloaded there, carries
+it out with the same call the children make (:func:`multiprocessing.spawn.prepare`), after which their own call
+finds the module in place and returns at once.
 """
 
 from __future__ import annotations
