@@ -152,6 +152,7 @@ def whole_reply(text: str, info: Mapping[str, Any] | None = None) -> str:
     """
     return text.strip()
 
+
 PARSER_REGISTRY: Registry[Entry] = Registry("action parser")
 """Action parsers by env family (an :class:`~cauarena.registry.Entry` whose target is the parser)."""
 
