@@ -1,10 +1,10 @@
-"""Oracle roll-outs on BabyAI-Text, rendered into prompt/completion rows exactly as ``ChatAgent`` prompts.
+"""Oracle roll-outs on BabyAI-Text and WebShop, rendered into prompt/completion rows exactly as ``ChatAgent`` prompts.
 
 Two steps, kept apart so that the tokenizer can be trained between them:
 
-1. :func:`collect_episodes` plays each training seed with minigrid's BabyAIBot (once as the expert plays,
-   then with DART-style noise) and records, per step, the observation, the env info, the action taken and
-   the bot's action for that state.
+1. :func:`collect_episodes` plays each training seed with the family's oracle (minigrid's BabyAIBot, or the
+   WebShop ``oracle`` buyer), once as the expert plays, then with DART-style noise, and records, per step,
+   the observation, the env info, the action taken and the oracle's action for that state.
 2. :func:`episode_rows` replays an episode through the prompt functions ``ChatAgent.act`` uses: the
    history is trimmed by :func:`~cauarena.agents.llm.prompts.fit_history` with the trained tokenizer's
    exact prompt counts and the agent's prompt budget (:func:`prompt_budget`), the messages come from
@@ -131,24 +131,70 @@ def prompt_info(info: Mapping[str, Any]) -> dict[str, Any]:
     return {k: info[k] for k in ("mission", "valid_actions") if k in info}
 
 
-def collect_episodes(config: TinyLMConfig, progress: bool = False) -> list[Episode]:
-    """Every training roll-out of ``config``: per level and seed, one expert run and the noisy ones."""
-    import cauarena
+def webshop_rollout(env: Any, seed: int, noise_prob: float, rng: random.Random, max_steps: int) -> Episode:
+    """Play one WebShop instruction with the ``oracle`` buyer, clicking at random with ``noise_prob``.
 
+    Noise is a random click of the page other than ``buy now`` (never a search, never a purchase), so the
+    oracle's next actions show how to get back on track (``< prev`` from a wrong product, another page).
+    """
+    from cauarena.agents.webshop import WebShopOracle
+
+    oracle = WebShopOracle()
+    oracle.bind(env)
+    observation, info = env.reset(seed=seed)
+    oracle.reset(seed=seed, info=info)
+    steps: list[Step] = []
+    success = False
+    for _ in range(max_steps):
+        expert = oracle.act(observation, info)
+        clicks = [a for a in info.get("valid_actions", ()) if a.startswith("click[") and a != "click[buy now]"]
+        taken = rng.choice(clicks) if clicks and rng.random() < noise_prob else expert
+        steps.append(Step(observation, prompt_info(info), taken, expert))
+        observation, _, terminated, truncated, info = env.step(taken)
+        if terminated or truncated:
+            success = bool(info.get("success"))
+            break
+    return Episode("webshop", seed, tuple(steps), success)
+
+
+def collect_episodes(config: TinyLMConfig, progress: bool = False) -> list[Episode]:
+    """Every training roll-out of ``config``: per level (WebShop: split) and seed, one expert run and the noisy ones."""
     rng = random.Random(config.seed)
     episodes: list[Episode] = []
     total = sum(n for _, n in config.levels)
     bar = _progress(total, "oracle roll-outs", progress)
     for level, count in config.levels:
-        env = cauarena.make(f"cauarena/BabyAI-{level}-Text-v0")
+        env = make_env(config, level)
         for seed in range(config.seed_start, config.seed_start + count):
             for run in range(1 + config.noisy_rollouts):
                 noise = 0.0 if run == 0 else config.noise_prob
-                episodes.append(rollout(env, seed, noise, rng, config.max_episode_steps, config.noise_actions))
+                if config.prompt == "webshop":
+                    episodes.append(webshop_rollout(env, seed, noise, rng, config.max_episode_steps))
+                else:
+                    episodes.append(rollout(env, seed, noise, rng, config.max_episode_steps, config.noise_actions))
             bar.update(1)
         env.close()
     bar.close()
     return episodes
+
+
+def env_spec(config: TinyLMConfig, level: str) -> tuple[str, dict[str, Any]]:
+    """``(env id, kwargs)`` of a level (BabyAI) or split (WebShop) of ``config``.
+
+    >>> env_spec(TinyLMConfig(), "GoToLocal")
+    ('cauarena/BabyAI-GoToLocal-Text-v0', {})
+    """
+    if config.prompt == "webshop":
+        return "cauarena/WebShop-v0", {"split": level, "num_products": config.num_products}
+    return f"cauarena/BabyAI-{level}-Text-v0", {}
+
+
+def make_env(config: TinyLMConfig, level: str) -> Any:
+    """The env of a level (BabyAI) or split (WebShop) of ``config``."""
+    import cauarena
+
+    env_id, kwargs = env_spec(config, level)
+    return cauarena.make(env_id, **kwargs)
 
 
 def _progress(total: int, desc: str, enabled: bool) -> Any:

@@ -1,4 +1,4 @@
-"""Play agents on BabyAI-Text seeds and summarise success, steps and tokens (validation and benchmarks)."""
+"""Play agents on BabyAI-Text (or WebShop) seeds and summarise success, steps and tokens (validation, benchmarks)."""
 
 from __future__ import annotations
 
@@ -45,14 +45,15 @@ def play_episode(env: Any, agent: Any, seed: int) -> EpisodeOutcome:
 
 
 def evaluate_agent(
-    agent: Any, env_id: str, seeds: Iterable[int], progress: bool = False
+    agent: Any, env_id: str, seeds: Iterable[int], progress: bool = False,
+    env_kwargs: dict[str, Any] | None = None, family: str = "babyai",
 ) -> list[EpisodeOutcome]:
-    """Play ``agent`` (an Agent, or a spec for ``make_agent``) on ``env_id`` once per seed."""
+    """Play ``agent`` (an Agent, or a spec for ``make_agent`` with ``family``'s prompt) on ``env_id`` once per seed."""
     import cauarena
     from cauarena.agents import make_agent
 
-    env = cauarena.make(env_id)
-    agent = with_hooks(make_agent(agent, family="babyai") if isinstance(agent, str) else agent)
+    env = cauarena.make(env_id, **(env_kwargs or {}))
+    agent = with_hooks(make_agent(agent, family=family) if isinstance(agent, str) else agent)
     agent.bind(env)
     seeds = list(seeds)
     from tqdm.auto import tqdm

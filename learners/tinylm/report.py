@@ -26,21 +26,24 @@ def training_card(metrics: dict[str, Any]) -> str:
     config, data, training = metrics["config"], metrics["data"], metrics["training"]
     plan, dagger, validation = metrics["plan"], metrics["dagger"], metrics["validation"]
     levels = ", ".join(f"{level} x{n}" for level, n in config["levels"])
+    webshop = config.get("prompt") == "webshop"
+    source = "WebShop (its train split; the `oracle` buyer)" if webshop else "BabyAI-Text (BabyAIBot)"
     lines = [
         f"# tiny/{config['name']}",
         "",
-        "A Llama-style causal LM and a byte-level BPE tokenizer trained from scratch on BabyAI-Text oracle",
+        f"A Llama-style causal LM and a byte-level BPE tokenizer trained from scratch on {source} oracle",
         "roll-outs rendered through the ChatAgent prompts (no downloaded weights or data). Rebuild:",
         "",
         "```",
         f"cauarena train tinylm --preset {config['name']} --out <dir>",
         "```",
         "",
-        f"- data: {levels} (seeds from {config['seed_start']}), each played by the bot once and "
+        f"- data: {levels} (seeds from {config['seed_start']}), each played by the oracle once and "
         f"{config['noisy_rollouts']} times with noise {config['noise_prob']}: {data['episodes']} episodes, "
         f"{data['steps']} steps, {data['rows']} rows; prompt budget {data['prompt_budget']} tokens; "
         f"{data['data_s']} s",
-        f"- tokenizer: byte-level BPE, {data['vocab_size']} tokens",
+        f"- tokenizer: byte-level BPE, {data['vocab_size']} tokens"
+        + (", lower-cased input" if config.get("lowercase") else ""),
         f"- model: {training['parameters']:,} parameters (hidden {config['hidden_size']}, {config['num_layers']} "
         f"layers, {config['num_heads']} heads, context {config['context_length']}), {config['save_dtype']}, "
         f"{metrics['checkpoint_mb']} MB",
@@ -69,7 +72,8 @@ def training_card(metrics: dict[str, Any]) -> str:
             f"- validation ({validation['env_id']}, seeds {validation['seeds'][0]}-{validation['seeds'][1]}, "
             f"greedy, through the hf/ ChatAgent): success {validation['success']:.0%}, "
             f"{validation['mean_steps']:.1f} steps per episode, {validation['prompt_tokens_per_step']:.0f} "
-            f"prompt / {validation['completion_tokens_per_step']:.1f} completion tokens per step"
+            f"prompt / {validation['completion_tokens_per_step']:.1f} completion tokens per step, invalid actions "
+            f"{validation['invalid_action_rate']:.0%} of steps"
         )
     lines += ["", "Full numbers: `metrics.json`.", ""]
     return "\n".join(lines)

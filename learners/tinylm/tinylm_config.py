@@ -25,36 +25,57 @@ BABYAI_SPLIT = (
 )
 """Pre-token boundaries of BabyAI-Text: an object (`` red key``), a distance (`` 2 steps left``), `` and``."""
 
+WEBSHOP_SPLIT = r" \[sep\] |\[|\]|\$?\d+(?:\.\d+)?"
+"""Pre-token boundaries of lower-cased WebShop text: `` [sep] ``, brackets (``click[`` + value + ``]``), numbers.
+
+With the tokenizer's lower-casing (``lowercase=True``) a product id reads the same on the results page
+(``B0BQEP7Z05``) and in the action (``click[b0bqep7z05]``): the digits are pre-tokens of their own and the
+letters between them merge the same way in both places, so buying a product is copying the tokens of its id.
+"""
+
 NOISE_ACTIONS = ("turn left", "turn right", "go forward")
 """Actions a noisy roll-out may take instead of the expert's (moves only: they never break a level)."""
+
+FAMILIES = ("babyai", "webshop")
+"""Env families the recipe can collect oracle roll-outs of (the ``prompt`` field picks one)."""
+
+WEBSHOP_SPLITS = ("train", "eval")
+"""WebShop splits a recipe trains (``train``) and validates (``eval``) on; ``test`` is the benchmark's."""
 
 
 @dataclass(frozen=True)
 class TinyLMConfig:
     """How to build the ``tiny/<name>`` checkpoint: data, tokenizer, model, SFT and DAgger settings.
 
-    Data are oracle (BabyAIBot) roll-outs. Each training seed is played once as the expert would, then
+    Data are oracle roll-outs: BabyAIBot on BabyAI-Text (``prompt="babyai"``) or the WebShop ``oracle`` buyer on
+    ``cauarena/WebShop-v0`` (``prompt="webshop"``). Each training seed is played once as the expert would, then
     ``noisy_rollouts`` more times where each step, with probability ``noise_prob``, a random move from
     :data:`NOISE_ACTIONS` is taken instead of the expert's (DART-style noise injection; the bot replans
-    from any state). Every visited state is labelled with the bot's action; the history the model sees holds
-    the actions actually taken, as at inference. After ``max_steps`` of SFT the model itself plays
-    ``dagger_episodes`` training seeds, the bot labels every state it reaches, and SFT continues for
-    ``dagger_steps`` on the oracle and DAgger rows together.
+    from any state; on WebShop the noise is a random click other than ``buy now``, never a search, and the
+    oracle replans from the page it lands on). Every visited state is labelled with the oracle's action; the
+    history the model sees holds the actions actually taken, as at inference. After ``max_steps`` of SFT the
+    model itself plays ``dagger_episodes`` training seeds (BabyAI only), the bot labels every state it reaches,
+    and SFT continues for ``dagger_steps`` on the oracle and DAgger rows together.
 
     Attributes:
         name: the checkpoint name (``tiny/<name>``).
-        prompt: the prompt template the ChatAgent uses for the env family (``babyai``).
-        levels: ``(level, episodes)`` pairs; level seeds are ``seed_start, seed_start + 1, ...``.
+        prompt: the env family and its ChatAgent prompt template (``babyai`` or ``webshop``).
+        levels: ``(level, episodes)`` pairs; level seeds are ``seed_start, seed_start + 1, ...``. WebShop:
+            ``(("train", instructions),)``, instruction seeds of its ``train`` split.
         seed_start: the first training seed of every level.
-        validation_level: the level whose validation seeds measure success after training.
+        validation_level: the level whose validation seeds measure success after training (WebShop: ``eval``,
+            its eval split; the test split is never seen before the benchmark).
         validation_seed_start: first validation seed (disjoint from the training seeds, below 1000).
         validation_episodes: validation episodes (0 skips validation).
         noisy_rollouts: extra noisy roll-outs per training seed.
         noise_prob: per-step probability of a random move in a noisy roll-out.
         noise_actions: the moves noise picks from (a subset of :data:`NOISE_ACTIONS`).
         max_episode_steps: most steps kept per oracle roll-out.
+        num_products: WebShop's catalog size (the env's default, 1,000; BabyAI ignores it).
         vocab_size: the byte-level BPE vocabulary size (an upper bound: training stops when nothing merges).
         split_pattern: regex of extra pre-token boundaries (see :mod:`~cauarena.learners.tinylm.tokenizer`).
+        lowercase: the tokenizer lower-cases text before splitting it (replies come out lower-case); WebShop
+            needs it so that an id on the page and in ``click[...]`` are the same tokens.
         hidden_size: the model width.
         intermediate_size: the MLP width.
         num_layers: transformer blocks.
@@ -94,8 +115,10 @@ class TinyLMConfig:
     noise_prob: float = 0.3
     noise_actions: tuple[str, ...] = NOISE_ACTIONS
     max_episode_steps: int = 64
+    num_products: int = 1000
     vocab_size: int = 1024
     split_pattern: str = BABYAI_SPLIT
+    lowercase: bool = False
     hidden_size: int = 128
     intermediate_size: int = 384
     num_layers: int = 2
@@ -125,17 +148,24 @@ class TinyLMConfig:
     def _check_data(self) -> None:
         if not self.name or "/" in self.name:
             raise ConfigError(f"name is a plain checkpoint name such as 'babyai' (no '/'); got {self.name!r}.")
+        if self.prompt not in FAMILIES:
+            raise ConfigError(f"prompt must name an env family with an oracle, one of {', '.join(FAMILIES)}; "
+                              f"got {self.prompt!r}.")
         if not self.levels:
             raise ConfigError("levels needs at least one (level, episodes) pair, e.g. (('GoToLocal', 500),).")
+        if self.prompt == "webshop":
+            self._check_webshop()
+        else:
+            for level, _ in self.levels:
+                if level not in KNOWN_LEVELS:
+                    raise ConfigError(f"Unknown level {level!r} in levels. Fix: use one of {', '.join(KNOWN_LEVELS)}.")
+            if self.validation_level not in KNOWN_LEVELS:
+                raise ConfigError(
+                    f"Unknown validation_level {self.validation_level!r}. Fix: use one of {', '.join(KNOWN_LEVELS)}."
+                )
         for level, episodes in self.levels:
-            if level not in KNOWN_LEVELS:
-                raise ConfigError(f"Unknown level {level!r} in levels. Fix: use one of {', '.join(KNOWN_LEVELS)}.")
             if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
                 raise ConfigError(f"Episodes of {level!r} must be an int >= 1; got {episodes!r}.")
-        if self.validation_level not in KNOWN_LEVELS:
-            raise ConfigError(
-                f"Unknown validation_level {self.validation_level!r}. Fix: use one of {', '.join(KNOWN_LEVELS)}."
-            )
         if self.noisy_rollouts < 0 or self.validation_episodes < 0:
             raise ConfigError(
                 f"noisy_rollouts and validation_episodes must be >= 0; got {self.noisy_rollouts}, "
@@ -150,7 +180,24 @@ class TinyLMConfig:
         if self.max_episode_steps < 1:
             raise ConfigError(f"max_episode_steps must be >= 1; got {self.max_episode_steps}.")
 
+    def _check_webshop(self) -> None:
+        if [level for level, _ in self.levels] != ["train"] or self.validation_level != "eval":
+            raise ConfigError(
+                f"WebShop trains on its train split and validates on its eval split: levels=[['train', N]] and "
+                f"validation_level='eval'; got levels={[list(p) for p in self.levels]}, validation_level="
+                f"{self.validation_level!r}."
+            )
+        if self.dagger_episodes:
+            raise ConfigError("DAgger plays BabyAI levels only. Fix: dagger_episodes=0 for WebShop.")
+        if isinstance(self.num_products, bool) or not isinstance(self.num_products, int) or self.num_products < 20:
+            raise ConfigError(f"num_products must be an int >= 20 (WebShop's smallest catalog); got "
+                              f"{self.num_products!r}.")
+
     def _check_seeds(self) -> None:
+        if self.prompt == "webshop":  # train, eval and test instructions target disjoint products
+            if self.seed_start < 0 or self.validation_seed_start < 0:
+                raise ConfigError("Seeds are >= 0; got a negative seed_start or validation_seed_start.")
+            return
         last_train = self.seed_start + max(episodes for _, episodes in self.levels) - 1
         last_validation = self.validation_seed_start + self.validation_episodes - 1
         if self.seed_start < 0 or self.validation_seed_start < 0:
@@ -242,5 +289,15 @@ class TinyLMConfig:
         return cls(**data)
 
 
-PRESETS: dict[str, TinyLMConfig] = {"babyai": TinyLMConfig()}
-"""The shipped checkpoints' configs by name: ``train --name babyai`` rebuilds ``tiny/babyai``."""
+PRESETS: dict[str, TinyLMConfig] = {
+    "babyai": TinyLMConfig(),
+    "webshop": TinyLMConfig(
+        name="webshop", prompt="webshop", levels=(("train", 1500),), validation_level="eval",
+        validation_seed_start=0, validation_episodes=50, noisy_rollouts=1, noise_prob=0.2, max_episode_steps=30,
+        vocab_size=2048, split_pattern=WEBSHOP_SPLIT, lowercase=True, hidden_size=128, intermediate_size=384,
+        num_layers=4, num_heads=4, context_length=576, max_steps=4000, batch_size=16, learning_rate=1e-3,
+        time_budget_s=3600.0,
+    ),
+}
+"""The shipped checkpoints' configs by name: ``--preset babyai`` rebuilds ``tiny/babyai``, ``--preset webshop``
+``tiny/webshop``."""

@@ -26,24 +26,29 @@ SPECIAL_TOKENS = (UNK, BOS, EOS, PAD, *ROLE_TOKENS)
 """Special tokens, in id order (``<unk>`` is 0)."""
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int, split_pattern: str = "") -> Any:
+def train_tokenizer(texts: Iterable[str], vocab_size: int, split_pattern: str = "", lowercase: bool = False) -> Any:
     """Train a byte-level BPE on ``texts`` and wrap it as a ``PreTrainedTokenizerFast`` with the chat template.
 
     Args:
         texts: the training text (e.g. :func:`~cauarena.learners.tinylm.data.tokenizer_corpus`).
         vocab_size: the largest vocabulary; training stops earlier when no pair is left to merge.
         split_pattern: a regex whose matches become pre-tokens of their own (besides newlines); BPE never
-            merges across pre-tokens. Empty: split at newlines only.
+            merges across pre-tokens. Empty: split at newlines only. It sees the lower-cased text when
+            ``lowercase`` is on.
+        lowercase: lower-case every text before it is split (a normaliser saved with the tokenizer, so
+            prompts at play time are lower-cased too, and replies decode lower-case).
 
     Returns:
         A ``transformers.PreTrainedTokenizerFast`` (BOS ``<s>``, EOS ``</s>``, pad ``<pad>``).
     """
-    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     from cauarena.agents.llm.backends.hf import SIMPLE_CHAT_TEMPLATE
 
     bpe = Tokenizer(models.BPE(unk_token=UNK))
+    if lowercase:
+        bpe.normalizer = normalizers.Lowercase()
     pattern = "\n" + (f"|{split_pattern}" if split_pattern else "")
     bpe.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(pattern), behavior="isolated"),

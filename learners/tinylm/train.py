@@ -33,7 +33,7 @@ def prepare_data(config: TinyLMConfig, progress: bool = False) -> tuple[Any, lis
     start = time.perf_counter()
     episodes = data.collect_episodes(config, progress=progress)
     corpus = data.tokenizer_corpus(episodes, template)
-    tokenizer = train_tokenizer(corpus, config.vocab_size, config.split_pattern)
+    tokenizer = train_tokenizer(corpus, config.vocab_size, config.split_pattern, config.lowercase)
     prompt_budget = data.prompt_budget(template, config.context_length)
     count = data.message_token_counter(tokenizer)
     rows = data.build_rows(episodes, template, count, prompt_budget)
@@ -156,17 +156,19 @@ def save_checkpoint(model: Any, tokenizer: Any, config: TinyLMConfig, out: Path)
 
 
 def validate(config: TinyLMConfig, out: Path, progress: bool) -> dict[str, Any]:
-    """Success of the saved checkpoint as ``hf/<out>`` on the validation seeds (seeds below 1000)."""
+    """Success of the saved checkpoint as ``hf/<out>`` on the validation seeds (BabyAI: < 1000; WebShop: eval split)."""
+    from cauarena.learners.tinylm.data import env_spec
     from cauarena.learners.tinylm.evaluate import evaluate_agent, summarize
 
     if not config.validation_episodes:
         return {}
     seeds = range(config.validation_seed_start, config.validation_seed_start + config.validation_episodes)
     start = time.perf_counter()
-    env_id = f"cauarena/BabyAI-{config.validation_level}-Text-v0"
-    summary = summarize(evaluate_agent(f"hf/{out.resolve()}", env_id, seeds, progress=progress))
-    summary = {k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}
-    return {"env_id": env_id, "seeds": [seeds.start, seeds.stop - 1], **summary,
+    env_id, env_kwargs = env_spec(config, config.validation_level)
+    outcomes = evaluate_agent(f"hf/{out.resolve()}", env_id, seeds, progress=progress, env_kwargs=env_kwargs,
+                              family=config.prompt)
+    summary = {k: round(v, 4) if isinstance(v, float) else v for k, v in summarize(outcomes).items()}
+    return {"env_id": env_id, "env_kwargs": env_kwargs, "seeds": [seeds.start, seeds.stop - 1], **summary,
             "eval_s": round(time.perf_counter() - start, 1)}
 
 

@@ -17,9 +17,9 @@ GOTO_LOCAL = "cauarena/BabyAI-GoToLocal-Text-v0"
 
 def test_shipped_presets_are_valid_and_round_trip():
     # other learners (DEPO's bc/kto stages) ship checkpoints beside it under the same tiny/ prefix
-    assert "babyai" in shipped_models() and set(PRESETS) == {"babyai"}
-    config = PRESETS["babyai"]
-    assert TinyLMConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert "babyai" in shipped_models() and set(PRESETS) == {"babyai", "webshop"}
+    for config in PRESETS.values():
+        assert TinyLMConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,13 @@ def test_shipped_presets_are_valid_and_round_trip():
         ({"split_pattern": "(unclosed"}, "not a valid regex"),
         ({"save_dtype": "int8"}, "save_dtype"),
         ({"threads": 0}, "threads"),
+        ({"prompt": "gridworld"}, "prompt must name an env family with an oracle, one of babyai, webshop"),
+        ({"prompt": "webshop"}, "levels=\\[\\['train', N\\]\\] and validation_level='eval'"),
+        ({"prompt": "webshop", "levels": (("train", 5),), "validation_level": "test"}, "validation_level='eval'"),
+        ({"prompt": "webshop", "levels": (("train", 5),), "validation_level": "eval", "dagger_episodes": 2},
+         "DAgger plays BabyAI levels only"),
+        ({"prompt": "webshop", "levels": (("train", 5),), "validation_level": "eval", "num_products": 5},
+         "num_products must be an int >= 20"),
     ],
 )
 def test_config_errors_explain_the_fix(changes, match):
@@ -243,3 +250,45 @@ def test_train_command_writes_a_checkpoint_that_hf_loads(tmp_path):
     agent.reset(seed=0, info=info)
     agent.act(observation, info)
     assert agent.last_usage.prompt_tokens > 0
+
+
+def test_webshop_rows_are_chat_agent_prompts_and_an_id_reads_the_same_on_the_page_and_in_the_reply(tmp_path):
+    """WebShop recipe: noisy oracle roll-outs recover; rows are ChatAgent's prompts; buying is copying id tokens."""
+    from dataclasses import replace
+
+    from cauarena.learners.tinylm.data import (
+        collect_episodes,
+        episode_rows,
+        message_token_counter,
+        prompt_budget,
+        tokenizer_corpus,
+    )
+    from cauarena.learners.tinylm.tokenizer import load_tokenizer, save_tokenizer, train_tokenizer
+
+    config = replace(PRESETS["webshop"], levels=(("train", 8),), noise_prob=0.4, num_products=100)
+    episodes = collect_episodes(config)
+    assert len(episodes) == 16 and all(e.success for e in episodes[::2])  # each oracle run buys the target
+    noisy = [s for e in episodes[1::2] for s in e.steps if s.taken != s.expert]
+    assert noisy and all(s.taken.startswith("click[") and s.taken != "click[buy now]" for s in noisy)
+    assert sum(e.success for e in episodes[1::2]) >= 6  # the oracle gets back on track after random clicks
+
+    template = get_prompt("webshop")
+    trained = train_tokenizer(tokenizer_corpus(episodes, template), 800, config.split_pattern, lowercase=True)
+    save_tokenizer(trained, tmp_path)
+    tokenizer = load_tokenizer(tmp_path)  # the lower-casing travels with the checkpoint, as the hf/ backend loads it
+    assert tokenizer("Buy Now [SEP] B0X")["input_ids"] == trained("buy now [sep] b0x")["input_ids"]
+    count = message_token_counter(tokenizer)
+    budget = prompt_budget(template, 4096)  # this small tokenizer merges little; the length check is prepare_data's
+    for episode in episodes[:4]:
+        rows = episode_rows(template, episode, count, budget)
+        assert [r["completion"][0]["content"] for r in rows] == [s.expert for s in episode.steps]
+        for row, step in zip(rows, episode.steps, strict=True):
+            assert row["prompt"][-1]["content"].endswith(step.observation) or step.observation in row["prompt"][-1][
+                "content"]
+        clicked = next(s for s in episode.steps if s.info.get("valid_actions") and s.expert.startswith("click[b0"))
+        asin = clicked.expert[len("click["):-1]
+        on_page = tokenizer(f" [SEP] {asin.upper()} [SEP] ", add_special_tokens=False)["input_ids"]
+        in_reply = tokenizer(f"click[{asin}]", add_special_tokens=False)["input_ids"]
+        id_tokens = tokenizer(asin, add_special_tokens=False)["input_ids"]
+        assert asin.upper() in clicked.observation
+        assert on_page[1:-1] == id_tokens == in_reply[2:-1]  # the same tokens: buying is a copy
