@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cauarena.agents.base import with_hooks
-from cauarena.agents.rollout import SINGLE, Rollout
+from cauarena.agents.llm.backends import ContextOverflow
+from cauarena.agents.rollout import SINGLE, Rollout, RolloutError
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class EpisodeOutcome:
         completion_tokens: generated tokens over the episode.
         invalid_actions: steps the env answered as invalid.
         wall_s: wall seconds of the episode.
+        overflow: the episode ended on an observation too long for the model's context (counted as a failure).
     """
 
     seed: int
@@ -33,15 +35,28 @@ class EpisodeOutcome:
     completion_tokens: int
     invalid_actions: int
     wall_s: float
+    overflow: bool = False
 
 
 def play_episode(env: Any, agent: Any, seed: int) -> EpisodeOutcome:
-    """Play ``agent`` on ``env`` from ``reset(seed=seed)`` until the episode ends (the env truncates)."""
+    """Play ``agent`` on ``env`` from ``reset(seed=seed)`` until the episode ends (the env truncates).
+
+    An observation too long for the model's context ends the episode as a failure (``overflow``), as the
+    leaderboard stores it as an error row; any other exception propagates.
+    """
     start = time.perf_counter()
-    rollout = Rollout(env, agent, seed=seed).run()
+    rollout = Rollout(env, agent, seed=seed)
+    overflow = False
+    try:
+        rollout.run()
+    except RolloutError as exc:
+        if not isinstance(exc.error, ContextOverflow):
+            raise
+        overflow = True
     prompt, completion = rollout.usage[SINGLE]
-    return EpisodeOutcome(seed, bool(rollout.info.get("success")), rollout.n_steps, prompt, completion,
-                          rollout.invalid, time.perf_counter() - start)
+    success = bool(rollout.info.get("success")) and not overflow
+    return EpisodeOutcome(seed, success, rollout.n_steps, prompt, completion, rollout.invalid,
+                          time.perf_counter() - start, overflow)
 
 
 def evaluate_agent(
@@ -73,5 +88,6 @@ def summarize(outcomes: list[EpisodeOutcome]) -> dict[str, float]:
         "prompt_tokens_per_step": sum(o.prompt_tokens for o in outcomes) / steps,
         "completion_tokens_per_step": sum(o.completion_tokens for o in outcomes) / steps,
         "invalid_action_rate": sum(o.invalid_actions for o in outcomes) / steps,
+        "context_overflows": sum(o.overflow for o in outcomes),
         "seconds_per_step": sum(o.wall_s for o in outcomes) / steps,
     }

@@ -74,6 +74,8 @@ def training_card(metrics: dict[str, Any]) -> str:
             f"{validation['mean_steps']:.1f} steps per episode, {validation['prompt_tokens_per_step']:.0f} "
             f"prompt / {validation['completion_tokens_per_step']:.1f} completion tokens per step, invalid actions "
             f"{validation['invalid_action_rate']:.0%} of steps"
+            + (f", {validation['context_overflows']} episode(s) ended on a page longer than the context"
+               if validation.get("context_overflows") else "")
         )
     lines += ["", "Full numbers: `metrics.json`.", ""]
     return "\n".join(lines)

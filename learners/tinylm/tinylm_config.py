@@ -295,7 +295,7 @@ PRESETS: dict[str, TinyLMConfig] = {
         name="webshop", prompt="webshop", levels=(("train", 1500),), validation_level="eval",
         validation_seed_start=0, validation_episodes=50, noisy_rollouts=1, noise_prob=0.2, max_episode_steps=30,
         vocab_size=2048, split_pattern=WEBSHOP_SPLIT, lowercase=True, hidden_size=128, intermediate_size=384,
-        num_layers=4, num_heads=4, context_length=576, max_steps=4000, batch_size=16, learning_rate=1e-3,
+        num_layers=4, num_heads=4, context_length=768, max_steps=4000, batch_size=16, learning_rate=1e-3,
         time_budget_s=3600.0,
     ),
 }

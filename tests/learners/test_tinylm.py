@@ -292,3 +292,37 @@ def test_webshop_rows_are_chat_agent_prompts_and_an_id_reads_the_same_on_the_pag
         id_tokens = tokenizer(asin, add_special_tokens=False)["input_ids"]
         assert asin.upper() in clicked.observation
         assert on_page[1:-1] == id_tokens == in_reply[2:-1]  # the same tokens: buying is a copy
+
+
+def test_validation_counts_an_observation_too_long_for_the_context_as_a_failed_episode():
+    """An hour of training is not lost to one page the model cannot read: the episode fails, the count says so."""
+    from cauarena.agents.llm.backends import ContextOverflow
+    from cauarena.learners.tinylm.evaluate import evaluate_agent, summarize
+
+    class Overflowing:
+        def __init__(self):
+            self.calls = 0
+
+        def bind(self, env):
+            pass
+
+        def reset(self, *, seed=None, info=None):
+            pass
+
+        def act(self, observation, info):
+            self.calls += 1
+            if self.calls % 3 == 0:
+                raise ContextOverflow("the prompt has 588 tokens even without history")
+            return "go forward"
+
+    outcomes = evaluate_agent(Overflowing(), GOTO_LOCAL, [1000, 1001])
+    assert [o.overflow for o in outcomes] == [True, True] and not any(o.success for o in outcomes)
+    assert [o.steps for o in outcomes] == [2, 2]
+    assert summarize(outcomes)["context_overflows"] == 2
+
+    class Broken(Overflowing):
+        def act(self, observation, info):
+            raise ValueError("a bug, not a long page")
+
+    with pytest.raises(Exception, match="a bug, not a long page"):
+        evaluate_agent(Broken(), GOTO_LOCAL, [1000])
