@@ -307,15 +307,15 @@ def test_validation_counts_an_observation_too_long_for_the_context_as_a_failed_e
             pass
 
         def reset(self, *, seed=None, info=None):
-            pass
+            self.calls = 0
 
         def act(self, observation, info):
             self.calls += 1
-            if self.calls % 3 == 0:
+            if self.calls == 3:  # the third observation of every episode is "too long"
                 raise ContextOverflow("the prompt has 588 tokens even without history")
             return "go forward"
 
-    outcomes = evaluate_agent(Overflowing(), GOTO_LOCAL, [1000, 1001])
+    outcomes = evaluate_agent(Overflowing(), GOTO_LOCAL, [1000, 1002])  # 1001 ends at step 1
     assert [o.overflow for o in outcomes] == [True, True] and not any(o.success for o in outcomes)
     assert [o.steps for o in outcomes] == [2, 2]
     assert summarize(outcomes)["context_overflows"] == 2
