@@ -326,3 +326,26 @@ def test_validation_counts_an_observation_too_long_for_the_context_as_a_failed_e
 
     with pytest.raises(Exception, match="a bug, not a long page"):
         evaluate_agent(Broken(), GOTO_LOCAL, [1000])
+
+
+@pytest.mark.slow
+def test_webshop_preset_trains_and_validates_on_the_eval_split(tmp_path):
+    from cauarena.cli import main
+
+    out = tmp_path / "ckpt"
+    assert main([
+        "train", "tinylm", "--preset", "webshop", "--out", str(out), "--no-progress",
+        "--set", 'levels=[["train", 6]]', "--set", "num_products=100", "--set", "vocab_size=600",
+        "--set", "hidden_size=32", "--set", "intermediate_size=64", "--set", "num_layers=1", "--set", "num_heads=2",
+        "--set", "context_length=1536", "--set", "max_steps=3", "--set", "batch_size=4",
+        "--set", "validation_episodes=2", "--set", "time_budget_s=0",
+    ]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["data"]["episodes"] == 12 and metrics["training"]["optimizer_steps"] == 3
+    validation = metrics["validation"]
+    assert validation["env_id"] == "cauarena/WebShop-v0" and validation["env_kwargs"]["split"] == "eval"
+    assert validation["episodes"] == 2 and validation["context_overflows"] == 0
+    card = (out / "TRAINING.md").read_text()
+    assert "# tiny/webshop" in card and "WebShop (its train split" in card and "lower-cased input" in card
+    tokenizer = json.loads((out / "tokenizer.json").read_text())
+    assert tokenizer["normalizer"]["type"] == "Lowercase"
