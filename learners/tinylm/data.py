@@ -24,7 +24,7 @@ from typing import Any
 from cauarena.agents.llm.backends.base import Message
 from cauarena.agents.llm.prompts import PromptTemplate, Turn, fit_history, render_messages, render_reply
 from cauarena.errors import ConfigError
-from cauarena.learners.tinylm.tinylm_config import NOISE_ACTIONS, TinyLMConfig
+from cauarena.learners.tinylm.tinylm_config import FAMILIES, NOISE_ACTIONS, TinyLMConfig
 
 Row = dict[str, list[Message]]
 """One SFT row: ``{"prompt": [...messages], "completion": [assistant message]}``."""
@@ -159,6 +159,9 @@ def webshop_rollout(env: Any, seed: int, noise_prob: float, rng: random.Random, 
 
 def collect_episodes(config: TinyLMConfig, progress: bool = False) -> list[Episode]:
     """Every training roll-out of ``config``: per level (WebShop: split) and seed, one expert run and the noisy ones."""
+    if config.prompt not in FAMILIES:
+        raise ConfigError(f"No oracle roll-outs for prompt {config.prompt!r}: tinylm collects them for "
+                          f"{', '.join(FAMILIES)}. Fix: prompt='babyai' or 'webshop'.")
     rng = random.Random(config.seed)
     episodes: list[Episode] = []
     total = sum(n for _, n in config.levels)
