@@ -159,6 +159,8 @@ def webshop_rollout(env: Any, seed: int, noise_prob: float, rng: random.Random, 
 
 def collect_episodes(config: TinyLMConfig, progress: bool = False) -> list[Episode]:
     """Every training roll-out of ``config``: per level (WebShop: split) and seed, one expert run and the noisy ones."""
+    import cauarena
+
     if config.prompt not in FAMILIES:
         raise ConfigError(f"No oracle roll-outs for prompt {config.prompt!r}: tinylm collects them for "
                           f"{', '.join(FAMILIES)}. Fix: prompt='babyai' or 'webshop'.")
@@ -167,7 +169,8 @@ def collect_episodes(config: TinyLMConfig, progress: bool = False) -> list[Episo
     total = sum(n for _, n in config.levels)
     bar = _progress(total, "oracle roll-outs", progress)
     for level, count in config.levels:
-        env = make_env(config, level)
+        env_id, env_kwargs = env_spec(config, level)
+        env = cauarena.make(env_id, **env_kwargs)
         for seed in range(config.seed_start, config.seed_start + count):
             for run in range(1 + config.noisy_rollouts):
                 noise = 0.0 if run == 0 else config.noise_prob
@@ -190,14 +193,6 @@ def env_spec(config: TinyLMConfig, level: str) -> tuple[str, dict[str, Any]]:
     if config.prompt == "webshop":
         return "cauarena/WebShop-v0", {"split": level, "num_products": config.num_products}
     return f"cauarena/BabyAI-{level}-Text-v0", {}
-
-
-def make_env(config: TinyLMConfig, level: str) -> Any:
-    """The env of a level (BabyAI) or split (WebShop) of ``config``."""
-    import cauarena
-
-    env_id, kwargs = env_spec(config, level)
-    return cauarena.make(env_id, **kwargs)
 
 
 def _progress(total: int, desc: str, enabled: bool) -> Any:

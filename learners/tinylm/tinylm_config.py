@@ -40,9 +40,6 @@ FAMILIES = ("babyai", "webshop")
 """Env families the recipe can collect oracle roll-outs of (the ``prompt`` field picks one; other learners, such as
 CauGym's, build their model from a config with their own prompt and never collect roll-outs)."""
 
-WEBSHOP_SPLITS = ("train", "eval")
-"""WebShop splits a recipe trains (``train``) and validates (``eval``) on; ``test`` is the benchmark's."""
-
 
 @dataclass(frozen=True)
 class TinyLMConfig:
@@ -66,7 +63,7 @@ class TinyLMConfig:
         seed_start: the first training seed of every level.
         validation_level: the level whose validation seeds measure success after training (WebShop: ``eval``,
             its eval split; the test split is never seen before the benchmark).
-        validation_seed_start: first validation seed (disjoint from the training seeds, below 1000).
+        validation_seed_start: first validation seed (BabyAI: disjoint from the training seeds, below 1000).
         validation_episodes: validation episodes (0 skips validation).
         noisy_rollouts: extra noisy roll-outs per training seed.
         noise_prob: per-step probability of a random move in a noisy roll-out.
@@ -192,14 +189,12 @@ class TinyLMConfig:
                               f"{self.num_products!r}.")
 
     def _check_seeds(self) -> None:
+        if self.seed_start < 0 or self.validation_seed_start < 0:
+            raise ConfigError("Seeds are >= 0; got a negative seed_start or validation_seed_start.")
         if self.prompt == "webshop":  # train, eval and test instructions target disjoint products
-            if self.seed_start < 0 or self.validation_seed_start < 0:
-                raise ConfigError("Seeds are >= 0; got a negative seed_start or validation_seed_start.")
             return
         last_train = self.seed_start + max(episodes for _, episodes in self.levels) - 1
         last_validation = self.validation_seed_start + self.validation_episodes - 1
-        if self.seed_start < 0 or self.validation_seed_start < 0:
-            raise ConfigError("Seeds are >= 0; got a negative seed_start or validation_seed_start.")
         if max(last_train, last_validation) >= HELD_OUT_SEED_START:
             raise ConfigError(
                 f"Training seeds end at {last_train} and validation seeds at {last_validation}, but seeds >= "
