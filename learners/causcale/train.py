@@ -118,7 +118,8 @@ def train(config: CauScaleConfig, out: Path, *, resume: bool = True, device: str
     step, history = _load_state(out, model, optimizer, device) if resume else (0, [])
     extra = {"parameters": sum(p.numel() for p in model.parameters()), "device": device,
              "torch_threads": torch.get_num_threads()}
-    start, losses = time.perf_counter(), []
+    # train_s counts every run of a resumed training, not only this one
+    start, losses = time.perf_counter() - (history[-1]["train_s"] if history else 0.0), []
     bar = tqdm(total=config.steps, initial=step, desc="causcale", disable=not progress, unit="step")
     model.train()
     while step < config.steps:

@@ -21,6 +21,8 @@ def test_train_writes_a_loadable_checkpoint_and_resumes(tmp_path):
     first = load_model(tmp_path)
     metrics = train(dataclasses.replace(TINY, steps=6), tmp_path, device="cpu", progress=False)
     assert [row["step"] for row in metrics["history"]] == [2, 4, 6]  # resumed at step 4, not restarted
+    times = [row["train_s"] for row in metrics["history"]]
+    assert times == sorted(times)  # the resumed run's clock starts where the first one stopped
     second = load_model(tmp_path)
     assert any(not a.equal(b) for a, b in zip(first.parameters(), second.parameters(), strict=True))
 
