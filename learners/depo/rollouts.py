@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from cauarena.errors import ConfigError
+from cauarena.learners.tinylm.data import prompt_info
 
 ThoughtStyle = Literal["none", "short", "verbose"]
 
@@ -109,10 +110,6 @@ class Trajectory:
         return replace(self, style=replace(self.style, thought=thought))
 
 
-def _prompt_info(info: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: info[k] for k in ("mission", "valid_actions") if k in info}
-
-
 _BABYAI_SHORT = {
     "turn left": "I turn left.", "turn right": "I turn right.", "go forward": "I move ahead.",
     "pick up": "I pick it up.", "drop": "I drop it.", "toggle": "I open it.",
@@ -154,7 +151,7 @@ def babyai_rollout(env: Any, seed: int, style: Style, rng: random.Random, max_st
         else:
             action = ACTION_NAMES[expert]
         short, verbose = babyai_thoughts(observation, info["mission"], action, looking)
-        steps.append(Step(observation, _prompt_info(info), action, short, verbose))
+        steps.append(Step(observation, prompt_info(info), action, short, verbose))
         taken = ACTION_NAMES.index(action)
         observation, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
@@ -219,7 +216,7 @@ def webshop_rollout(env: Any, seed: int, style: Style, rng: random.Random, max_s
             if len(unselected) == 1 and not planned:
                 action = "click[buy now]"
         short, verbose = webshop_thoughts(unwrapped, action)
-        steps.append(Step(observation, _prompt_info(info), action, short, verbose))
+        steps.append(Step(observation, prompt_info(info), action, short, verbose))
         observation, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
         if terminated or truncated:
