@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cauarena.agents.base import AgentHooks, StepUsage, with_hooks
 
@@ -75,6 +75,14 @@ class Step:
     terminated: bool
     truncated: bool
     invalid: bool
+    usage: StepUsage | None
+    latency_s: float
+
+
+class Acted(NamedTuple):
+    """What one seat's agent did at a step: its action, the usage it reported, and the seconds it took."""
+
+    action: Any
     usage: StepUsage | None
     latency_s: float
 
@@ -154,14 +162,23 @@ class Rollout:
         return info if isinstance(info, dict) else {}
 
     def __iter__(self) -> Iterator[Step]:
-        self._reset()
-        while not self.ended:
-            if self.max_steps is not None and self.n_steps >= self.max_steps:
-                self.truncated = True
-                return
+        self.begin()
+        while not self.finished():
             yield self._step()
 
-    def _reset(self) -> None:
+    def finished(self) -> bool:
+        """Whether the episode is over: the env ended it, or ``max_steps`` were taken (then ``truncated``)."""
+        if not self.ended and self.max_steps is not None and self.n_steps >= self.max_steps:
+            self.truncated = True
+            return True
+        return self.ended
+
+    def begin(self) -> None:
+        """Reset the env and every agent: what iterating does first.
+
+        A caller that schedules many rollouts at once (the runner's lanes) drives them with :meth:`begin`,
+        :meth:`finished`, :meth:`requests` and :meth:`advance` instead of iterating; both paths are this loop.
+        """
         try:
             kwargs = {} if self.options is None else {"options": self.options}
             self.observation, self.info = self.env.reset(seed=self.seed, **kwargs)
@@ -179,24 +196,44 @@ class Rollout:
         live = list(self.env.agents)
         return [s for s in live if self.seat_info(s).get("your_turn", True)] or live
 
-    def _act(self) -> tuple[dict[str, Any], StepUsage | None, float]:
-        actions, used, start = {}, None, time.perf_counter()
-        for seat in self._actors():
-            obs = self.observation[seat] if self.multi else self.observation
+    def requests(self) -> dict[str, tuple[Any, dict[str, Any]]]:
+        """The seats that act next, each with the ``(observation, info)`` its agent's ``act`` takes."""
+        return {seat: (self.observation[seat] if self.multi else self.observation, self.seat_info(seat))
+                for seat in self._actors()}
+
+    def _act(self) -> dict[str, Acted]:
+        acted = {}
+        for seat, (obs, info) in self.requests().items():
+            start = time.perf_counter()
             try:
-                actions[seat] = self.agents[seat].act(obs, self.seat_info(seat))
+                action = self.agents[seat].act(obs, info)
             except Exception as exc:
                 raise RolloutError("agent", "act", exc, seat=seat) from exc
-            usage = self.agents[seat].last_usage
+            acted[seat] = Acted(action, self.agents[seat].last_usage, time.perf_counter() - start)
+        return acted
+
+    def _step(self) -> Step:
+        return self.advance(self._act())
+
+    def advance(self, acted: Mapping[str, Acted | BaseException]) -> Step:
+        """Step the env with the actions of the seats :meth:`requests` named; returns the step's record.
+
+        Args:
+            acted: per seat, what its agent did, or the exception its ``act`` raised (raised here as a
+                :class:`RolloutError` of the agent, as iterating raises it).
+        """
+        actions, used, latency = {}, None, 0.0
+        for seat, outcome in acted.items():
+            if isinstance(outcome, BaseException):
+                raise RolloutError("agent", "act", outcome, seat=seat) from outcome
+            actions[seat], usage = outcome.action, outcome.usage
+            latency += outcome.latency_s
             if usage is not None:
                 self.usage[seat][0] += usage.prompt_tokens
                 self.usage[seat][1] += usage.completion_tokens
                 used = usage if used is None else StepUsage(used.prompt_tokens + usage.prompt_tokens,
                                                             used.completion_tokens + usage.completion_tokens)
-        return actions, used, time.perf_counter() - start
-
-    def _step(self) -> Step:
-        actions, usage, latency = self._act()
+        usage = used
         action = actions if self.multi else actions[SINGLE]
         seen = {s: self.observation[s] for s in actions} if self.multi else self.observation
         try:

@@ -7,6 +7,7 @@ its worker pinned to one CPU (``--pin-cpus``), and without a host (the agent bes
 host's cost.
 
 Usage: python benchmarks/bench_runner.py [--env ID] [--agent random] [--seeds 300] [--max-steps 64] [--repeats 5]
+       [--lanes 8] [--only ROW ...]
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ def bare(episodes) -> float:
     return len(episodes) / (time.perf_counter() - start)
 
 
-def runner(episodes, workers: int, isolate: bool = True, pin_cpus: bool = False) -> float:
+def runner(episodes, workers: int, isolate: bool = True, pin_cpus: bool = False, lanes: int = 1) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         store = ResultsStore(tmp)
         start = time.perf_counter()
-        summary = Runner(store, workers=workers, isolate=isolate, pin_cpus=pin_cpus).run(episodes)
+        summary = Runner(store, workers=workers, isolate=isolate, pin_cpus=pin_cpus, lanes=lanes).run(episodes)
         elapsed = time.perf_counter() - start
         if summary.finished != len(episodes):
             raise RuntimeError(f"runner stored {summary.finished} of {len(episodes)}")
@@ -69,24 +70,36 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=300)
     parser.add_argument("--max-steps", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--lanes", type=int, default=8, help="episodes in flight per worker in the lanes rows")
+    parser.add_argument("--only", nargs="*", default=None, help="the rows to measure (default: all)")
     args = parser.parse_args()
     print(f"# {' '.join(sys.argv)} | {platform.platform()} | {os.cpu_count()} cores | "
           f"python {platform.python_version()} | load {os.getloadavg()[0]:.1f} at start")
     suite = Suite("bench", envs=(EnvSpec(args.env),), agents=(args.agent,), seeds=args.seeds,
                   max_steps=args.max_steps)
     episodes = plan(suite)
-    results = {"bare loop": [], "episode loop (no store)": [], "runner, 1 worker, no host": [],
-               "runner, 1 worker": [], "runner, 1 worker, pinned": [], "runner, 2 workers, no host": [],
-               "runner, 2 workers": [], "runner, 2 workers, pinned": []}
+    lanes = f"{args.lanes} lanes"
+    rows = {
+        "bare loop": lambda: bare(episodes),
+        "episode loop (no store)": lambda: player(episodes),
+        "runner, 1 worker, no host": lambda: runner(episodes, 1, isolate=False),
+        "runner, 1 worker": lambda: runner(episodes, 1),
+        "runner, 1 worker, pinned": lambda: runner(episodes, 1, pin_cpus=True),
+        f"runner, 1 worker, {lanes}": lambda: runner(episodes, 1, lanes=args.lanes),
+        "runner, 2 workers, no host": lambda: runner(episodes, 2, isolate=False),
+        "runner, 2 workers": lambda: runner(episodes, 2),
+        "runner, 2 workers, pinned": lambda: runner(episodes, 2, pin_cpus=True),
+        f"runner, 2 workers, {lanes}": lambda: runner(episodes, 2, lanes=args.lanes),
+    }
+    if args.only is not None:
+        unknown = set(args.only) - set(rows)
+        if unknown:
+            parser.error(f"unknown rows {sorted(unknown)}; the rows are {list(rows)}")
+        rows = {name: run for name, run in rows.items() if name in args.only or name == "bare loop"}
+    results = {name: [] for name in rows}
     for _ in range(args.repeats):
-        results["bare loop"].append(bare(episodes))
-        results["episode loop (no store)"].append(player(episodes))
-        results["runner, 1 worker, no host"].append(runner(episodes, 1, isolate=False))
-        results["runner, 1 worker"].append(runner(episodes, 1))
-        results["runner, 1 worker, pinned"].append(runner(episodes, 1, pin_cpus=True))
-        results["runner, 2 workers, no host"].append(runner(episodes, 2, isolate=False))
-        results["runner, 2 workers"].append(runner(episodes, 2))
-        results["runner, 2 workers, pinned"].append(runner(episodes, 2, pin_cpus=True))
+        for name, run in rows.items():
+            results[name].append(run())
     base = statistics.median(results["bare loop"])
     for name, rates in results.items():
         med = statistics.median(rates)

@@ -133,6 +133,9 @@ def run(
                                                     "instead of starting a local runtime")] = None,
     pin_cpus: Annotated[bool, typer.Option("--pin-cpus", help="local executor: keep worker i and its agent host "
                                            "on CPU i (fast envs with trivial agents on otherwise idle CPUs)")] = False,
+    lanes: Annotated[int, typer.Option(help="local executor: episodes each worker plays at once, its agents' acts "
+                                       "sent to the agent host in batches (fast envs; each lane builds its own env "
+                                       "and agent)")] = 1,
 ) -> None:
     """Run a suite (or --env ids) with agents and seeds, store every episode, print the leaderboard."""
     from cauarena.leaderboards.runner import Runner
@@ -140,7 +143,7 @@ def run(
     from cauarena.leaderboards.suites import plan
 
     memory = parse_size(max_memory) if max_memory is not None else None
-    _check_executor(executor, ray_address, pin_cpus)
+    _check_executor(executor, ray_address, pin_cpus, lanes)
     if max_error_rate is not None and not 0.0 <= max_error_rate <= 1.0:
         raise ConfigError(f"--max-error-rate must lie in [0, 1], got {max_error_rate}.")
     spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
@@ -162,7 +165,8 @@ def run(
         chat_kwargs["cache_dir"] = str(Path(out) / "cache")
     bar = _progress_bar(len(episodes) - len(stored), enabled=progress)
     runner = Runner(store, workers=workers, keep_trajectories=not no_trajectories, chat_kwargs=chat_kwargs,
-                    on_result=bar.update_result if bar else None, max_memory=memory, pin_cpus=pin_cpus)
+                    on_result=bar.update_result if bar else None, max_memory=memory, pin_cpus=pin_cpus,
+                    lanes=lanes)
     from cauarena.leaderboards.configs import suite_labels  # the leaderboard names labelled [[envs]] rows by them
 
     store.record_run(runner.run_id, {"suite": spec.name, "agents": list(spec.agents), "guards": list(spec.guards),
@@ -183,8 +187,17 @@ def run(
         raise typer.Exit(code=1)
 
 
-def _check_executor(executor: str, ray_address: str | None, pin_cpus: bool = False) -> None:
-    """Refuse an unknown ``--executor``, a ``--ray-address`` without ``--executor ray``, ``--pin-cpus`` with it."""
+def _check_executor(executor: str, ray_address: str | None, pin_cpus: bool = False, lanes: int = 1) -> None:
+    """Refuse what the executor cannot do.
+
+    An unknown ``--executor``, a ``--ray-address`` without ``--executor ray``, ``--pin-cpus`` or ``--lanes`` with
+    it, and fewer than one lane.
+    """
+    if lanes < 1:
+        raise ConfigError(f"--lanes must be >= 1, got {lanes}.")
+    if lanes > 1 and executor != "local":
+        raise ConfigError("--lanes sets how many episodes a local worker plays at once; Ray's actors play one at a "
+                          "time. Fix: drop --lanes, or use --executor local.")
     if executor not in ("local", "ray"):
         raise ConfigError(f"--executor takes local or ray, got {executor!r}.")
     if ray_address is not None and executor != "ray":

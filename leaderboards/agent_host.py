@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import pickle
 import sys
+import time
 import traceback
+from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -127,6 +129,40 @@ def _usage(agent: AgentHooks) -> tuple[int, int, float, bool] | None:
     return (int(usage.prompt_tokens), int(usage.completion_tokens), float(usage.latency_s), bool(usage.cached))
 
 
+def _acts(agents: dict[int, AgentHooks], items: list[tuple[int, Any, Any]]) -> list[tuple]:
+    """The ``acts`` request: one ``act`` per ``(handle, observation, info)``, each answered on its own.
+
+    An item's answer is ``("ok", (action, usage, seconds))``, ``("guard_stop", verdict, "", "")`` or ``("error",
+    kind, message, traceback)``: one agent's failure is its episode's, never the batch's.
+    """
+    from cauarena.guards import GuardStop
+
+    answers = []
+    for handle, observation, info in items:
+        start = time.perf_counter()
+        try:
+            action = agents[handle].act(observation, info)
+            answers.append(("ok", (action, _usage(agents[handle]), time.perf_counter() - start)))
+        except GuardStop as stop:
+            answers.append(("guard_stop", stop.verdict if _picklable(stop.verdict) else None, "", ""))
+        except BaseException as exc:  # noqa: BLE001 - an agent's failure is data for the worker
+            answers.append(("error", *error_fields(exc)))
+    return answers
+
+
+def _sendable(answers: list[tuple]) -> list[tuple]:
+    """``answers`` with each one that cannot cross the pipe replaced by its agent's error."""
+    out = []
+    for answer in answers:
+        try:
+            pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            out.append(answer)
+        except Exception as exc:  # noqa: BLE001
+            out.append(("error", "agent_error",
+                        f"the agent returned a value that cannot be sent to the env: {error_fields(exc)[1]}", ""))
+    return out
+
+
 def _call(agents: dict[int, AgentHooks], op: str, handle: int, args: tuple) -> Any:
     """Carry out one request on the host's agents."""
     if op == "ping":
@@ -173,6 +209,13 @@ def host_main(conn: Connection, path: list[str]) -> None:
         if request is None:
             break
         op, handle, args = request
+        if op == "acts":
+            answers = _acts(agents, args[0])
+            try:
+                conn.send_bytes(pickle.dumps(("ok", answers), protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:  # noqa: BLE001 - find the answer that cannot be pickled
+                conn.send_bytes(pickle.dumps(("ok", _sendable(answers)), protocol=pickle.HIGHEST_PROTOCOL))
+            continue
         try:
             _reply(conn, _call(agents, op, handle, args))
         except GuardStop as stop:
@@ -194,28 +237,86 @@ def _picklable(value: Any) -> bool:
     return True
 
 
+_SMALL_BATCH = 16 * 1024
+"""A batch of ``acts`` up to this many bytes is sent while another batch's answer may still be on its way back.
+
+The host writes an answer while the worker writes the next batch; a message this small fits the pipe's buffer, so
+neither side can block on a full pipe while the other does.
+"""
+
+
 class HostLink:
-    """The worker's end of the pipe to its agent host; numbers the agents it asks the host to build."""
+    """The worker's end of the pipe to its agent host; numbers the agents it asks the host to build.
+
+    Besides one round trip per call (:meth:`request`), a worker playing several episodes at once (the runner's
+    lanes) sends the ``act`` calls of many agents as one batch (:meth:`send_acts`) and reads the answers of the
+    oldest batch later (:meth:`recv_acts`), stepping other episodes' envs in between. A :meth:`request` first reads
+    the answers of every batch still out, so the pipe never mixes them up. ``dead`` is set once the host is gone.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._next = 0
+        self._out = 0  # batches sent whose answers are not read yet
+        self._answers: deque[list[Any]] = deque()  # answers read early, oldest first
+        self.dead = False
 
     def request(self, op: str, handle: int, *args: Any) -> Any:
         """One round trip; raises what the agent raised (see the module docstring)."""
         try:
+            while self._out:
+                self._answers.append(self._read_acts())
             self.conn.send((op, handle, args))
             reply = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
+            self.dead = True
             raise AgentHostDied(f"{HOST_DIED} during {op}()") from exc
-        if reply[0] == "ok":
-            return reply[1]
-        if reply[0] == "guard_stop":
-            from cauarena.guards import GuardStop
+        return _unpack(reply)
 
-            raise GuardStop(reply[1])
-        _, kind, message, trace = reply
-        raise AgentFailed(kind, message, trace)
+    def send_acts(self, items: list[tuple[int, Any, Any]]) -> None:
+        """Send one batch of ``(handle, observation, info)`` acts; its answers come from :meth:`recv_acts`."""
+        payload = pickle.dumps(("acts", 0, (items,)), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            while self._out and len(payload) > _SMALL_BATCH:  # a large batch waits until the pipe is clear
+                self._answers.append(self._read_acts())
+            self.conn.send_bytes(payload)
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self.dead = True
+            raise AgentHostDied(f"{HOST_DIED} during act()") from exc
+        self._out += 1
+
+    def recv_acts(self) -> list[Any]:
+        """The answers of the oldest batch sent, one per item.
+
+        Each is an :class:`~cauarena.agents.rollout.Acted`, or the exception the agent raised (:class:`AgentFailed`,
+        :class:`~cauarena.guards.GuardStop`).
+        """
+        if self._answers:
+            return self._answers.popleft()
+        try:
+            return self._read_acts()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            self.dead = True
+            raise AgentHostDied(f"{HOST_DIED} during act()") from exc
+
+    @property
+    def batches_out(self) -> int:
+        """Batches sent whose answers :meth:`recv_acts` has not returned yet."""
+        return self._out + len(self._answers)
+
+    def _read_acts(self) -> list[Any]:
+        from cauarena.agents.rollout import Acted
+
+        reply = self.conn.recv()
+        self._out -= 1
+        answers = []
+        for answer in _unpack(reply):
+            if answer[0] == "ok":
+                action, usage, seconds = answer[1]
+                answers.append(Acted(action, None if usage is None else StepUsage(*usage), seconds))
+            else:
+                answers.append(_failure(answer))
+        return answers
 
     def agent(self, agent_spec: str, guard_spec: str, env_id: str, family: str, chat_kwargs: dict[str, Any],
               seat: str = "") -> RemoteAgent:
@@ -223,6 +324,23 @@ class HostLink:
         self._next += 1
         self.request("make", self._next, agent_spec, guard_spec, family, seat, chat_kwargs)
         return RemoteAgent(self, self._next, env_id, family)
+
+
+def _unpack(reply: tuple) -> Any:
+    """The value of an ``ok`` reply; raise what the agent raised otherwise (see the module docstring)."""
+    if reply[0] == "ok":
+        return reply[1]
+    raise _failure(reply)
+
+
+def _failure(reply: tuple) -> Exception:
+    """The exception a ``guard_stop`` or ``error`` reply stands for, to raise in the worker."""
+    if reply[0] == "guard_stop":
+        from cauarena.guards import GuardStop
+
+        return GuardStop(reply[1])
+    _, kind, message, trace = reply
+    return AgentFailed(kind, message, trace)
 
 
 class RemoteAgent(AgentHooks):

@@ -143,10 +143,15 @@ def _play(rollout: Rollout, keep_trajectory: bool) -> tuple[EpisodeError | None,
             if keep_trajectory:
                 steps.append(step_record(step))
     except RolloutError as exc:
-        error, cut = _outcome(rollout, exc)
-        rollout.truncated = rollout.truncated or cut
-        return error, steps
+        return stopped(rollout, exc), steps
     return None, steps
+
+
+def stopped(rollout: Rollout, exc: RolloutError) -> EpisodeError | None:
+    """The error that ``exc`` ends ``rollout`` with (None for a guard's stop, which marks it cut)."""
+    error, cut = _outcome(rollout, exc)
+    rollout.truncated = rollout.truncated or cut
+    return error
 
 
 def step_record(step: Step) -> StepRecord:
@@ -193,11 +198,23 @@ def run_episode(
     and an error is never a success.
     """
     start = time.perf_counter()
-    multi = is_multi_agent(env)
-    seed = spec.seed if multi else agent_seed(spec.seed, spec.repeat)  # a game's seats play the env's seed
-    rollout = Rollout(env, agent, seed=spec.seed, agent_seed=seed, max_steps=spec.max_steps)
+    rollout = episode_rollout(env, agent, spec)
     error, steps = _play(rollout, keep_trajectory)
-    seat = row_seat(env) if multi else SINGLE
+    return episode_result(rollout, spec, run_id, error, steps if keep_trajectory else None, privileged,
+                          time.perf_counter() - start)
+
+
+def episode_rollout(env: Any, agent: Any, spec: EpisodeSpec) -> Rollout:
+    """The rollout of ``spec`` (its seeds and step limit) on ``env``, not started."""
+    seed = spec.seed if is_multi_agent(env) else agent_seed(spec.seed, spec.repeat)  # a game's seats: the env's
+    return Rollout(env, agent, seed=spec.seed, agent_seed=seed, max_steps=spec.max_steps)
+
+
+def episode_result(rollout: Rollout, spec: EpisodeSpec, run_id: str, error: EpisodeError | None,
+                   steps: list[StepRecord] | None, privileged: bool, wall_time_s: float,
+                   ) -> tuple[EpisodeResult, Trajectory | None]:
+    """The stored row (and trajectory, when ``steps`` were kept) of a rollout that ended, or stopped on ``error``."""
+    seat = row_seat(rollout.env) if rollout.multi else SINGLE
     final = _final_info(rollout, seat)
     metrics = {**_metrics(final.get("metrics")), **_agent_metrics(rollout.agents, error)}
     error = error or EpisodeError("none", "")
@@ -207,10 +224,10 @@ def run_episode(
         invalid_actions=rollout.invalid, prompt_tokens=sum(u[0] for u in rollout.usage.values()),
         completion_tokens=sum(u[1] for u in rollout.usage.values()), metrics=metrics,
         error_kind=error.kind, error_message=error.message, error_traceback=error.traceback,
-        wall_time_s=time.perf_counter() - start, truncated=rollout.truncated,
+        wall_time_s=wall_time_s, truncated=rollout.truncated,
     )
     trajectory = None
-    if keep_trajectory:
+    if steps is not None:
         trajectory = Trajectory(episode_key=spec.key, steps=steps, final_observation=json_safe(rollout.observation),
                                 final_info=json_safe(final))
     return result, trajectory

@@ -28,7 +28,7 @@ from cauarena.leaderboards.episode import EpisodeError, stopped_result
 from cauarena.leaderboards.schema import EpisodeResult, Trajectory
 from cauarena.leaderboards.store import ResultsStore
 from cauarena.leaderboards.suites import EpisodeSpec
-from cauarena.leaderboards.worker import READY, EpisodePlayer, privileged_spec, worker_main
+from cauarena.leaderboards.worker import LANES_LOST, READY, EpisodePlayer, privileged_spec, worker_main
 
 
 @dataclass
@@ -46,14 +46,18 @@ class RunSummary:
 class _Worker:
     """A worker process (the envs, privileged agents) and its agent host (every other agent).
 
-    Up to :data:`PIPELINE` episodes are in flight: the next one waits in the pipe, so the worker never idles while
-    the parent stores a result. Only the head episode is running; its clock starts when the previous result
-    arrives.
+    With one lane, up to :data:`PIPELINE` episodes are in flight: the next one waits in the pipe, so the worker
+    never idles while the parent stores a result. Only the head episode is running; its clock starts when the
+    previous result arrives. With ``lanes`` > 1, ``lanes`` episodes run at once (plus one waiting) and finish in any
+    order; the worker's clock restarts at each result, and the episodes running share its deadline (the sum of
+    their limits). ``solo`` marks a worker replaying one episode alone (see :meth:`Runner._collect`).
     """
 
     def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any], hosted: bool,
-                 cpu: int | None = None) -> None:
+                 cpu: int | None = None, lanes: int = 1) -> None:
         self.cpu = cpu
+        self.lanes = lanes if hosted else 1  # lanes overlap the host's round trips; without a host there are none
+        self.solo = False
         self.conn, child = ctx.Pipe()
         host_end = worker_end = None
         self.host = None
@@ -63,7 +67,7 @@ class _Worker:
             self.host.start()
             host_end.close()
         self.proc = ctx.Process(target=worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path),
-                                                           worker_end), daemon=True)
+                                                           worker_end, self.lanes), daemon=True)
         self.proc.start()
         child.close()
         if worker_end is not None:
@@ -83,9 +87,26 @@ class _Worker:
         return self.inflight[0] if self.inflight else None
 
     @property
+    def capacity(self) -> int:
+        """How many episodes the worker may hold (running and waiting in its pipe)."""
+        if self.solo:
+            return 1
+        return PIPELINE if self.lanes == 1 else self.lanes + 1
+
+    @property
+    def running(self) -> int:
+        """How many of the episodes in flight may be running now."""
+        return min(len(self.inflight), self.lanes)
+
+    @property
     def deadline(self) -> float:
-        """When the head episode runs out of time (or, before the worker is ready, its start-up does)."""
-        return self.started + (self.head.timeout_s if self.ready else STARTUP_TIMEOUT_S)
+        """When the head episode runs out of time (or, before the worker is ready, its start-up does).
+
+        With lanes, when the episodes running run out of the sum of their limits since the last result.
+        """
+        if not self.ready:
+            return self.started + STARTUP_TIMEOUT_S
+        return self.started + sum(spec.timeout_s for spec in list(self.inflight)[:self.running])
 
     def mark_ready(self) -> None:
         self.ready = True
@@ -97,8 +118,14 @@ class _Worker:
         self.inflight.append(spec)
         self.conn.send(spec)
 
-    def finish_head(self) -> None:
-        self.inflight.popleft()
+    def finish(self, key: str) -> None:
+        """The episode ``key`` came back (the head, unless the worker plays lanes)."""
+        if self.inflight[0].key == key:
+            self.inflight.popleft()
+        else:
+            self.inflight.remove(next(spec for spec in self.inflight if spec.key == key))
+        if not self.inflight:
+            self.solo = False
         self.started = time.perf_counter()
 
     def host_exit(self, wait_s: float = 0.0) -> str:
@@ -210,12 +237,29 @@ command, a benchmark, or a user's script that registers its agents at import tim
 """
 
 
-def process_context() -> Any:
+def env_modules(episodes: Sequence[EpisodeSpec]) -> list[str]:
+    """The modules that make the envs of ``episodes`` (their registered entry points), for the fork server.
+
+    >>> env_modules([])
+    []
+    """
+    from cauarena.registration import env_entry
+
+    modules = set()
+    for env_id in {e.env_id for e in episodes}:
+        try:
+            modules.add(env_entry(env_id).entry_point.split(":")[0])
+        except Exception:  # noqa: BLE001, S112 - an unknown env is the worker's env_error, not the server's
+            continue
+    return sorted(modules)
+
+
+def process_context(preload: Sequence[str] = ()) -> Any:
     """Where workers come from: a fork server that has imported :data:`WORKER_PRELOAD` (Linux, macOS), else spawn.
 
     Each worker is forked from that clean server process, never from the parent (which may hold threads, a
     database connection or an initialised BLAS), so it is as safe as spawning, and starts in milliseconds once
-    the server is up.
+    the server is up. ``preload`` names modules (the run's envs') the server imports too when this call starts it.
     """
     if "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
@@ -223,15 +267,17 @@ def process_context() -> Any:
     ctx.set_forkserver_preload(list(WORKER_PRELOAD))
     from multiprocessing import forkserver
 
-    from cauarena.leaderboards.fork_main import MAIN_ENV, main_preparation
+    from cauarena.leaderboards.fork_main import MAIN_ENV, PRELOAD_ENV, main_preparation
 
     main = main_preparation()
     if main:
         os.environ[MAIN_ENV] = json.dumps(main)
+    os.environ[PRELOAD_ENV] = ",".join(preload)
     try:
-        forkserver.ensure_running()  # no-op once started; the server reads MAIN_ENV when it starts
+        forkserver.ensure_running()  # no-op once started; the server reads both variables when it starts
     finally:
         os.environ.pop(MAIN_ENV, None)
+        os.environ.pop(PRELOAD_ENV, None)
     return ctx
 
 
@@ -266,6 +312,13 @@ class Runner:
             episodes/s with one worker, 1.04-1.1x with two, see BENCHMARKS.md) and only when those CPUs are free:
             a pinned pair cannot move away from another program busy on its CPU, and a model agent in the host gets
             one CPU.
+        lanes: episodes each worker plays at once (default 1). Above 1, the ``act`` calls of the episodes' hosted
+            agents go to the agent host in batches, and the worker steps some episodes' envs while the host answers
+            the others', so the host's round trip stops costing a step's time (on a fast env with a trivial agent,
+            see BENCHMARKS.md; a model agent gains nothing yet, and each lane builds its own env and agent). The
+            stored episodes are the same; ``wall_time_s`` counts an episode's own env and agent time. When several
+            lanes' episodes are lost together (a hang, a dead worker or agent host, the memory limit), each is played
+            again alone, so only the one at fault gets the error row.
     """
 
     def __init__(
@@ -279,6 +332,7 @@ class Runner:
         max_memory: int | None = None,
         isolate: bool = True,
         pin_cpus: bool = False,
+        lanes: int = 1,
     ) -> None:
         self.store = store
         self.workers = default_workers() if workers is None else workers
@@ -294,6 +348,10 @@ class Runner:
         self.isolate = isolate
         self._hosted = isolate
         self.pin_cpus = pin_cpus
+        if lanes < 1:
+            raise ConfigError(f"lanes must be >= 1, got {lanes}.")
+        self.lanes = lanes
+        self._solo: deque[EpisodeSpec] = deque()  # episodes lost together with others, to play again alone
 
     def pending(self, episodes: Sequence[EpisodeSpec]) -> list[EpisodeSpec]:
         """The planned episodes not yet stored."""
@@ -331,15 +389,16 @@ class Runner:
             player.close()
 
     def _run_pool(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
-        ctx = process_context()
+        ctx = process_context(env_modules(todo))
         queue = deque(todo)
+        self._solo.clear()
         cpus = sorted(os.sched_getaffinity(0)) if self.pin_cpus and hasattr(os, "sched_getaffinity") else []
         pool = [self._new_worker(ctx, cpus[i % len(cpus)] if cpus else None)
                 for i in range(min(self.workers, len(todo)))]
         next_poll = time.perf_counter() + _MEMORY_POLL_S
         try:
             self._fill(pool, queue)
-            while any(w.inflight for w in pool):
+            while any(w.inflight for w in pool) or self._solo:
                 busy = [w for w in pool if w.inflight]
                 deadline = min(min(w.deadline for w in busy), next_poll)
                 sentinels = [p.sentinel for w in busy for p in w.processes]
@@ -371,12 +430,14 @@ class Runner:
         return over
 
     def _new_worker(self, ctx: Any, cpu: int | None = None) -> _Worker:
-        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted, cpu)
+        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted, cpu, self.lanes)
 
-    @staticmethod
-    def _fill(pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:
+    def _fill(self, pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:
         for worker in pool:
-            while queue and len(worker.inflight) < PIPELINE:
+            if self._solo and not worker.inflight:
+                worker.solo = True
+                worker.give(self._solo.popleft())
+            while queue and len(worker.inflight) < worker.capacity:
                 worker.give(queue.popleft())
 
     def _collect(self, ctx: Any, worker: _Worker, ready: list[Any], queue: deque[EpisodeSpec],
@@ -389,8 +450,10 @@ class Runner:
                     if message == READY:
                         worker.mark_ready()
                         continue
+                    if message == LANES_LOST:  # its host died under several episodes: each is played alone
+                        return self._replace(ctx, worker, queue, skip_head=False, solo=True)
                     result, trajectory = message
-                    worker.finish_head()
+                    worker.finish(result.episode_key)
                     if result.error_message.startswith(HOST_DIED):  # the agent took its host down: say how
                         end = worker.host_exit(wait_s=5.0)
                         result = result.model_copy(update={"error_message": f"{result.error_message} ({end})"})
@@ -403,6 +466,8 @@ class Runner:
         error = self._stop_reason(worker, ready, over_memory)
         if error is None:
             return worker
+        if worker.running > 1:  # which of the episodes running caused it is not known: each is played alone
+            return self._replace(ctx, worker, queue, skip_head=False, solo=True)
         spec, elapsed = worker.head, time.perf_counter() - worker.started
         self._store(stopped_result(spec, self.run_id, elapsed, error, privileged_spec(spec.agent, spec.family)),
                     None, summary)
@@ -434,9 +499,13 @@ class Runner:
                                            "the worker was killed")
         return None
 
-    def _replace(self, ctx: Any, worker: _Worker, queue: deque[EpisodeSpec], skip_head: bool) -> _Worker:
-        """Kill ``worker`` and its host; the episodes it had not started go back to the queue."""
+    def _replace(self, ctx: Any, worker: _Worker, queue: deque[EpisodeSpec], skip_head: bool,
+                 solo: bool = False) -> _Worker:
+        """Kill ``worker`` and its host; the episodes it had not finished go back to the queue.
+
+        With ``solo`` they go to the queue of episodes played one at a time, each alone in a worker.
+        """
         waiting = list(worker.inflight)[1:] if skip_head else list(worker.inflight)
         worker.kill()
-        queue.extendleft(reversed(waiting))
+        (self._solo if solo else queue).extendleft(reversed(waiting))
         return self._new_worker(ctx, worker.cpu)

@@ -7,16 +7,29 @@ results store nor SQLAlchemy: a worker starts faster and holds less.
 from __future__ import annotations
 
 import sys
+import time
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 from cauarena.agents.base import AgentHooks
-from cauarena.agents.rollout import is_multi_agent
+from cauarena.agents.rollout import Acted, Rollout, RolloutError, is_multi_agent
 from cauarena.errors import ConfigError
-from cauarena.leaderboards.agent_host import HostLink, build_agent
-from cauarena.leaderboards.episode import error_of, row_seat, run_episode, stopped_result
-from cauarena.leaderboards.schema import EpisodeResult, Trajectory
+from cauarena.leaderboards.agent_host import HOST_DIED, AgentHostDied, HostLink, RemoteAgent, build_agent
+from cauarena.leaderboards.episode import (
+    EpisodeError,
+    episode_result,
+    episode_rollout,
+    error_of,
+    row_seat,
+    run_episode,
+    step_record,
+    stopped,
+    stopped_result,
+)
+from cauarena.leaderboards.schema import EpisodeResult, StepRecord, Trajectory
 from cauarena.leaderboards.suites import EpisodeSpec
 
 READY = "ready"
@@ -71,16 +84,16 @@ class EpisodePlayer:
         self._agents: dict[tuple, Any] = {}
         self._privileged: dict[tuple[str, str], bool] = {}
 
-    def _env(self, spec: EpisodeSpec) -> Any:
-        key = (spec.env_id, spec.env_config)
+    def _env(self, spec: EpisodeSpec, lane: int = 0) -> Any:
+        key = (spec.env_id, spec.env_config, lane)
         if key not in self._envs:
             from cauarena.registration import make
 
             self._envs[key] = make(spec.env_id, **spec.env_kwargs_dict)
         return self._envs[key]
 
-    def _agent(self, spec: EpisodeSpec, env: Any, privileged: bool) -> Any:
-        key = (spec.agent, spec.guard, spec.env_id, spec.env_config)
+    def _agent(self, spec: EpisodeSpec, env: Any, privileged: bool, lane: int = 0) -> Any:
+        key = (spec.agent, spec.guard, spec.env_id, spec.env_config, lane)
         if key not in self._agents:
             if is_multi_agent(env):  # one player per seat; the guard stands in front of the row's seat
                 row = row_seat(env)
@@ -105,19 +118,31 @@ class EpisodePlayer:
 
     def play(self, spec: EpisodeSpec) -> tuple[EpisodeResult, Trajectory | None]:
         """Play one episode; failing to build the env or agent is recorded like any other error."""
+        made = self.prepare(spec)
+        if isinstance(made, EpisodeResult):
+            return made, None
+        env, agent, privileged = made
+        return run_episode(env, agent, spec, self.run_id, self.keep_trajectories, privileged=privileged)
+
+    def prepare(self, spec: EpisodeSpec, lane: int = 0) -> tuple[Any, Any, bool] | EpisodeResult:
+        """The env, agent(s) and privilege of ``spec`` in ``lane`` (each lane has its own).
+
+        Returns:
+            ``(env, agent, privileged)``, or the error row of an env or agent that could not be built.
+        """
         pair = (spec.agent, spec.family)
         if pair not in self._privileged:  # a registry look-up once per agent, not per episode
             self._privileged[pair] = privileged_spec(*pair)
         privileged = self._privileged[pair]
         try:
-            env = self._env(spec)
+            env = self._env(spec, lane)
         except Exception as exc:  # noqa: BLE001
-            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "env_error"), privileged), None
+            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "env_error"), privileged)
         try:
-            agent = self._agent(spec, env, privileged)
+            agent = self._agent(spec, env, privileged, lane)
         except Exception as exc:  # noqa: BLE001
-            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "agent_error"), privileged), None
-        return run_episode(env, agent, spec, self.run_id, self.keep_trajectories, privileged=privileged)
+            return stopped_result(spec, self.run_id, 0.0, error_of(exc, "agent_error"), privileged)
+        return env, agent, privileged
 
     def close(self) -> None:
         for agent in self._agents.values():
@@ -127,22 +152,197 @@ class EpisodePlayer:
             env.close()
 
 
+LANES_LOST = "lanes lost"
+"""What a worker playing several episodes at once sends when its agent host died under them: the runner plays
+each of them again alone, so that the one whose agent killed the host is found and the others are not blamed."""
+
+
+class _LanesLost(Exception):  # noqa: N818
+    pass
+
+
+@dataclass
+class _Lane:
+    """One episode in flight in a worker that plays several at once."""
+
+    spec: EpisodeSpec
+    rollout: Rollout
+    privileged: bool
+    steps: list[StepRecord] | None
+    own_s: float = 0.0  # its env's and its agents' seconds: its time, not the time other lanes took meanwhile
+    acted: dict[str, Any] = field(default_factory=dict)
+    asked: int = 0  # seats whose act is at the host
+
+
+class LanePlayer:
+    """Plays up to ``lanes`` episodes at once in one worker, so the agent host's round trips overlap env steps.
+
+    Each lane has its own env and agents. The lanes take turns in two groups: while the host answers one group's
+    ``act`` calls (one batch, one round trip for all of them), the worker steps the envs of the other group. An
+    episode's stored ``wall_time_s`` is its own time (its env's calls and its agents' acts), not the wall time of
+    the interleaved run. Privileged agents act in the worker, at once.
+    """
+
+    def __init__(self, player: EpisodePlayer, link: HostLink, lanes: int, send: Any) -> None:
+        self.player, self.link, self.send = player, link, send
+        self.lanes: list[_Lane | None] = [None] * lanes
+        self.batches: deque[list[tuple[_Lane, str]]] = deque()  # who asked what, per batch at the host
+
+    @property
+    def busy(self) -> bool:
+        return any(lane is not None for lane in self.lanes)
+
+    def free(self) -> int:
+        return sum(lane is None for lane in self.lanes)
+
+    def start(self, spec: EpisodeSpec) -> None:
+        """Begin ``spec`` in a free lane (its error row is sent at once if its env or agent cannot start)."""
+        index = self.lanes.index(None)
+        made = self.player.prepare(spec, index)
+        if isinstance(made, EpisodeResult):
+            self.send((made, None))
+            return
+        env, agent, privileged = made
+        start = time.perf_counter()
+        lane = _Lane(spec, episode_rollout(env, agent, spec), privileged,
+                     [] if self.player.keep_trajectories else None)
+        self.lanes[index] = lane
+        try:
+            lane.rollout.begin()
+        except RolloutError as exc:
+            self._lost_if_dead(exc)
+            lane.own_s += time.perf_counter() - start
+            self._finish(lane, stopped(lane.rollout, exc))
+            return
+        lane.own_s += time.perf_counter() - start
+        if lane.rollout.finished():
+            self._finish(lane, None)
+
+    def turn(self, group: int) -> None:
+        """Ask for the acts of ``group``'s lanes (even or odd), then step the lanes whose answers are back."""
+        items, asked = [], []
+        for index in range(group, len(self.lanes), 2):
+            lane = self.lanes[index]
+            if lane is None or lane.asked:
+                continue
+            for seat, (observation, info) in lane.rollout.requests().items():
+                agent = lane.rollout.agents[seat]
+                if isinstance(agent, RemoteAgent):
+                    items.append((agent.handle, observation, info))
+                    asked.append((lane, seat))
+                    lane.asked += 1
+                else:  # a privileged agent acts here and now
+                    start = time.perf_counter()
+                    try:
+                        lane.acted[seat] = Acted(agent.act(observation, info), agent.last_usage,
+                                                 time.perf_counter() - start)
+                    except Exception as exc:  # noqa: BLE001 - raised as the rollout's error by advance()
+                        lane.acted[seat] = exc
+            if not lane.asked:
+                self._advance(lane)
+        if items:
+            self._call(self.link.send_acts, items)
+            self.batches.append(asked)
+        while self.link.batches_out > (1 if items else 0):
+            answers = self._call(self.link.recv_acts)
+            ready = []
+            for (lane, seat), answer in zip(self.batches.popleft(), answers, strict=True):
+                lane.acted[seat] = answer
+                lane.asked -= 1
+                if not lane.asked:
+                    ready.append(lane)
+            for lane in ready:
+                self._advance(lane)
+
+    def _call(self, method: Any, *args: Any) -> Any:
+        try:
+            return method(*args)
+        except AgentHostDied as exc:
+            raise _LanesLost(str(exc)) from exc
+
+    def _advance(self, lane: _Lane) -> None:
+        """Step ``lane``'s env with the acts it has; finish its episode if it is over."""
+        acted, lane.acted = lane.acted, {}
+        start = time.perf_counter()
+        try:
+            step = lane.rollout.advance(acted)
+        except RolloutError as exc:
+            lane.own_s += time.perf_counter() - start + sum(a.latency_s for a in acted.values()
+                                                            if isinstance(a, Acted))
+            self._finish(lane, stopped(lane.rollout, exc))
+            return
+        lane.own_s += time.perf_counter() - start + step.latency_s
+        if lane.steps is not None:
+            lane.steps.append(step_record(step))
+        if lane.rollout.finished():
+            self._finish(lane, None)
+
+    def _finish(self, lane: _Lane, error: EpisodeError | None) -> None:
+        start = time.perf_counter()
+        result = episode_result(lane.rollout, lane.spec, self.player.run_id, error, lane.steps, lane.privileged,
+                                lane.own_s)
+        if self.link.dead:  # which lane's agent killed the host is not known here
+            raise _LanesLost(f"{HOST_DIED} during metrics()")
+        result[0].wall_time_s += time.perf_counter() - start
+        self.lanes[self.lanes.index(lane)] = None
+        self.send(result)
+
+    def _lost_if_dead(self, exc: RolloutError) -> None:
+        if isinstance(exc.error, AgentHostDied):
+            raise _LanesLost(str(exc.error)) from exc
+
+
+def _play_lanes(conn: Connection, player: EpisodePlayer, link: HostLink, lanes: int) -> None:
+    """The worker's loop with several episodes in flight (see :class:`LanePlayer`)."""
+    lanes_player = LanePlayer(player, link, lanes, conn.send)
+    waiting: deque[EpisodeSpec] = deque()
+    group = 0
+    while True:
+        try:
+            while conn.poll() or not (waiting or lanes_player.busy):
+                spec = conn.recv()
+                if spec is None:
+                    return
+                waiting.append(spec)
+        except (EOFError, OSError):
+            return
+        try:
+            while waiting and lanes_player.free():
+                lanes_player.start(waiting.popleft())
+            lanes_player.turn(group)
+        except _LanesLost as lost:
+            alive = [lane for lane in lanes_player.lanes if lane is not None]
+            if len(alive) == 1 and not waiting:  # alone, its agent killed the host: its row says so
+                lane = alive[0]
+                result = episode_result(lane.rollout, lane.spec, player.run_id,
+                                        EpisodeError("agent_error", str(lost)), lane.steps,
+                                        lane.privileged, lane.own_s)
+                conn.send(result)
+            else:
+                conn.send(LANES_LOST)
+            return
+        group ^= 1
+
+
 def worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
-                 host_conn: Connection | None) -> None:
+                 host_conn: Connection | None, lanes: int = 1) -> None:
     sys.path[:] = path
     link = None if host_conn is None else HostLink(host_conn)
     player = EpisodePlayer(run_id, keep, chat_kwargs, host=link)
     if link is not None:
         link.request("ping", 0)  # the host has started too
     conn.send(READY)  # episode clocks start now, not while the processes import
-    while True:
-        try:
-            spec = conn.recv()
-        except (EOFError, OSError):
-            break
-        if spec is None:
-            break
-        conn.send(player.play(spec))
+    if link is not None and lanes > 1:
+        _play_lanes(conn, player, link, lanes)
+    else:
+        while True:
+            try:
+                spec = conn.recv()
+            except (EOFError, OSError):
+                break
+            if spec is None:
+                break
+            conn.send(player.play(spec))
     player.close()
     if host_conn is not None:
         try:

@@ -80,6 +80,10 @@ def test_cli_refuses_an_unknown_executor_and_a_lone_ray_address(capsys, tmp_path
     assert "needs --executor ray" in capsys.readouterr().err
     assert main([*base, "--executor", "ray", "--pin-cpus"]) == 2
     assert "--pin-cpus places the local executor's worker processes" in capsys.readouterr().err
+    assert main([*base, "--executor", "ray", "--lanes", "4"]) == 2
+    assert "--lanes sets how many episodes a local worker plays at once" in capsys.readouterr().err
+    assert main([*base, "--lanes", "0"]) == 2
+    assert "--lanes must be >= 1, got 0" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 
 

@@ -90,6 +90,59 @@ def test_pool_matches_inline_results(tmp_path):
     assert sorted(map(key, inline.results())) == sorted(map(key, pool.results()))
 
 
+def _played(store):
+    """What an episode did, independent of how it was scheduled: its row and every step of its trajectory."""
+    rows = {}
+    for r in store.results():
+        steps = [(s.observation, s.action, s.reward, s.invalid) for s in store.trajectory(r.episode_key).steps]
+        rows[r.episode_key] = (r.agent, r.guard, r.episode_return, r.steps, r.success, r.invalid_actions, r.truncated,
+                               r.error_kind, r.error_message, r.prompt_tokens,
+                               {k: v for k, v in r.metrics.items() if "latency" not in k}, steps)  # not timings
+    return rows
+
+
+def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
+    # several episodes in flight per worker: the same rows and trajectories, guards' stops and rewrites included
+    episodes = plan(_suite(["random"], env="cauarena/BabyAI-GoToLocal-Text-v0", seeds=7, max_steps=30))
+    episodes += plan(Suite("g", envs=(EnvSpec(COUNT),), agents=("arenakit:GoAgent", "arenakit:WaitAgent",
+                                                                  "arenakit:RaisingAgent"),
+                           seeds=3, guards=("none", "arenakit:StopGuard", "arenakit:FixGuard")))
+    episodes += plan(Suite("m", envs=(EnvSpec("cauarena/MAGIC-v0", (("max_turns", 2),)),),
+                           agents=("fixed[base64] vs defender-keyword", "fixed[plain] vs defender-none"), seeds=2))
+    played = {}
+    for lanes in (1, 4):
+        store = ResultsStore(tmp_path / f"lanes{lanes}")
+        summary = Runner(store, workers=1, lanes=lanes).run(episodes)
+        assert summary.finished == len(episodes)
+        played[lanes] = _played(store)
+    assert played[4] == played[1]
+    kinds = {row[7] for row in played[4].values()}
+    assert kinds == {"none", "agent_error"}  # the raising agent's episodes, and nothing else failed
+    assert any(row[1] == "arenakit:StopGuard" and row[6] and row[3] == 3 for row in played[4].values())
+
+
+def test_lanes_must_be_positive(tmp_path):
+    from cauarena.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="lanes must be >= 1"):
+        Runner(ResultsStore(tmp_path), lanes=0)
+
+
+@pytest.mark.slow
+def test_lanes_attribute_hangs_and_deaths_to_their_own_episode(tmp_path):
+    # several episodes lost at once (a hang, a killed host) are played again alone: only the culprit gets the row
+    store = ResultsStore(tmp_path)
+    episodes = plan(_suite(["arenakit:HangingAgent", "arenakit:DyingAgent", "arenakit:GoAgent"], seeds=3,
+                           timeout_s=2.0))
+    summary = Runner(store, workers=2, lanes=4).run(episodes)
+    rows = {(r.agent, r.seed): r for r in store.results()}
+    assert summary.finished == 9 and len(rows) == 9
+    assert all(rows[("arenakit:HangingAgent", s)].error_kind == "timeout" for s in range(3))
+    assert all(rows[("arenakit:DyingAgent", s)].error_kind == "agent_error" and
+               "exit code 3" in rows[("arenakit:DyingAgent", s)].error_message for s in range(3))
+    assert all(rows[("arenakit:GoAgent", s)].success for s in range(3))
+
+
 @pytest.mark.slow
 def test_sigkill_halfway_then_resume_stores_each_episode_once(tmp_path, support_env):
     out = tmp_path / "run"
