@@ -13,6 +13,7 @@ cannot be used (corrupt, truncated, read-only, unreachable, another schema, in m
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -251,16 +252,31 @@ def _create_schema(conn: sa.Connection) -> None:
         _META.create_all(conn, checkfirst=True)
 
 
+@functools.cache
+def _insert_statement(table: sa.Table, dialect: str) -> Any:
+    """The insert of one ``table`` row that skips a stored key, built once and executed with the row as parameters.
+
+    Values bound as parameters (not ``.values(**row)``) keep one statement in SQLAlchemy's compiled cache instead of
+    a new one per row: the parent's cost of storing an episode fell from ~1.9 to ~0.6 ms (BENCHMARKS.md, issue 18).
+    """
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return table.insert()
+
+
 def _insert_ignore(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless its primary key is stored; True when it was inserted."""
-    if conn.dialect.name == "sqlite":
-        return conn.execute(sqlite.insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
-    if conn.dialect.name == "postgresql":
-        insert = postgresql.insert(table).values(**row).on_conflict_do_nothing()
-        return conn.execute(insert.returning(*table.primary_key.columns)).first() is not None  # no rowcount
+    dialect = conn.dialect.name
+    insert = _insert_statement(table, dialect)
+    if dialect == "sqlite":
+        return conn.execute(insert, row).rowcount == 1
+    if dialect == "postgresql":
+        return conn.execute(insert, row).first() is not None  # no rowcount
     with conn.begin_nested() as savepoint:
         try:
-            conn.execute(table.insert().values(**row))
+            conn.execute(insert, row)
         except sa.exc.IntegrityError:
             savepoint.rollback()
             return False
