@@ -103,7 +103,9 @@ def main() -> None:
     base = statistics.median(results["bare loop"])
     for name, rates in results.items():
         med = statistics.median(rates)
-        print(f"{name:<27} median {med:7.1f} ep/s  x{med / base:5.2f} of bare  "
+        # the rows of one repeat run back to back: a ratio within a repeat cancels the machine's slow drifts
+        paired = statistics.median(r / b for r, b in zip(rates, results["bare loop"], strict=True))
+        print(f"{name:<27} median {med:7.1f} ep/s  x{med / base:5.2f} of bare  paired x{paired:5.2f}  "
               f"(runs: {', '.join(f'{r:.1f}' for r in rates)})")
 
 

@@ -157,11 +157,13 @@ def stopped(rollout: Rollout, exc: RolloutError) -> EpisodeError | None:
 def step_record(step: Step) -> StepRecord:
     """The stored :class:`~cauarena.leaderboards.schema.StepRecord` of a rollout's :class:`Step`."""
     rewards = step.reward.values() if isinstance(step.reward, dict) else [step.reward]
-    record = StepRecord(observation=json_safe(step.observation), action=json_safe(step.action),
-                        latency_s=step.latency_s, reward=float(sum(rewards)), invalid=step.invalid)
-    if step.usage is not None:
-        record.prompt_tokens, record.completion_tokens = step.usage.prompt_tokens, step.usage.completion_tokens
-    return record
+    usage = step.usage
+    # every field is already of its type here (json_safe, float, bool, int): no validation, one per step
+    return StepRecord.model_construct(
+        observation=json_safe(step.observation), action=json_safe(step.action), latency_s=float(step.latency_s),
+        reward=float(sum(rewards)), invalid=bool(step.invalid),
+        prompt_tokens=0 if usage is None else int(usage.prompt_tokens),
+        completion_tokens=0 if usage is None else int(usage.completion_tokens))
 
 
 def _final_info(rollout: Rollout, seat: str) -> dict[str, Any]:
