@@ -5,6 +5,7 @@ import sys
 import time
 
 import arenakit  # noqa: F401  (registers arenakit/Count-v0)
+import lanekit  # noqa: F401  (registers lanekit/Big-v0)
 import pytest
 
 from cauarena.leaderboards.runner import Runner
@@ -109,6 +110,9 @@ def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
                            seeds=3, guards=("none", "arenakit:StopGuard", "arenakit:FixGuard")))
     episodes += plan(Suite("m", envs=(EnvSpec("cauarena/MAGIC-v0", (("max_turns", 2),)),),
                            agents=("fixed[base64] vs defender-keyword", "fixed[plain] vs defender-none"), seeds=2))
+    # observations bigger than a pipe's buffer in every lane at once, and an action that cannot cross the pipe
+    episodes += plan(Suite("b", envs=(EnvSpec("lanekit:lanekit/Big-v0"),),
+                           agents=("lanekit:EchoLength", "lanekit:Unsendable"), seeds=3))
     played = {}
     for lanes in (1, 4):
         store = ResultsStore(tmp_path / f"lanes{lanes}")
@@ -119,6 +123,9 @@ def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
     kinds = {row[7] for row in played[4].values()}
     assert kinds == {"none", "agent_error"}  # the raising agent's episodes, and nothing else failed
     assert any(row[1] == "arenakit:StopGuard" and row[6] and row[3] == 3 for row in played[4].values())
+    unsendable = [row for row in played[4].values() if row[0] == "lanekit:Unsendable"]
+    assert len(unsendable) == 3 and all("cannot be sent to the env" in row[8] for row in unsendable)
+    assert all(row[4] for row in played[4].values() if row[0] == "lanekit:EchoLength")
 
 
 def test_lanes_must_be_positive(tmp_path):
