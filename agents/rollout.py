@@ -173,17 +173,21 @@ class Rollout:
             return True
         return self.ended
 
-    def begin(self) -> None:
+    def begin(self, reset_agents: bool = True) -> None:
         """Reset the env and every agent: what iterating does first.
 
         A caller that schedules many rollouts at once (the runner's lanes) drives them with :meth:`begin`,
-        :meth:`finished`, :meth:`requests` and :meth:`advance` instead of iterating; both paths are this loop.
+        :meth:`finished`, :meth:`requests` and :meth:`advance` instead of iterating; both paths are this loop. Such a
+        caller may reset the agents itself (``reset_agents=False``), each with ``reset(seed=agent_seed,
+        info=seat_info(seat))``, before their first ``act``.
         """
         try:
             kwargs = {} if self.options is None else {"options": self.options}
             self.observation, self.info = self.env.reset(seed=self.seed, **kwargs)
         except Exception as exc:
             raise RolloutError("env", "reset", exc) from exc
+        if not reset_agents:
+            return
         for seat, agent in self.agents.items():
             try:
                 agent.reset(seed=self.agent_seed, info=self.seat_info(seat))

@@ -129,20 +129,21 @@ def _usage(agent: AgentHooks) -> tuple[int, int, float, bool] | None:
     return (int(usage.prompt_tokens), int(usage.completion_tokens), float(usage.latency_s), bool(usage.cached))
 
 
-def _acts(agents: dict[int, AgentHooks], items: list[tuple[int, Any, Any]]) -> list[tuple]:
-    """The ``acts`` request: one ``act`` per ``(handle, observation, info)``, each answered on its own.
+def _batch(agents: dict[int, AgentHooks], items: list[tuple[str, int, tuple]]) -> list[tuple]:
+    """The ``batch`` request: one ``(op, handle, args)`` call per item, in order, each answered on its own.
 
-    An item's answer is ``("ok", (action, usage, seconds))``, ``("guard_stop", verdict, "", "")`` or ``("error",
-    kind, message, traceback)``: one agent's failure is its episode's, never the batch's.
+    The calls are ``act``, ``reset`` and ``metrics``. An item's answer is ``("ok", value)`` (for ``act``:
+    ``(action, usage, seconds)``), ``("guard_stop", verdict, "", "")`` or ``("error", kind, message, traceback)``:
+    one agent's failure is its episode's, never the batch's.
     """
     from cauarena.guards import GuardStop
 
     answers = []
-    for handle, observation, info in items:
+    for op, handle, args in items:
         start = time.perf_counter()
         try:
-            action = agents[handle].act(observation, info)
-            answers.append(("ok", (action, _usage(agents[handle]), time.perf_counter() - start)))
+            value = _call(agents, op, handle, args)
+            answers.append(("ok", (*value, time.perf_counter() - start) if op == "act" else value))
         except GuardStop as stop:
             answers.append(("guard_stop", stop.verdict if _picklable(stop.verdict) else None, "", ""))
         except BaseException as exc:  # noqa: BLE001 - an agent's failure is data for the worker
@@ -209,8 +210,8 @@ def host_main(conn: Connection, path: list[str]) -> None:
         if request is None:
             break
         op, handle, args = request
-        if op == "acts":
-            answers = _acts(agents, args[0])
+        if op == "batch":
+            answers = _batch(agents, args[0])
             try:
                 conn.send_bytes(pickle.dumps(("ok", answers), protocol=pickle.HIGHEST_PROTOCOL))
             except Exception:  # noqa: BLE001 - find the answer that cannot be pickled
@@ -249,8 +250,8 @@ class HostLink:
     """The worker's end of the pipe to its agent host; numbers the agents it asks the host to build.
 
     Besides one round trip per call (:meth:`request`), a worker playing several episodes at once (the runner's
-    lanes) sends the ``act`` calls of many agents as one batch (:meth:`send_acts`) and reads the answers of the
-    oldest batch later (:meth:`recv_acts`), stepping other episodes' envs in between. A :meth:`request` first reads
+    lanes) sends the ``act`` calls of many agents as one batch (:meth:`send_batch`) and reads the answers of the
+    oldest batch later (:meth:`recv_batch`), stepping other episodes' envs in between. A :meth:`request` first reads
     the answers of every batch still out, so the pipe never mixes them up. ``dead`` is set once the host is gone.
     """
 
@@ -265,7 +266,7 @@ class HostLink:
         """One round trip; raises what the agent raised (see the module docstring)."""
         try:
             while self._out:
-                self._answers.append(self._read_acts())
+                self._answers.append(self._read_batch())
             self.conn.send((op, handle, args))
             reply = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
@@ -273,50 +274,41 @@ class HostLink:
             raise AgentHostDied(f"{HOST_DIED} during {op}()") from exc
         return _unpack(reply)
 
-    def send_acts(self, items: list[tuple[int, Any, Any]]) -> None:
-        """Send one batch of ``(handle, observation, info)`` acts; its answers come from :meth:`recv_acts`."""
-        payload = pickle.dumps(("acts", 0, (items,)), protocol=pickle.HIGHEST_PROTOCOL)
+    def send_batch(self, items: list[tuple[str, int, tuple]]) -> None:
+        """Send ``(op, handle, args)`` calls as one batch; their answers come from :meth:`recv_batch`."""
+        payload = pickle.dumps(("batch", 0, (items,)), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             while self._out and len(payload) > _SMALL_BATCH:  # a large batch waits until the pipe is clear
-                self._answers.append(self._read_acts())
+                self._answers.append(self._read_batch())
             self.conn.send_bytes(payload)
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.dead = True
-            raise AgentHostDied(f"{HOST_DIED} during act()") from exc
+            raise AgentHostDied(f"{HOST_DIED} during a batch of calls") from exc
         self._out += 1
 
-    def recv_acts(self) -> list[Any]:
+    def recv_batch(self) -> list[Any]:
         """The answers of the oldest batch sent, one per item.
 
-        Each is an :class:`~cauarena.agents.rollout.Acted`, or the exception the agent raised (:class:`AgentFailed`,
-        :class:`~cauarena.guards.GuardStop`).
+        Each is the call's value (an ``act``'s is ``(action, usage, seconds)``), or the exception the agent raised
+        (:class:`AgentFailed`, :class:`~cauarena.guards.GuardStop`).
         """
         if self._answers:
             return self._answers.popleft()
         try:
-            return self._read_acts()
+            return self._read_batch()
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.dead = True
-            raise AgentHostDied(f"{HOST_DIED} during act()") from exc
+            raise AgentHostDied(f"{HOST_DIED} during a batch of calls") from exc
 
     @property
     def batches_out(self) -> int:
-        """Batches sent whose answers :meth:`recv_acts` has not returned yet."""
+        """Batches sent whose answers :meth:`recv_batch` has not returned yet."""
         return self._out + len(self._answers)
 
-    def _read_acts(self) -> list[Any]:
-        from cauarena.agents.rollout import Acted
-
+    def _read_batch(self) -> list[Any]:
         reply = self.conn.recv()
         self._out -= 1
-        answers = []
-        for answer in _unpack(reply):
-            if answer[0] == "ok":
-                action, usage, seconds = answer[1]
-                answers.append(Acted(action, None if usage is None else StepUsage(*usage), seconds))
-            else:
-                answers.append(_failure(answer))
-        return answers
+        return [answer[1] if answer[0] == "ok" else _failure(answer) for answer in _unpack(reply)]
 
     def agent(self, agent_spec: str, guard_spec: str, env_id: str, family: str, chat_kwargs: dict[str, Any],
               seat: str = "") -> RemoteAgent:

@@ -214,11 +214,17 @@ def episode_rollout(env: Any, agent: Any, spec: EpisodeSpec) -> Rollout:
 
 def episode_result(rollout: Rollout, spec: EpisodeSpec, run_id: str, error: EpisodeError | None,
                    steps: list[StepRecord] | None, privileged: bool, wall_time_s: float,
-                   ) -> tuple[EpisodeResult, Trajectory | None]:
-    """The stored row (and trajectory, when ``steps`` were kept) of a rollout that ended, or stopped on ``error``."""
+                   agent_metrics: dict[str, Any] | None = None) -> tuple[EpisodeResult, Trajectory | None]:
+    """The stored row (and trajectory, when ``steps`` were kept) of a rollout that ended, or stopped on ``error``.
+
+    ``agent_metrics`` are the agents' own metrics when the caller fetched them (the runner's lanes); by default each
+    agent is asked here.
+    """
     seat = row_seat(rollout.env) if rollout.multi else SINGLE
     final = _final_info(rollout, seat)
-    metrics = {**_metrics(final.get("metrics")), **_agent_metrics(rollout.agents, error)}
+    if agent_metrics is None:
+        agent_metrics = _agent_metrics(rollout.agents, error)
+    metrics = {**_metrics(final.get("metrics")), **_metrics(agent_metrics)}
     error = error or EpisodeError("none", "")
     result = EpisodeResult(
         **planned_fields(spec, run_id), privileged=privileged, episode_return=rollout.episode_return(seat),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from cauarena.agents.base import AgentHooks
+from cauarena.agents.base import AgentHooks, StepUsage
 from cauarena.agents.rollout import Acted, Rollout, RolloutError, is_multi_agent
 from cauarena.errors import ConfigError
 from cauarena.leaderboards.agent_host import HOST_DIED, AgentHostDied, HostLink, RemoteAgent, build_agent
@@ -170,23 +170,28 @@ class _Lane:
     privileged: bool
     steps: list[StepRecord] | None
     own_s: float = 0.0  # its env's and its agents' seconds: its time, not the time other lanes took meanwhile
+    resets: list[str] = field(default_factory=list)  # hosted seats whose reset goes with the next batch
     acted: dict[str, Any] = field(default_factory=dict)
-    asked: int = 0  # seats whose act is at the host
+    asked: int = 0  # calls of this lane at the host
+    failed: RolloutError | None = None  # a hosted agent's reset failed
+    ending: bool = False  # over; its hosted agents' metrics are asked for
+    error: EpisodeError | None = None  # why it ended early (once ending)
+    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 class LanePlayer:
     """Plays up to ``lanes`` episodes at once in one worker, so the agent host's round trips overlap env steps.
 
     Each lane has its own env and agents. The lanes take turns in two groups: while the host answers one group's
-    ``act`` calls (one batch, one round trip for all of them), the worker steps the envs of the other group. An
-    episode's stored ``wall_time_s`` is its own time (its env's calls and its agents' acts), not the wall time of
-    the interleaved run. Privileged agents act in the worker, at once.
+    calls (one batch, one round trip for all of them: a new episode's agent resets with its first act, a finished
+    one's metrics), the worker steps the envs of the other group. An episode's stored ``wall_time_s`` is its own time
+    (its env's calls and its agents'), not the wall time of the interleaved run. Privileged agents act in the worker.
     """
 
     def __init__(self, player: EpisodePlayer, link: HostLink, lanes: int, send: Any) -> None:
         self.player, self.link, self.send = player, link, send
         self.lanes: list[_Lane | None] = [None] * lanes
-        self.batches: deque[list[tuple[_Lane, str]]] = deque()  # who asked what, per batch at the host
+        self.batches: deque[list[tuple[_Lane, str, str]]] = deque()  # (lane, op, seat) per call, per batch out
 
     @property
     def busy(self) -> bool:
@@ -207,30 +212,53 @@ class LanePlayer:
         lane = _Lane(spec, episode_rollout(env, agent, spec), privileged,
                      [] if self.player.keep_trajectories else None)
         self.lanes[index] = lane
+        rollout = lane.rollout
         try:
-            lane.rollout.begin()
+            rollout.begin(reset_agents=False)
+            for seat, seat_agent in rollout.agents.items():
+                if isinstance(seat_agent, RemoteAgent):
+                    lane.resets.append(seat)
+                    continue
+                try:
+                    seat_agent.reset(seed=rollout.agent_seed, info=rollout.seat_info(seat))
+                except Exception as exc:
+                    raise RolloutError("agent", "reset", exc, seat=seat) from exc
         except RolloutError as exc:
-            self._lost_if_dead(exc)
             lane.own_s += time.perf_counter() - start
-            self._finish(lane, stopped(lane.rollout, exc))
+            self._end(lane, stopped(rollout, exc))
             return
         lane.own_s += time.perf_counter() - start
-        if lane.rollout.finished():
-            self._finish(lane, None)
+        if rollout.finished() and not lane.resets:
+            self._end(lane, None)
 
     def turn(self, group: int) -> None:
-        """Ask for the acts of ``group``'s lanes (even or odd), then step the lanes whose answers are back."""
+        """Send the calls of ``group``'s lanes (even or odd) as one batch, then step the lanes whose answers are in."""
         items, asked = [], []
+
+        def ask(lane: _Lane, op: str, seat: str, args: tuple) -> None:
+            items.append((op, lane.rollout.agents[seat].handle, args))
+            asked.append((lane, op, seat))
+            lane.asked += 1
+
         for index in range(group, len(self.lanes), 2):
             lane = self.lanes[index]
             if lane is None or lane.asked:
                 continue
-            for seat, (observation, info) in lane.rollout.requests().items():
-                agent = lane.rollout.agents[seat]
+            rollout = lane.rollout
+            if lane.ending:
+                for seat, agent in rollout.agents.items():
+                    if isinstance(agent, RemoteAgent):
+                        ask(lane, "metrics", seat, ())
+                continue
+            for seat in lane.resets:
+                ask(lane, "reset", seat, (rollout.agent_seed, rollout.seat_info(seat)))
+            lane.resets = []
+            if rollout.finished():  # a step limit of 0: only the resets were due
+                continue
+            for seat, (observation, info) in rollout.requests().items():
+                agent = rollout.agents[seat]
                 if isinstance(agent, RemoteAgent):
-                    items.append((agent.handle, observation, info))
-                    asked.append((lane, seat))
-                    lane.asked += 1
+                    ask(lane, "act", seat, (observation, info))
                 else:  # a privileged agent acts here and now
                     start = time.perf_counter()
                     try:
@@ -241,18 +269,41 @@ class LanePlayer:
             if not lane.asked:
                 self._advance(lane)
         if items:
-            self._call(self.link.send_acts, items)
+            self._call(self.link.send_batch, items)
             self.batches.append(asked)
         while self.link.batches_out > (1 if items else 0):
-            answers = self._call(self.link.recv_acts)
-            ready = []
-            for (lane, seat), answer in zip(self.batches.popleft(), answers, strict=True):
-                lane.acted[seat] = answer
+            answers = self._call(self.link.recv_batch)
+            done = []
+            for (lane, op, seat), answer in zip(self.batches.popleft(), answers, strict=True):
+                self._take(lane, op, seat, answer)
                 lane.asked -= 1
                 if not lane.asked:
-                    ready.append(lane)
-            for lane in ready:
-                self._advance(lane)
+                    done.append(lane)
+            for lane in done:
+                self._next(lane)
+
+    @staticmethod
+    def _take(lane: _Lane, op: str, seat: str, answer: Any) -> None:
+        """Keep one call's answer in its lane."""
+        failed = isinstance(answer, BaseException)
+        if op == "act":
+            lane.acted[seat] = answer if failed else Acted(answer[0], None if answer[1] is None else
+                                                           StepUsage(*answer[1]), answer[2])
+        elif op == "reset" and failed and lane.failed is None:
+            lane.failed = RolloutError("agent", "reset", answer, seat=seat)
+        elif op == "metrics" and not failed and isinstance(answer, dict):
+            lane.metrics.update(answer)
+
+    def _next(self, lane: _Lane) -> None:
+        """What a lane does once all its calls are answered: finish, stop on a failed reset, or step its env."""
+        if lane.ending:
+            self._finish(lane)
+        elif lane.failed is not None:
+            self._end(lane, stopped(lane.rollout, lane.failed))
+        elif lane.rollout.finished():
+            self._end(lane, None)
+        else:
+            self._advance(lane)
 
     def _call(self, method: Any, *args: Any) -> Any:
         try:
@@ -261,7 +312,7 @@ class LanePlayer:
             raise _LanesLost(str(exc)) from exc
 
     def _advance(self, lane: _Lane) -> None:
-        """Step ``lane``'s env with the acts it has; finish its episode if it is over."""
+        """Step ``lane``'s env with the acts it has; end its episode if it is over."""
         acted, lane.acted = lane.acted, {}
         start = time.perf_counter()
         try:
@@ -269,27 +320,33 @@ class LanePlayer:
         except RolloutError as exc:
             lane.own_s += time.perf_counter() - start + sum(a.latency_s for a in acted.values()
                                                             if isinstance(a, Acted))
-            self._finish(lane, stopped(lane.rollout, exc))
+            self._end(lane, stopped(lane.rollout, exc))
             return
         lane.own_s += time.perf_counter() - start + step.latency_s
         if lane.steps is not None:
             lane.steps.append(step_record(step))
         if lane.rollout.finished():
-            self._finish(lane, None)
+            self._end(lane, None)
 
-    def _finish(self, lane: _Lane, error: EpisodeError | None) -> None:
-        start = time.perf_counter()
-        result = episode_result(lane.rollout, lane.spec, self.player.run_id, error, lane.steps, lane.privileged,
-                                lane.own_s)
+    def _end(self, lane: _Lane, error: EpisodeError | None) -> None:
+        """The episode is over: its privileged agents' metrics now, its hosted ones' with the group's next batch."""
+        lane.ending, lane.error = True, error
+        for agent in lane.rollout.agents.values():
+            if not isinstance(agent, RemoteAgent):
+                try:
+                    lane.metrics.update(agent.episode_metrics())
+                except Exception:  # noqa: BLE001, S110 - as a hosted agent's failing metrics, left out
+                    pass
+        if not any(isinstance(agent, RemoteAgent) for agent in lane.rollout.agents.values()):
+            self._finish(lane)
+
+    def _finish(self, lane: _Lane) -> None:
         if self.link.dead:  # which lane's agent killed the host is not known here
             raise _LanesLost(f"{HOST_DIED} during metrics()")
-        result[0].wall_time_s += time.perf_counter() - start
+        result = episode_result(lane.rollout, lane.spec, self.player.run_id, lane.error, lane.steps, lane.privileged,
+                                lane.own_s, agent_metrics=lane.metrics)
         self.lanes[self.lanes.index(lane)] = None
         self.send(result)
-
-    def _lost_if_dead(self, exc: RolloutError) -> None:
-        if isinstance(exc.error, AgentHostDied):
-            raise _LanesLost(str(exc.error)) from exc
 
 
 def _play_lanes(conn: Connection, player: EpisodePlayer, link: HostLink, lanes: int) -> None:

@@ -53,3 +53,14 @@ class Unsendable:
 
 
 register_env("lanekit/Big-v0", "lanekit:BigEnv", family="testing")
+
+
+class FailingReset:
+    """Its reset raises on odd seeds (the episode ends as this agent's error before its first step)."""
+
+    def reset(self, *, seed=None, info=None):
+        if seed % 2:
+            raise RuntimeError("reset fails on purpose")
+
+    def act(self, observation, info):
+        return "go"

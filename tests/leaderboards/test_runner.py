@@ -112,7 +112,7 @@ def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
                            agents=("fixed[base64] vs defender-keyword", "fixed[plain] vs defender-none"), seeds=2))
     # observations bigger than a pipe's buffer in every lane at once, and an action that cannot cross the pipe
     episodes += plan(Suite("b", envs=(EnvSpec("lanekit:lanekit/Big-v0"),),
-                           agents=("lanekit:EchoLength", "lanekit:Unsendable"), seeds=3))
+                           agents=("lanekit:EchoLength", "lanekit:Unsendable", "lanekit:FailingReset"), seeds=3))
     played = {}
     for lanes in (1, 4):
         store = ResultsStore(tmp_path / f"lanes{lanes}")
@@ -126,6 +126,8 @@ def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
     unsendable = [row for row in played[4].values() if row[0] == "lanekit:Unsendable"]
     assert len(unsendable) == 3 and all("cannot be sent to the env" in row[8] for row in unsendable)
     assert all(row[4] for row in played[4].values() if row[0] == "lanekit:EchoLength")
+    resets = [row for row in played[4].values() if row[0] == "lanekit:FailingReset"]
+    assert {(row[7], row[3]) for row in resets} == {("agent_error", 0), ("none", 5)}  # seeds odd and even
 
 
 def test_lanes_must_be_positive(tmp_path):
