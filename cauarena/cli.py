@@ -144,6 +144,9 @@ def run(
 
     memory = parse_size(max_memory) if max_memory is not None else None
     _check_executor(executor, ray_address, pin_cpus, lanes)
+    if lanes > 1 and workers == 0:
+        raise ConfigError("--lanes sets how many episodes each worker process plays at once; --workers 0 plays one "
+                          "at a time in this process. Fix: drop --lanes, or use --workers 1 or more.")
     if max_error_rate is not None and not 0.0 <= max_error_rate <= 1.0:
         raise ConfigError(f"--max-error-rate must lie in [0, 1], got {max_error_rate}.")
     spec = _build_suite(suite, env, agent, seeds, seed_start, repeats, max_steps, timeout, env_kwargs, guard)
@@ -193,8 +196,11 @@ def _check_executor(executor: str, ray_address: str | None, pin_cpus: bool = Fal
     An unknown ``--executor``, a ``--ray-address`` without ``--executor ray``, ``--pin-cpus`` or ``--lanes`` with
     it, and fewer than one lane.
     """
-    if lanes < 1:
-        raise ConfigError(f"--lanes must be >= 1, got {lanes}.")
+    from cauarena.leaderboards.runner import MAX_LANES
+
+    if not 1 <= lanes <= MAX_LANES:
+        raise ConfigError(f"--lanes must be >= 1 and <= {MAX_LANES} (each lane builds its own env and agent), "
+                          f"got {lanes}.")
     if lanes > 1 and executor != "local":
         raise ConfigError("--lanes sets how many episodes a local worker plays at once; Ray's actors play one at a "
                           "time. Fix: drop --lanes, or use --executor local.")

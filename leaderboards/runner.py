@@ -225,6 +225,9 @@ def default_max_memory(workers: int) -> int:
 PIPELINE = 2
 """Episodes handed to a worker at once."""
 
+MAX_LANES = 256
+"""The most episodes a worker may play at once (``lanes``): each lane holds an env and an agent of its own."""
+
 STARTUP_TIMEOUT_S = 300.0
 """How long a worker may take to start (imports, its agent host) before its first episode is stopped."""
 
@@ -318,7 +321,8 @@ class Runner:
             see BENCHMARKS.md; a model agent gains nothing yet, and each lane builds its own env and agent). The
             stored episodes are the same; ``wall_time_s`` counts an episode's own env and agent time. When several
             lanes' episodes are lost together (a hang, a dead worker or agent host, the memory limit), each is played
-            again alone, so only the one at fault gets the error row.
+            again alone, so only the one at fault gets the error row. No effect where no agent is hosted (only
+            privileged agents, ``isolate=False``, ``workers=0``).
     """
 
     def __init__(
@@ -348,8 +352,9 @@ class Runner:
         self.isolate = isolate
         self._hosted = isolate
         self.pin_cpus = pin_cpus
-        if lanes < 1:
-            raise ConfigError(f"lanes must be >= 1, got {lanes}.")
+        if not 1 <= lanes <= MAX_LANES:
+            raise ConfigError(f"lanes must be >= 1 and <= {MAX_LANES} (each lane builds its own env and agent), "
+                              f"got {lanes}.")
         self.lanes = lanes
         self._solo: deque[EpisodeSpec] = deque()  # episodes lost together with others, to play again alone
 

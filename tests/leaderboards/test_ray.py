@@ -83,7 +83,11 @@ def test_cli_refuses_an_unknown_executor_and_a_lone_ray_address(capsys, tmp_path
     assert main([*base, "--executor", "ray", "--lanes", "4"]) == 2
     assert "--lanes sets how many episodes a local worker plays at once" in capsys.readouterr().err
     assert main([*base, "--lanes", "0"]) == 2
-    assert "--lanes must be >= 1, got 0" in capsys.readouterr().err
+    assert "--lanes must be >= 1 and <= 256 (each lane builds its own env and agent), got 0" in capsys.readouterr().err
+    assert main([*base, "--lanes", "100000"]) == 2
+    assert "got 100000" in capsys.readouterr().err
+    assert main([*base, "--lanes", "4", "--workers", "0"]) == 2
+    assert "--workers 0 plays one at a time in this process" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 
 

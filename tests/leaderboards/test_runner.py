@@ -133,8 +133,9 @@ def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
 def test_lanes_must_be_positive(tmp_path):
     from cauarena.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="lanes must be >= 1"):
-        Runner(ResultsStore(tmp_path), lanes=0)
+    for lanes in (0, 257):
+        with pytest.raises(ConfigError, match=f"lanes must be >= 1 and <= 256 .* got {lanes}"):
+            Runner(ResultsStore(tmp_path), lanes=lanes)
 
 
 @pytest.mark.slow
