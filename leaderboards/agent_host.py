@@ -13,6 +13,7 @@ mid-call raises :class:`AgentHostDied`. The runner records both as ``agent_error
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 import time
@@ -196,9 +197,30 @@ def _reply(conn: Connection, value: Any) -> None:
     conn.send_bytes(payload)
 
 
-def host_main(conn: Connection, path: list[str]) -> None:
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+"""The variables that size the thread pools of torch, numpy's BLAS and their kin."""
+
+
+def share_threads(threads: int | None) -> None:
+    """Size this process's math thread pools to ``threads`` (its share of the CPUs), unless the user set them.
+
+    Without it every worker and agent host of a run sized its torch pool to all the CPUs: two workers with a tiny LM
+    agent on two cores ran 100 BabyAI episodes in 146-155 s instead of 40 s (the pools fought over the cores;
+    BENCHMARKS.md, issue 18). A variable already in the environment is the user's choice and is kept.
+    """
+    if threads is None or any(var in os.environ for var in THREAD_VARIABLES):
+        return
+    for var in THREAD_VARIABLES:
+        os.environ[var] = str(threads)  # read by a library imported from now on
+    torch = sys.modules.get("torch")
+    if torch is not None:  # imported already (the fork server preloads what the agents import)
+        torch.set_num_threads(threads)
+
+
+def host_main(conn: Connection, path: list[str], threads: int | None = None) -> None:
     """The host process: serve requests until ``None`` arrives or the pipe closes."""
     sys.path[:] = path
+    share_threads(threads)
     from cauarena.guards import GuardStop
 
     agents: dict[int, AgentHooks] = {}

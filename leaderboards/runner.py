@@ -54,7 +54,7 @@ class _Worker:
     """
 
     def __init__(self, ctx: Any, run_id: str, keep: bool, chat_kwargs: dict[str, Any], hosted: bool,
-                 cpu: int | None = None, lanes: int = 1) -> None:
+                 cpu: int | None = None, lanes: int = 1, threads: int | None = None) -> None:
         self.cpu = cpu
         self.lanes = lanes if hosted else 1  # lanes overlap the host's round trips; without a host there are none
         self.solo = False
@@ -63,11 +63,11 @@ class _Worker:
         self.host = None
         if hosted:
             worker_end, host_end = ctx.Pipe()
-            self.host = ctx.Process(target=host_main, args=(host_end, list(sys.path)), daemon=True)
+            self.host = ctx.Process(target=host_main, args=(host_end, list(sys.path), threads), daemon=True)
             self.host.start()
             host_end.close()
         self.proc = ctx.Process(target=worker_main, args=(child, run_id, keep, chat_kwargs, list(sys.path),
-                                                           worker_end, self.lanes), daemon=True)
+                                                           worker_end, self.lanes, threads), daemon=True)
         self.proc.start()
         child.close()
         if worker_end is not None:
@@ -435,7 +435,8 @@ class Runner:
         return over
 
     def _new_worker(self, ctx: Any, cpu: int | None = None) -> _Worker:
-        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted, cpu, self.lanes)
+        threads = 1 if cpu is not None else max(1, default_workers() // max(1, self.workers))  # a fair share
+        return _Worker(ctx, self.run_id, self.keep, self.chat_kwargs, self._hosted, cpu, self.lanes, threads)
 
     def _fill(self, pool: list[_Worker], queue: deque[EpisodeSpec]) -> None:
         for worker in pool:

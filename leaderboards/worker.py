@@ -17,7 +17,14 @@ from typing import Any
 from cauarena.agents.base import AgentHooks, StepUsage
 from cauarena.agents.rollout import Acted, Rollout, RolloutError, is_multi_agent
 from cauarena.errors import ConfigError
-from cauarena.leaderboards.agent_host import HOST_DIED, AgentHostDied, HostLink, RemoteAgent, build_agent
+from cauarena.leaderboards.agent_host import (
+    HOST_DIED,
+    AgentHostDied,
+    HostLink,
+    RemoteAgent,
+    build_agent,
+    share_threads,
+)
 from cauarena.leaderboards.episode import (
     EpisodeError,
     episode_result,
@@ -382,8 +389,9 @@ def _play_lanes(conn: Connection, player: EpisodePlayer, link: HostLink, lanes: 
 
 
 def worker_main(conn: Connection, run_id: str, keep: bool, chat_kwargs: dict[str, Any], path: list[str],
-                 host_conn: Connection | None, lanes: int = 1) -> None:
+                 host_conn: Connection | None, lanes: int = 1, threads: int | None = None) -> None:
     sys.path[:] = path
+    share_threads(threads)
     link = None if host_conn is None else HostLink(host_conn)
     player = EpisodePlayer(run_id, keep, chat_kwargs, host=link)
     if link is not None:

@@ -64,3 +64,18 @@ class FailingReset:
 
     def act(self, observation, info):
         return "go"
+
+
+class ThreadCount:
+    """Reports the size of its process's torch thread pool as a metric (the runner's fair share of the CPUs)."""
+
+    def reset(self, *, seed=None, info=None):
+        pass
+
+    def act(self, observation, info):
+        return "go"
+
+    def episode_metrics(self):
+        import torch
+
+        return {"torch_threads": float(torch.get_num_threads())}

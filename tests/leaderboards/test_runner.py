@@ -130,6 +130,20 @@ def test_lanes_store_the_same_episodes_as_one_at_a_time(tmp_path):
     assert {(row[7], row[3]) for row in resets} == {("agent_error", 0), ("none", 5)}  # seeds odd and even
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_worker_and_its_host_get_a_fair_share_of_the_cpus(tmp_path, monkeypatch, workers):
+    # N workers each sizing torch's pool to every CPU fought over them (2 workers with a tiny LM: 4x slower)
+    from cauarena.leaderboards.agent_host import THREAD_VARIABLES
+    from cauarena.leaderboards.runner import default_workers
+
+    for var in THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    store = ResultsStore(tmp_path)
+    Runner(store, workers=workers).run(plan(_suite(["lanekit:ThreadCount"], seeds=2)))
+    share = max(1, default_workers() // workers)
+    assert [r.metrics["torch_threads"] for r in store.results()] == [share, share]
+
+
 def test_lanes_must_be_positive(tmp_path):
     from cauarena.errors import ConfigError
 
