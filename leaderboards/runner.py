@@ -317,8 +317,9 @@ class Runner:
             one CPU.
         lanes: episodes each worker plays at once (default 1). Above 1, the ``act`` calls of the episodes' hosted
             agents go to the agent host in batches, and the worker steps some episodes' envs while the host answers
-            the others', so the host's round trip stops costing a step's time (on a fast env with a trivial agent,
-            see BENCHMARKS.md; a model agent gains nothing yet, and each lane builds its own env and agent). The
+            the others', so the host's round trip stops costing a step's time (a fast env with a trivial agent) and a
+            model's calls overlap the env's steps on another core (one worker); see BENCHMARKS.md. Each lane builds
+            its own env and agent (a model agent loads its model once per lane). The
             stored episodes are the same; ``wall_time_s`` counts an episode's own env and agent time. When several
             lanes' episodes are lost together (a hang, a dead worker or agent host, the memory limit), each is played
             again alone, so only the one at fault gets the error row. No effect where no agent is hosted (only
