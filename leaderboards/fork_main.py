@@ -39,6 +39,22 @@ def main_preparation() -> dict[str, str]:
     return {k: v for k, v in data.items() if k in ("init_main_from_path", "init_main_from_name")}
 
 
+def unguarded_main() -> str | None:
+    """The path of this process's main script when it is a file that never mentions ``__main__``, else None.
+
+    Every worker imports the main script again (as multiprocessing does), so a script that starts a run at import
+    time, without ``if __name__ == "__main__":``, would start it again in each worker, and each would die.
+    """
+    path = main_preparation().get("init_main_from_path")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return None if "__main__" in fh.read() else path
+    except OSError:
+        return None
+
+
 def _load_main() -> None:
     raw = os.environ.pop(MAIN_ENV, "")
     if not raw:

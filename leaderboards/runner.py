@@ -395,6 +395,13 @@ class Runner:
             player.close()
 
     def _run_pool(self, todo: list[EpisodeSpec], summary: RunSummary) -> None:
+        from cauarena.leaderboards.fork_main import unguarded_main
+
+        script = unguarded_main()
+        if script is not None:
+            raise ConfigError(f"{script} starts worker processes, and each imports it again (Python's multiprocessing "
+                              "does): it would run again in every worker. Fix: put the code that runs it under "
+                              "'if __name__ == \"__main__\":', or use workers=0.")
         ctx = process_context(env_modules(todo))
         queue = deque(todo)
         self._solo.clear()

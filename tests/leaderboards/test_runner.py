@@ -144,6 +144,24 @@ def test_each_worker_and_its_host_get_a_fair_share_of_the_cpus(tmp_path, monkeyp
     assert [r.metrics["torch_threads"] for r in store.results()] == [share, share]
 
 
+def test_a_script_without_a_main_guard_gets_one_line_and_starts_no_worker(tmp_path, support_env):
+    # each worker re-imports the main script: unguarded, every worker would start the run again and die
+    script = tmp_path / "unguarded.py"
+    script.write_text("import arenakit\n"
+                      "from cauarena.leaderboards.runner import Runner\n"
+                      "from cauarena.leaderboards.store import ResultsStore\n"
+                      "from cauarena.leaderboards.suites import EnvSpec, Suite, plan\n"
+                      f"store = ResultsStore({str(tmp_path / 'out')!r})\n"
+                      f"suite = Suite('t', envs=(EnvSpec({COUNT!r}),), agents=('arenakit:GoAgent',), seeds=2)\n"
+                      "Runner(store, workers=1).run(plan(suite))\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=support_env,
+                          timeout=120)
+    assert proc.returncode == 1
+    assert "starts worker processes, and each imports it again" in proc.stderr
+    assert "if __name__ == \"__main__\":" in proc.stderr
+    assert proc.stderr.count("Traceback") == 1  # the script's own, not one per worker
+
+
 def test_lanes_must_be_positive(tmp_path):
     from cauarena.errors import ConfigError
 
