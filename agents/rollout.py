@@ -237,7 +237,6 @@ class Rollout:
                 self.usage[seat][1] += usage.completion_tokens
                 used = usage if used is None else StepUsage(used.prompt_tokens + usage.prompt_tokens,
                                                             used.completion_tokens + usage.completion_tokens)
-        usage = used
         action = actions if self.multi else actions[SINGLE]
         seen = {s: self.observation[s] for s in actions} if self.multi else self.observation
         try:
@@ -258,4 +257,4 @@ class Rollout:
         if terminated or truncated:
             self.ended, self.truncated = True, bool(truncated and not terminated)
         return Step(self.n_steps - 1, seen, action, reward if self.multi else float(reward), info, bool(terminated),
-                    bool(truncated), invalid, usage, latency)
+                    bool(truncated), invalid, used, latency)

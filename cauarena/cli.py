@@ -196,11 +196,9 @@ def _check_executor(executor: str, ray_address: str | None, pin_cpus: bool = Fal
     An unknown ``--executor``, a ``--ray-address`` without ``--executor ray``, ``--pin-cpus`` or ``--lanes`` with
     it, and fewer than one lane.
     """
-    from cauarena.leaderboards.runner import MAX_LANES
+    from cauarena.leaderboards.runner import check_lanes
 
-    if not 1 <= lanes <= MAX_LANES:
-        raise ConfigError(f"--lanes must be >= 1 and <= {MAX_LANES} (each lane builds its own env and agent), "
-                          f"got {lanes}.")
+    check_lanes(lanes, "--lanes")
     if lanes > 1 and executor != "local":
         raise ConfigError("--lanes sets how many episodes a local worker plays at once; Ray's actors play one at a "
                           "time. Fix: drop --lanes, or use --executor local.")

@@ -130,39 +130,55 @@ def _usage(agent: AgentHooks) -> tuple[int, int, float, bool] | None:
     return (int(usage.prompt_tokens), int(usage.completion_tokens), float(usage.latency_s), bool(usage.cached))
 
 
-def _batch(agents: dict[int, AgentHooks], items: list[tuple[str, int, tuple]]) -> list[tuple]:
-    """The ``batch`` request: one ``(op, handle, args)`` call per item, in order, each answered on its own.
+def _answer(agents: dict[int, AgentHooks], op: str, handle: int, args: tuple) -> tuple:
+    """Carry out one request and say how it went.
 
-    The calls are ``act``, ``reset`` and ``metrics``. An item's answer is ``("ok", value)`` (for ``act``:
-    ``(action, usage, seconds)``), ``("guard_stop", verdict, "", "")`` or ``("error", kind, message, traceback)``:
-    one agent's failure is its episode's, never the batch's.
+    ``("ok", value)``, ``("guard_stop", verdict, "", "")`` or ``("error", kind, message, traceback)``: an agent's
+    failure is data for the worker, never the host's end.
     """
     from cauarena.guards import GuardStop
 
-    answers = []
-    for op, handle, args in items:
-        start = time.perf_counter()
-        try:
-            value = _call(agents, op, handle, args)
-            answers.append(("ok", (*value, time.perf_counter() - start) if op == "act" else value))
-        except GuardStop as stop:
-            answers.append(("guard_stop", stop.verdict if _picklable(stop.verdict) else None, "", ""))
-        except BaseException as exc:  # noqa: BLE001 - an agent's failure is data for the worker
-            answers.append(("error", *error_fields(exc)))
-    return answers
+    try:
+        return "ok", _call(agents, op, handle, args)
+    except GuardStop as stop:
+        return "guard_stop", stop.verdict if _picklable(stop.verdict) else None, "", ""
+    except BaseException as exc:  # noqa: BLE001
+        return ("error", *error_fields(exc))
 
 
-def _sendable(answers: list[tuple]) -> list[tuple]:
-    """``answers`` with each one that cannot cross the pipe replaced by its agent's error."""
-    out = []
-    for answer in answers:
-        try:
-            pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-            out.append(answer)
-        except Exception as exc:  # noqa: BLE001
-            out.append(("error", "agent_error",
-                        f"the agent returned a value that cannot be sent to the env: {error_fields(exc)[1]}", ""))
-    return out
+def _unsendable(exc: BaseException) -> tuple:
+    """The agent's error for an answer that cannot be pickled (the agent's doing, not the host's death)."""
+    message = f"the agent returned a value that cannot be sent to the env: {error_fields(exc)[1]}"
+    return "error", "agent_error", message, ""
+
+
+def _send(conn: Connection, answer: tuple) -> None:
+    """Send one answer; one that cannot cross the pipe goes as :func:`_unsendable`."""
+    try:
+        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001
+        payload = pickle.dumps(_unsendable(exc), protocol=pickle.HIGHEST_PROTOCOL)
+    conn.send_bytes(payload)
+
+
+def _send_batch(conn: Connection, answers: list[tuple]) -> None:
+    """Send the answers of a ``batch`` request, each that cannot cross the pipe as :func:`_unsendable`.
+
+    A batch is one ``(op, handle, args)`` call per item (``act``, ``reset``, ``metrics``), carried out in order and
+    answered one by one: one agent's failure is its episode's, never the batch's.
+    """
+    try:
+        payload = pickle.dumps(("ok", answers), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - find the answers that cannot be pickled
+        sendable = []
+        for answer in answers:
+            try:
+                pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+                sendable.append(answer)
+            except Exception as exc:  # noqa: BLE001
+                sendable.append(_unsendable(exc))
+        payload = pickle.dumps(("ok", sendable), protocol=pickle.HIGHEST_PROTOCOL)
+    conn.send_bytes(payload)
 
 
 def _call(agents: dict[int, AgentHooks], op: str, handle: int, args: tuple) -> Any:
@@ -180,21 +196,12 @@ def _call(agents: dict[int, AgentHooks], op: str, handle: int, args: tuple) -> A
         agent.reset(seed=args[0], info=args[1])
         return None
     if op == "act":
-        return agent.act(args[0], args[1]), _usage(agent)
+        start = time.perf_counter()
+        action = agent.act(args[0], args[1])
+        return action, _usage(agent), time.perf_counter() - start
     if op == "metrics":
         return dict(agent.episode_metrics())
     raise ValueError(f"unknown agent-host request {op!r}")
-
-
-def _reply(conn: Connection, value: Any) -> None:
-    """Send ``("ok", value)``; a value that cannot cross the pipe is the agent's error, not the host's death."""
-    try:
-        payload = pickle.dumps(("ok", value), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # noqa: BLE001
-        payload = pickle.dumps(("error", "agent_error",
-                                f"the agent returned a value that cannot be sent to the env: {error_fields(exc)[1]}",
-                                ""))
-    conn.send_bytes(payload)
 
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -205,8 +212,8 @@ def share_threads(threads: int | None) -> None:
     """Size this process's math thread pools to ``threads`` (its share of the CPUs), unless the user set them.
 
     Without it every worker and agent host of a run sized its torch pool to all the CPUs: two workers with a tiny LM
-    agent on two cores ran 100 BabyAI episodes in 146-155 s instead of 40 s (the pools fought over the cores;
-    BENCHMARKS.md, issue 18). A variable already in the environment is the user's choice and is kept.
+    agent on two cores ran 100 BabyAI episodes in 146-155 s, 16-17 s with each process's share (the pools fought
+    over the cores; BENCHMARKS.md, issue 18). A variable already in the environment is the user's choice and is kept.
     """
     if threads is None or any(var in os.environ for var in THREAD_VARIABLES):
         return
@@ -221,8 +228,6 @@ def host_main(conn: Connection, path: list[str], threads: int | None = None) -> 
     """The host process: serve requests until ``None`` arrives or the pipe closes."""
     sys.path[:] = path
     share_threads(threads)
-    from cauarena.guards import GuardStop
-
     agents: dict[int, AgentHooks] = {}
     while True:
         try:
@@ -233,18 +238,9 @@ def host_main(conn: Connection, path: list[str], threads: int | None = None) -> 
             break
         op, handle, args = request
         if op == "batch":
-            answers = _batch(agents, args[0])
-            try:
-                conn.send_bytes(pickle.dumps(("ok", answers), protocol=pickle.HIGHEST_PROTOCOL))
-            except Exception:  # noqa: BLE001 - find the answer that cannot be pickled
-                conn.send_bytes(pickle.dumps(("ok", _sendable(answers)), protocol=pickle.HIGHEST_PROTOCOL))
-            continue
-        try:
-            _reply(conn, _call(agents, op, handle, args))
-        except GuardStop as stop:
-            conn.send(("guard_stop", stop.verdict if _picklable(stop.verdict) else None, "", ""))
-        except BaseException as exc:  # noqa: BLE001 - an agent's failure is data for the worker
-            conn.send(("error", *error_fields(exc)))
+            _send_batch(conn, [_answer(agents, *item) for item in args[0]])
+        else:
+            _send(conn, _answer(agents, op, handle, args))
     for agent in agents.values():
         try:
             agent.close()
@@ -261,7 +257,7 @@ def _picklable(value: Any) -> bool:
 
 
 _SMALL_BATCH = 16 * 1024
-"""A batch of ``acts`` up to this many bytes is sent while another batch's answer may still be on its way back.
+"""A batch of calls up to this many bytes is sent while another batch's answer may still be on its way back.
 
 The host writes an answer while the worker writes the next batch; a message this small fits the pipe's buffer, so
 neither side can block on a full pipe while the other does.
@@ -377,7 +373,7 @@ class RemoteAgent(AgentHooks):
         self.link.request("reset", self.handle, seed, info)
 
     def act(self, observation: Any, info: dict[str, Any]) -> Any:
-        action, usage = self.link.request("act", self.handle, observation, info)
+        action, usage, _ = self.link.request("act", self.handle, observation, info)
         self.last_usage = None if usage is None else StepUsage(*usage)
         return action
 

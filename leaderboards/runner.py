@@ -120,10 +120,7 @@ class _Worker:
 
     def finish(self, key: str) -> None:
         """The episode ``key`` came back (the head, unless the worker plays lanes)."""
-        if self.inflight[0].key == key:
-            self.inflight.popleft()
-        else:
-            self.inflight.remove(next(spec for spec in self.inflight if spec.key == key))
+        self.inflight.remove(next(spec for spec in self.inflight if spec.key == key))
         if not self.inflight:
             self.solo = False
         self.started = time.perf_counter()
@@ -227,6 +224,17 @@ PIPELINE = 2
 
 MAX_LANES = 256
 """The most episodes a worker may play at once (``lanes``): each lane holds an env and an agent of its own."""
+
+
+def check_lanes(lanes: int, name: str = "lanes") -> None:
+    """Refuse a number of lanes outside ``1 .. MAX_LANES`` (``name``: what the caller calls it, e.g. ``--lanes``).
+
+    Raises:
+        ConfigError: one line that says the bounds.
+    """
+    if not 1 <= lanes <= MAX_LANES:
+        raise ConfigError(f"{name} must be >= 1 and <= {MAX_LANES} (each lane builds its own env and agent), "
+                          f"got {lanes}.")
 
 STARTUP_TIMEOUT_S = 300.0
 """How long a worker may take to start (imports, its agent host) before its first episode is stopped."""
@@ -353,9 +361,7 @@ class Runner:
         self.isolate = isolate
         self._hosted = isolate
         self.pin_cpus = pin_cpus
-        if not 1 <= lanes <= MAX_LANES:
-            raise ConfigError(f"lanes must be >= 1 and <= {MAX_LANES} (each lane builds its own env and agent), "
-                              f"got {lanes}.")
+        check_lanes(lanes)
         self.lanes = lanes
         self._solo: deque[EpisodeSpec] = deque()  # episodes lost together with others, to play again alone
 

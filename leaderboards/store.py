@@ -257,7 +257,8 @@ def _insert_statement(table: sa.Table, dialect: str) -> Any:
     """The insert of one ``table`` row that skips a stored key, built once and executed with the row as parameters.
 
     Values bound as parameters (not ``.values(**row)``) keep one statement in SQLAlchemy's compiled cache instead of
-    a new one per row: the parent's cost of storing an episode fell from ~1.9 to ~0.6 ms (BENCHMARKS.md, issue 18).
+    a new one per row: with it the parent's CPU per stored BabyAI episode fell from 2.45-3.14 to 2.12 ms
+    (``benchmarks/bench_runner_costs.py``, BENCHMARKS.md, issue 18).
     """
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()

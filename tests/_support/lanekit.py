@@ -1,6 +1,7 @@
 """Agents and an env for the runner's lanes: big observations, unpicklable actions (registers lanekit/Big-v0)."""
 
 import gymnasium as gym
+from arenakit import GoAgent
 
 from cauarena import register_env
 
@@ -30,11 +31,8 @@ class BigEnv(gym.Env):
         return self._obs(), float(action == "go"), done, False, {"success": done}
 
 
-class EchoLength:
+class EchoLength(GoAgent):
     """Answers ``go`` after checking it saw the whole observation."""
-
-    def reset(self, *, seed=None, info=None):
-        pass
 
     def act(self, observation, info):
         assert len(observation) > 100_000
@@ -55,25 +53,16 @@ class Unsendable:
 register_env("lanekit/Big-v0", "lanekit:BigEnv", family="testing")
 
 
-class FailingReset:
+class FailingReset(GoAgent):
     """Its reset raises on odd seeds (the episode ends as this agent's error before its first step)."""
 
     def reset(self, *, seed=None, info=None):
         if seed % 2:
             raise RuntimeError("reset fails on purpose")
 
-    def act(self, observation, info):
-        return "go"
 
-
-class ThreadCount:
+class ThreadCount(GoAgent):
     """Reports the size of its process's torch thread pool as a metric (the runner's fair share of the CPUs)."""
-
-    def reset(self, *, seed=None, info=None):
-        pass
-
-    def act(self, observation, info):
-        return "go"
 
     def episode_metrics(self):
         import torch
