@@ -38,7 +38,7 @@ class Plan:
         sft_steps: most SFT steps before DAgger.
         dagger_steps: most SFT steps after DAgger (0: no DAgger).
         sft_seconds: time slot of the first SFT phase (None: no limit, the schedule runs on steps only).
-        dagger_seconds: time slot of the DAgger SFT phase.
+        dagger_seconds: time slot of each DAgger round's SFT phase.
         reserve_s: estimated seconds of everything but training after the data are ready.
     """
 
@@ -94,10 +94,11 @@ def reserve_seconds(config: TinyLMConfig, model: Any, tokenizer: Any, rows: list
     reserve = FIXED_S + tokenize_seconds(tokenizer, rows)
     if config.dagger_episodes and config.dagger_steps:
         batch = min(BATCH_SIZE, config.dagger_episodes)
-        rounds = math.ceil(config.dagger_episodes / batch)
-        reserve += rounds * EPISODE_STEPS * generation_seconds(model, tokenizer, rows, batch)
-        reserve += config.dagger_episodes * EPISODE_STEPS * ENV_STEP_S
-        reserve += tokenize_seconds(tokenizer, rows) * 1.5  # the DAgger phase re-tokenizes more rows
+        batches = math.ceil(config.dagger_episodes / batch)
+        per_round = batches * EPISODE_STEPS * generation_seconds(model, tokenizer, rows, batch)
+        per_round += config.dagger_episodes * EPISODE_STEPS * ENV_STEP_S
+        per_round += tokenize_seconds(tokenizer, rows) * 1.5  # each DAgger phase re-tokenizes more rows
+        reserve += config.dagger_rounds * per_round
     single = generation_seconds(model, tokenizer, rows, 1)
     return reserve + config.validation_episodes * EPISODE_STEPS * (single + ENV_STEP_S)
 
@@ -120,8 +121,9 @@ def plan(
         return Plan(config.max_steps, dagger_steps)
     reserve = reserve_seconds(config, model, tokenizer, rows)
     available = start + config.time_budget_s - time.perf_counter() - reserve
-    sft_seconds, dagger_seconds = split_slots(config.max_steps, dagger_steps, available)
-    return Plan(config.max_steps, dagger_steps, sft_seconds, dagger_seconds or None, round(reserve, 1))
+    sft_seconds, dagger_seconds = split_slots(config.max_steps, dagger_steps * config.dagger_rounds, available)
+    per_round = round(dagger_seconds / config.dagger_rounds, 1)
+    return Plan(config.max_steps, dagger_steps, sft_seconds, per_round or None, round(reserve, 1))
 
 
 class TimeCosine:

@@ -130,8 +130,11 @@ def _advance(game: _Game, reply: str, action: str, action_names: Sequence[str]) 
         game.done, game.success = True, bool(game.info.get("success"))
 
 
-def collect_dagger_rows(config: TinyLMConfig, model: Any, tokenizer: Any) -> tuple[list[dict], dict[str, Any]]:
-    """DAgger rows of ``config``: the model plays the first ``dagger_episodes`` seeds of the first level."""
+def collect_dagger_rows(
+    config: TinyLMConfig, model: Any, tokenizer: Any, round_index: int = 0
+) -> tuple[list[dict], dict[str, Any]]:
+    """DAgger rows of round ``round_index`` (from 0): the model plays the ``round_index``-th block of
+    ``dagger_episodes`` seeds of the first level (the first block in round 0)."""
     import time
 
     from cauarena.learners.tinylm.data import build_rows, message_token_counter, prompt_budget
@@ -140,7 +143,8 @@ def collect_dagger_rows(config: TinyLMConfig, model: Any, tokenizer: Any) -> tup
     template = get_prompt(config.prompt, strict=True)
     budget = prompt_budget(template, config.context_length)
     level = config.levels[0][0]
-    seeds = list(range(config.seed_start, config.seed_start + config.dagger_episodes))
+    first = config.seed_start + round_index * config.dagger_episodes
+    seeds = list(range(first, first + config.dagger_episodes))
     episodes = dagger_episodes(
         model, tokenizer, template, f"cauarena/BabyAI-{level}-Text-v0", seeds, budget, config.dagger_max_steps
     )
@@ -148,6 +152,7 @@ def collect_dagger_rows(config: TinyLMConfig, model: Any, tokenizer: Any) -> tup
     steps = [s for e in episodes for s in e.steps]
     stats = {
         "level": level,
+        "seeds": [first, first + config.dagger_episodes - 1],
         "episodes": len(episodes),
         "model_success": round(sum(e.success for e in episodes) / max(len(episodes), 1), 4),
         "steps": len(steps),

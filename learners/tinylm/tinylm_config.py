@@ -90,7 +90,11 @@ class TinyLMConfig:
             skips DAgger: on GoToLocal it did not raise validation success (56% against 62% without, 50
             seeds) and costs roll-out time the SFT steps use better.
         dagger_max_steps: most steps per DAgger episode (a looping model is cut there).
-        dagger_steps: SFT steps on the oracle and DAgger rows together.
+        dagger_steps: SFT steps on the oracle and DAgger rows together (per round).
+        dagger_rounds: DAgger rounds (the default 1). Round ``r`` (from 0) lets the model trained so far play the
+            next ``dagger_episodes`` seeds of the first level (``seed_start + r * dagger_episodes`` on), so each
+            round labels the states the latest policy reaches; then ``dagger_steps`` SFT steps on the oracle rows and
+            every round's rows together.
         dagger_learning_rate: peak learning rate of the DAgger SFT.
         time_budget_s: wall-clock budget of the whole build. The SFT phases get time slots from what is left
             after the data and an estimate of the rest, and anneal the learning rate over their step cap or
@@ -130,6 +134,7 @@ class TinyLMConfig:
     dagger_episodes: int = 0
     dagger_max_steps: int = 40
     dagger_steps: int = 400
+    dagger_rounds: int = 1
     dagger_learning_rate: float = 5e-4
     time_budget_s: float = 840.0
     save_steps: int = 500
@@ -234,7 +239,7 @@ class TinyLMConfig:
     def _check_training(self) -> None:
         counts = {
             "max_steps": self.max_steps, "batch_size": self.batch_size, "save_steps": self.save_steps,
-            "dagger_max_steps": self.dagger_max_steps,
+            "dagger_max_steps": self.dagger_max_steps, "dagger_rounds": self.dagger_rounds,
         }
         for key, value in counts.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -244,10 +249,11 @@ class TinyLMConfig:
                 f"dagger_episodes and dagger_steps must be >= 0 (0 skips DAgger); got {self.dagger_episodes}, "
                 f"{self.dagger_steps}."
             )
-        if self.dagger_episodes > self.levels[0][1]:
+        if self.dagger_episodes * self.dagger_rounds > self.levels[0][1]:
             raise ConfigError(
-                f"dagger_episodes ({self.dagger_episodes}) replays training seeds of the first level, which has "
-                f"{self.levels[0][1]}. Fix: dagger_episodes <= its episodes."
+                f"dagger_episodes x dagger_rounds ({self.dagger_episodes} x {self.dagger_rounds}) replays training "
+                f"seeds of the first level, which has {self.levels[0][1]}. Fix: dagger_episodes x dagger_rounds <= "
+                "its episodes."
             )
         for key in ("learning_rate", "dagger_learning_rate"):
             if not 0 < getattr(self, key) < 1:

@@ -199,14 +199,17 @@ def train(
     trainer = make_trainer(config, model, tokenizer, rows, work_dir / "sft", progress,
                            steps=plan.sft_steps, seconds=plan.sft_seconds)
     sft_stats = run_sft(trainer, resume)
-    model, dagger_stats = trainer.model, {}
-    if plan.dagger_steps:
-        dagger, dagger_stats = collect_dagger_rows(config, model, tokenizer)
-        trainer = make_trainer(config, model, tokenizer, _merge(rows, dagger), work_dir / "dagger", progress,
-                               steps=plan.dagger_steps, seconds=plan.dagger_seconds,
-                               learning_rate=config.dagger_learning_rate)
-        dagger_stats["training"] = run_sft(trainer, resume)
+    model, rounds = trainer.model, []
+    for index in range(config.dagger_rounds if plan.dagger_steps else 0):
+        dagger, stats = collect_dagger_rows(config, model, tokenizer, index)
+        rows = _merge(rows, dagger)  # the oracle rows and every round's so far
+        folder = work_dir / ("dagger" if index == 0 else f"dagger{index + 1}")
+        trainer = make_trainer(config, model, tokenizer, rows, folder, progress, steps=plan.dagger_steps,
+                               seconds=plan.dagger_seconds, learning_rate=config.dagger_learning_rate)
+        stats["training"] = run_sft(trainer, resume)
         model = trainer.model
+        rounds.append(stats)
+    dagger_stats = {**rounds[-1], "rounds": rounds} if rounds else {}
     parameters = count_parameters(model)
     save_checkpoint(model, tokenizer, config, out)
     metrics = {

@@ -39,7 +39,9 @@ def test_shipped_presets_are_valid_and_round_trip():
         ({"learning_rate": 0.0}, "learning_rate"),
         ({"dagger_learning_rate": 1.5}, "dagger_learning_rate"),
         ({"max_steps": 0}, "max_steps must be an int >= 1"),
-        ({"dagger_episodes": 901}, "dagger_episodes <= its episodes"),
+        ({"dagger_episodes": 901}, "dagger_episodes x dagger_rounds <= its episodes"),
+        ({"dagger_episodes": 500, "dagger_rounds": 2}, r"\(500 x 2\) replays"),
+        ({"dagger_rounds": 0}, "dagger_rounds must be an int >= 1"),
         ({"dagger_steps": -1}, "0 skips DAgger"),
         ({"split_pattern": "(unclosed"}, "not a valid regex"),
         ({"save_dtype": "int8"}, "save_dtype"),
@@ -237,18 +239,21 @@ def test_train_command_writes_a_checkpoint_that_hf_loads(tmp_path):
     assert main([
         "train", "tinylm", "--preset", "babyai", "--out", str(out), "--work-dir", str(tmp_path / "work"),
         "--no-progress",
-        "--set", 'levels=[["GoToLocal", 4], ["PickupLoc", 2]]', "--set", "noisy_rollouts=0",
+        "--set", 'levels=[["GoToLocal", 6], ["PickupLoc", 2]]', "--set", "noisy_rollouts=0",
         "--set", "hidden_size=32", "--set", "intermediate_size=64", "--set", "num_layers=1",
         "--set", "num_heads=2", "--set", "validation_episodes=2", "--set", "save_dtype=bfloat16",
-        "--set", "max_steps=6", "--set", "save_steps=3", "--set", "dagger_episodes=3", "--set", "dagger_steps=2",
+        "--set", "max_steps=6", "--set", "save_steps=3", "--set", "dagger_episodes=3", "--set", "dagger_steps=2", "--set", "dagger_rounds=2",
         "--set", "context_length=512",
     ]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["data"]["episodes"] == 6 and metrics["training"]["optimizer_steps"] == 6
+    assert metrics["data"]["episodes"] == 8 and metrics["training"]["optimizer_steps"] == 6
     assert metrics["plan"]["sft_seconds"] > 0 and metrics["plan"]["reserve_s"] > 0
-    assert metrics["dagger"]["episodes"] == 3 and metrics["dagger"]["training"]["optimizer_steps"] == 2
+    rounds = metrics["dagger"]["rounds"]  # round 2 plays the next seeds with the model round 1 trained
+    assert [r["seeds"] for r in rounds] == [[0, 2], [3, 5]] and metrics["dagger"] == {**rounds[1], "rounds": rounds}
+    assert all(r["episodes"] == 3 and r["training"]["optimizer_steps"] == 2 for r in rounds)
+    assert any((tmp_path / "work" / "dagger2").glob("checkpoint-*"))
     assert metrics["validation"]["episodes"] == 2 and metrics["validation"]["seeds"] == [950, 951]
-    assert "# tiny/babyai" in (out / "TRAINING.md").read_text()
+    assert "# tiny/babyai" in (card := (out / "TRAINING.md").read_text()) and "DAgger round 2" in card
     assert any((tmp_path / "work" / "sft").glob("checkpoint-*"))
     agent = make_agent(f"hf/{out}", family="babyai")
     assert agent.backend.context_length == 512
