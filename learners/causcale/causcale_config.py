@@ -46,6 +46,9 @@ class CauScaleConfig:
         architecture: ``compact`` (shipped) or ``published`` (Data2Graph, fusion, head, graph-attention scaling).
         head_hidden: hidden width of the pairwise 3-class head.
         learning_rate: AdamW learning rate [1e-4].
+        anneal_steps: the last this many steps decay the learning rate along a cosine from ``learning_rate`` to
+            ``min_learning_rate`` (0: constant throughout).
+        min_learning_rate: the learning rate at the last step of the anneal.
         weight_decay: AdamW weight decay [1e-5].
         grad_clip: gradient-norm clip (0 disables).
         steps: optimiser steps.
@@ -82,6 +85,8 @@ class CauScaleConfig:
     architecture: str = "compact"
     head_hidden: int = 64
     learning_rate: float = 1e-3
+    anneal_steps: int = 0
+    min_learning_rate: float = 1e-5
     weight_decay: float = 1e-5
     grad_clip: float = 1.0
     steps: int = 30000
@@ -128,6 +133,10 @@ class CauScaleConfig:
                               f"and {self.prior_rows!r}.")
         if self.learning_rate <= 0 or self.weight_decay < 0 or self.grad_clip < 0 or self.prior_clip < 0:
             raise ConfigError("learning_rate must be > 0, weight_decay, grad_clip and prior_clip >= 0 (0: no clip).")
+        if isinstance(self.anneal_steps, bool) or not isinstance(self.anneal_steps, int) or \
+                not 0 <= self.anneal_steps <= self.steps or not 0 < self.min_learning_rate <= self.learning_rate:
+            raise ConfigError(f"anneal_steps must be an int in [0, steps] and 0 < min_learning_rate <= learning_rate; "
+                              f"got {self.anneal_steps!r}, {self.min_learning_rate!r}.")
         if self.architecture not in ARCHITECTURES:
             raise ConfigError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got {self.architecture!r}.")
         if self.prior_source not in PRIOR_SOURCES:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import statistics
 import time
 from pathlib import Path
@@ -63,6 +64,22 @@ def validate(model: Any, config: CauScaleConfig, device: str, rows: int = 1000) 
         out[f"{kind}_shd"] = round(statistics.fmean(s[1] for s in scores), 2)
     model.train(was_training)
     return out
+
+
+def learning_rate_at(config: CauScaleConfig, step: int) -> float:
+    """The learning rate of optimiser step ``step`` (from 0): constant, then the cosine anneal of the last
+    ``anneal_steps`` down to ``min_learning_rate`` (reached at the last step).
+
+    >>> config = CauScaleConfig(steps=10, anneal_steps=4, learning_rate=1e-3, min_learning_rate=1e-5)
+    >>> [round(learning_rate_at(config, s), 6) for s in (0, 5, 6, 9)]
+    [0.001, 0.001, 0.001, 1e-05]
+    """
+    start = config.steps - config.anneal_steps
+    if step < start or config.anneal_steps == 0:
+        return config.learning_rate
+    progress = (step - start) / max(config.anneal_steps - 1, 1)
+    low, high = config.min_learning_rate, config.learning_rate
+    return low + (high - low) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def _load_state(out: Path, model: Any, optimizer: Any, device: str) -> tuple[int, list[dict]]:
@@ -127,6 +144,8 @@ def train(config: CauScaleConfig, out: Path, *, resume: bool = True, device: str
         tensors = [torch.from_numpy(a).to(device) for a in (batch.data, batch.mask, batch.prior, batch.adjacency)]
         loss = pair_loss(model(*tensors[:3]), tensors[3])
         optimizer.zero_grad(set_to_none=True)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate_at(config, step)
         loss.backward()
         if config.grad_clip:
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
