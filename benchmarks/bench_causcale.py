@@ -22,7 +22,8 @@ Parts (``--parts``, default all):
   and CauScale in bench_causal's forked, timed children; mAP = AUPRC over the n (n - 1) ordered pairs, SHD as
   the published ``shd_metric`` at 0.5. A table shaped like the paper's Table 1 with its values beside ours
   (n = 100 and 1000). ``--observational`` plays the same graphs without interventions; ``--checkpoint DIR``
-  scores a checkpoint folder (e.g. a ``cauarena train causcale --out DIR`` run) instead of the shipped one.
+  scores a checkpoint folder (e.g. a ``cauarena train causcale --out DIR`` run) instead of the shipped one;
+  ``--prior-rows 0`` lets its precision prior read all rows instead of the published 500.
 
 Usage: python benchmarks/bench_causcale.py [--parts scale memory accuracy published] [--json out.json]
 """
@@ -182,7 +183,7 @@ def part_accuracy(args: argparse.Namespace) -> list[dict]:
             obs, info = env.reset(seed=seed)
             truth = env.unwrapped.true_adjacency
             for method in args.methods:
-                kwargs = {"checkpoint": args.checkpoint} if method == "causcale" and args.checkpoint else {}
+                kwargs = agent_kwargs(method, args)
                 seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, kwargs)
                 row = {"setting": label, "seed": seed, "method": method, "time_s": seconds, "cpu_s": cpu,
                        "ok": scores is not None}
@@ -239,6 +240,14 @@ def published_settings(args: argparse.Namespace) -> list[tuple[int, str, dict, i
     return out
 
 
+def agent_kwargs(method: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The causcale agent's ``--checkpoint`` and ``--prior-rows`` where given; nothing for the other methods."""
+    if method != "causcale":
+        return {}
+    return {key: value for key, value in (("checkpoint", args.checkpoint), ("prior_rows", args.prior_rows))
+            if value is not None}
+
+
 def _runs_at(method: str, n: int, args: argparse.Namespace) -> bool:
     limit = {"pc": args.pc_max_n, "notears": args.notears_max_n}.get(method)
     return limit is None or n <= limit
@@ -252,7 +261,7 @@ def part_published(args: argparse.Namespace) -> list[dict]:
             obs, info = env.reset(seed=seed)
             truth = env.unwrapped.true_adjacency
             for method in (m for m in args.methods if _runs_at(m, n, args)):
-                kwargs = {"checkpoint": args.checkpoint} if method == "causcale" and args.checkpoint else {}
+                kwargs = agent_kwargs(method, args)
                 seconds, cpu, scores = run_method(method, obs, info, seed, args.timeout, kwargs)
                 row = {"n": n, "mechanism": mechanism, "seed": seed, "method": method, "time_s": seconds,
                        "cpu_s": cpu, "ok": scores is not None}
@@ -329,6 +338,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--observational", action="store_true", help="published part without interventions")
     parser.add_argument("--json", help="write every row to this file")
     parser.add_argument("--checkpoint", help="published part: the causcale agent's checkpoint folder [shipped default]")
+    parser.add_argument("--prior-rows", type=int, help="rows the causcale agent's precision prior reads (0: all) "
+                        "[the checkpoint's, 500 as published]")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(json.loads(args.child))))

@@ -21,18 +21,20 @@ class CauScaleAgent(GraphAgent):
 
     Args:
         checkpoint: a shipped checkpoint name or a folder (None: ``default``).
-        max_rows: rows the data stream reads (None: the checkpoint's training ``rows``; 0: all rows). The
-            precision prior always reads up to the checkpoint's ``prior_rows``.
+        max_rows: rows the data stream reads (None: the checkpoint's training ``rows``; 0: all rows).
         device: torch device (None: ``cuda`` when present, else ``cpu``).
         threshold: edge threshold used to build the CauScientist prior graph.
+        prior_rows: rows the precision prior reads at most (None: the checkpoint's ``prior_rows``, 500 as
+            published; 0: all rows, which holds up better from n = 500, where 500 rows make the covariance
+            singular).
     """
 
     def __init__(
         self, checkpoint: str | Path | None = None, max_rows: int | None = None, device: str | None = None,
-        threshold: float = 0.5,
+        threshold: float = 0.5, prior_rows: int | None = None,
     ) -> None:
         super().__init__(threshold=threshold)
-        self.checkpoint, self.max_rows, self.device = checkpoint, max_rows, device
+        self.checkpoint, self.max_rows, self.device, self.prior_rows = checkpoint, max_rows, device, prior_rows
         self._model: Any = None
 
     @property
@@ -52,4 +54,4 @@ class CauScaleAgent(GraphAgent):
         model = self.model
         rows = model.config.rows if self.max_rows is None else (self.max_rows or None)
         return predict(model, data, interventions, seed=int(self.rng.integers(2**31 - 1)), max_rows=rows,
-                       device=self.device)
+                       device=self.device, prior_rows=self.prior_rows)

@@ -67,8 +67,9 @@ def validate(model: Any, config: CauScaleConfig, device: str, rows: int = 1000) 
 
 
 def learning_rate_at(config: CauScaleConfig, step: int) -> float:
-    """The learning rate of optimiser step ``step`` (from 0): constant, then the cosine anneal of the last
-    ``anneal_steps`` down to ``min_learning_rate`` (reached at the last step).
+    """The learning rate of optimiser step ``step`` (from 0): constant, then a cosine anneal.
+
+    The last ``anneal_steps`` steps decay it to ``min_learning_rate``, reached at the last step.
 
     >>> config = CauScaleConfig(steps=10, anneal_steps=4, learning_rate=1e-3, min_learning_rate=1e-5)
     >>> [round(learning_rate_at(config, s), 6) for s in (0, 5, 6, 9)]

@@ -133,8 +133,10 @@ def _advance(game: _Game, reply: str, action: str, action_names: Sequence[str]) 
 def collect_dagger_rows(
     config: TinyLMConfig, model: Any, tokenizer: Any, round_index: int = 0
 ) -> tuple[list[dict], dict[str, Any]]:
-    """DAgger rows of round ``round_index`` (from 0): the model plays the ``round_index``-th block of
-    ``dagger_episodes`` seeds of the first level (the first block in round 0)."""
+    """DAgger rows of round ``round_index`` (from 0), labelled by the bot.
+
+    The model plays the ``round_index``-th block of ``dagger_episodes`` seeds of the first level.
+    """
     import time
 
     from cauarena.learners.tinylm.data import build_rows, message_token_counter, prompt_budget

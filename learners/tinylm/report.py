@@ -53,12 +53,12 @@ def training_card(metrics: dict[str, Any]) -> str:
         f"({training['epochs_done']} epochs), batch {config['batch_size']}, lr {config['learning_rate']}; "
         f"mean loss {training['train_loss']}; {training['train_s']} s",
     ]
-    for number, dagger in enumerate(dagger.get("rounds", [dagger]) if dagger else [], 1):
-        sft = dagger["training"]
+    for number, round_ in enumerate(dagger.get("rounds", [dagger]) if dagger else [], 1):
+        sft = round_["training"]
         lines.append(
-            f"- DAgger round {number}: the model played {dagger['episodes']} training seeds of {dagger['level']} "
-            f"(success {dagger['model_success']:.0%}, agreeing with the bot on {dagger['agreement_with_bot']:.0%} "
-            f"of {dagger['steps']} steps), {dagger['rows']} rows labelled by the bot in {dagger['collect_s']} s; "
+            f"- DAgger round {number}: the model played {round_['episodes']} training seeds of {round_['level']} "
+            f"(success {round_['model_success']:.0%}, agreeing with the bot on {round_['agreement_with_bot']:.0%} "
+            f"of {round_['steps']} steps), {round_['rows']} rows labelled by the bot in {round_['collect_s']} s; "
             f"then {sft['optimizer_steps']} SFT steps on all rows, lr {config['dagger_learning_rate']}, "
             f"mean loss {sft['train_loss']}; {sft['train_s']} s"
         )

@@ -79,3 +79,26 @@ def test_predict_with_max_rows_zero_reads_every_row():
     for bad in (-1, 2.5, True):
         with pytest.raises(ConfigError, match="max_rows must be None, 0"):
             predict(net, data, mask, max_rows=bad)
+
+
+def test_prior_rows_sets_how_many_rows_the_precision_prior_reads():
+    import numpy as np
+
+    from cauarena.envs.causal.simulate import published_test_set
+    from cauarena.learners.causcale.agent import CauScaleAgent
+    from cauarena.learners.causcale.checkpoint import load_model, predict
+
+    data, mask, _ = published_test_set(10, 10, "linear", np.random.default_rng(0), m=1000)
+    net = load_model()
+    assert net.config.prior_rows == 500
+    published = predict(net, data, mask, max_rows=0)
+    assert np.array_equal(published, predict(net, data, mask, max_rows=0, prior_rows=500))
+    every = predict(net, data, mask, max_rows=0, prior_rows=0)
+    assert np.array_equal(every, predict(net, data, mask, max_rows=0, prior_rows=1000))  # 0 reads all 1000 rows
+    assert not np.array_equal(every, published)
+    assert net.config.prior_rows == 500  # the loaded network's config is left as it was
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ConfigError, match="prior_rows must be None, 0"):
+            predict(net, data, mask, prior_rows=bad)
+    agent = CauScaleAgent(prior_rows=0, max_rows=0)
+    assert np.array_equal(agent.estimate(data, mask, [f"X{i}" for i in range(10)]), every)
