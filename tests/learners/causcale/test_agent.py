@@ -100,5 +100,7 @@ def test_prior_rows_sets_how_many_rows_the_precision_prior_reads():
     for bad in (-1, 2.5, True):
         with pytest.raises(ConfigError, match="prior_rows must be None, 0"):
             predict(net, data, mask, prior_rows=bad)
-    agent = CauScaleAgent(prior_rows=0, max_rows=0)
-    assert np.array_equal(agent.estimate(data, mask, [f"X{i}" for i in range(10)]), every)
+    names = [f"X{i}" for i in range(10)]
+    assert np.array_equal(CauScaleAgent(max_rows=0).estimate(data, mask, names), every)  # all rows by default
+    checkpoint_rows = CauScaleAgent(max_rows=0, prior_rows=None).estimate(data, mask, names)  # 500 random rows
+    assert np.isfinite(checkpoint_rows).all() and not np.array_equal(checkpoint_rows, every)
