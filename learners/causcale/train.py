@@ -69,16 +69,18 @@ def validate(model: Any, config: CauScaleConfig, device: str, rows: int = 1000) 
 def learning_rate_at(config: CauScaleConfig, step: int) -> float:
     """The learning rate of optimiser step ``step`` (from 0): constant, then a cosine anneal.
 
-    The last ``anneal_steps`` steps decay it to ``min_learning_rate``, reached at the last step.
+    The last ``anneal_steps`` steps (all of a shorter run) decay it to ``min_learning_rate``, reached at the last
+    step.
 
     >>> config = CauScaleConfig(steps=10, anneal_steps=4, learning_rate=1e-3, min_learning_rate=1e-5)
     >>> [round(learning_rate_at(config, s), 6) for s in (0, 5, 6, 9)]
     [0.001, 0.001, 0.001, 1e-05]
     """
-    start = config.steps - config.anneal_steps
-    if step < start or config.anneal_steps == 0:
+    span = min(config.anneal_steps, config.steps)
+    start = config.steps - span
+    if step < start or span == 0:
         return config.learning_rate
-    progress = (step - start) / max(config.anneal_steps - 1, 1)
+    progress = (step - start) / max(span - 1, 1)
     low, high = config.min_learning_rate, config.learning_rate
     return low + (high - low) * 0.5 * (1.0 + math.cos(math.pi * progress))
 

@@ -18,7 +18,7 @@ def test_defaults_validate_and_round_trip_through_json_ready_dicts():
         ("curriculum", ((0.5, 5, 10, ("linear",)),), "must end at fraction 1.0"),
         ("curriculum", ((1.0, 5, 10, ("sigmoid_add",)),), "subset of"),
         ("degree_range", (3.0, 1.0), "degree_range"),
-        ("anneal_steps", 40000, "anneal_steps must be an int in \\[0, steps\\]"),
+        ("anneal_steps", -1, "anneal_steps must be an int >= 0"),
         ("min_learning_rate", 1e-2, "0 < min_learning_rate <= learning_rate"),
     ],
 )
@@ -45,4 +45,7 @@ def test_the_anneal_holds_the_rate_then_decays_it_to_the_floor_at_the_last_step(
     assert rates[:81] == [1e-3] * 81 and rates[-1] == pytest.approx(1e-5)
     assert all(a > b for a, b in zip(rates[80:], rates[81:], strict=False))  # strictly falling once it starts
     assert rates[90] == pytest.approx((1e-3 + 1e-5) / 2, rel=0.1)  # the cosine passes its middle near 89.5
-    assert {learning_rate_at(CauScaleConfig(steps=100), step) for step in range(100)} == {1e-3}
+    constant = CauScaleConfig(steps=100, anneal_steps=0)
+    assert {learning_rate_at(constant, step) for step in range(100)} == {1e-3}
+    short = CauScaleConfig(steps=10)  # the default 3,000-step anneal spans all of a 10-step run
+    assert learning_rate_at(short, 0) == 1e-3 and learning_rate_at(short, 9) == pytest.approx(1e-5)
