@@ -289,7 +289,13 @@ class TinyLMConfig:
 
 
 PRESETS: dict[str, TinyLMConfig] = {
-    "babyai": TinyLMConfig(),
+    # tiny/babyai: about three turns of history (context 256) and three DAgger rounds (issue 23); ~90 min on one core
+    "babyai": TinyLMConfig(
+        levels=(("GoToLocal", 940),), noisy_rollouts=3, context_length=256, max_steps=2555, time_budget_s=0.0,
+        dagger_episodes=300, dagger_max_steps=64, dagger_steps=1000, dagger_rounds=3,
+    ),
+    # tiny/babyai-reactive: tiny/babyai until issue 23 (no history, no DAgger; these are TinyLMConfig's defaults)
+    "babyai-reactive": TinyLMConfig(name="babyai-reactive"),
     "webshop": TinyLMConfig(
         name="webshop", prompt="webshop", levels=(("train", 1500),), validation_level="eval",
         validation_seed_start=0, validation_episodes=50, noisy_rollouts=1, noise_prob=0.2, max_episode_steps=30,
@@ -298,5 +304,5 @@ PRESETS: dict[str, TinyLMConfig] = {
         time_budget_s=3600.0,
     ),
 }
-"""The shipped checkpoints' configs by name: ``--preset babyai`` rebuilds ``tiny/babyai``, ``--preset webshop``
-``tiny/webshop``."""
+"""The shipped checkpoints' configs by name: ``--preset babyai`` rebuilds ``tiny/babyai``, ``--preset babyai-reactive``
+``tiny/babyai-reactive``, ``--preset webshop`` ``tiny/webshop``."""

@@ -1,4 +1,4 @@
-"""Activation steering on the shipped tiny LM (tiny/babyai, a 2-layer Llama): the intended shift, removable."""
+"""Activation steering on a shipped tiny LM (tiny/babyai-reactive, a 2-layer Llama): the intended shift, removable."""
 
 import pytest
 
@@ -22,7 +22,7 @@ ACTIONS = ["turn left", "turn right", "go forward", "pick up", "drop", "toggle"]
 @pytest.fixture(scope="module")
 def tiny():
     torch.manual_seed(0)
-    return make_backend("tiny/babyai")
+    return make_backend("tiny/babyai-reactive")
 
 
 def _prompt(backend, obj, side, steps):
