@@ -17,13 +17,14 @@ Parts (``--parts``, default all):
 
 - ``published``: CauScale's published test protocol, the ``causcale-test`` suite's envs (ER, 1000
   rows, every node intervened once + the observational regime of 1000 // (n + 1) rows; ``--test-ns`` sizes of
-  (10, 10) ... (1000, 2000) x ``--test-mechanisms``, ``--test-graphs`` graphs from seed 1000, fewer from
-  ``--large-n``). CORR, INVCOV (``precision``), PC (up to ``--pc-max-n``), NOTEARS (up to ``--notears-max-n``)
+  (10, 10) ... (1000, 2000) x ``--test-mechanisms``, ``--test-graphs`` graphs from seed 1000 (the test graphs;
+  ``--graph-seed-start 7000`` draws validation graphs to make choices on), fewer from ``--large-n``). CORR,
+  INVCOV (``precision``), PC (up to ``--pc-max-n``), NOTEARS (up to ``--notears-max-n``)
   and CauScale in bench_causal's forked, timed children; mAP = AUPRC over the n (n - 1) ordered pairs, SHD as
   the published ``shd_metric`` at 0.5. A table shaped like the paper's Table 1 with its values beside ours
   (n = 100 and 1000). ``--observational`` plays the same graphs without interventions; ``--checkpoint DIR``
   scores a checkpoint folder (e.g. a ``cauarena train causcale --out DIR`` run) instead of the shipped one;
-  ``--prior-rows 0`` lets its precision prior read all rows instead of the published 500.
+  ``--prior-rows 500`` makes its precision prior read the published 500 rows (the agent reads all by default).
 
 Usage: python benchmarks/bench_causcale.py [--parts scale memory accuracy published] [--json out.json]
 """
@@ -257,7 +258,7 @@ def part_published(args: argparse.Namespace) -> list[dict]:
     rows = []
     for n, mechanism, kwargs, graphs in published_settings(args):
         env = cauarena.make("cauarena/CausalDiscovery-v0", **kwargs)
-        for seed in range(1000, 1000 + graphs):
+        for seed in range(args.graph_seed_start, args.graph_seed_start + graphs):
             obs, info = env.reset(seed=seed)
             truth = env.unwrapped.true_adjacency
             for method in (m for m in args.methods if _runs_at(m, n, args)):
@@ -338,6 +339,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--observational", action="store_true", help="published part without interventions")
     parser.add_argument("--json", help="write every row to this file")
     parser.add_argument("--checkpoint", help="published part: the causcale agent's checkpoint folder [shipped default]")
+    parser.add_argument("--graph-seed-start", type=int, default=1000, help="published part: the first graph seed "
+                        "(1000, the test graphs; 7000 for validation graphs that choices are made on)")
     parser.add_argument("--prior-rows", type=int, help="rows the causcale agent's precision prior reads (0: all) "
                         "[the checkpoint's, 500 as published]")
     args = parser.parse_args(argv)

@@ -247,7 +247,7 @@ def test_train_command_writes_a_checkpoint_that_hf_loads(tmp_path):
         "--set", "hidden_size=32", "--set", "intermediate_size=64", "--set", "num_layers=1",
         "--set", "num_heads=2", "--set", "validation_episodes=2", "--set", "save_dtype=bfloat16",
         "--set", "max_steps=6", "--set", "save_steps=3", "--set", "dagger_episodes=3", "--set", "dagger_steps=2",
-        "--set", "dagger_rounds=2",
+        "--set", "dagger_rounds=2", "--set", "time_budget_s=600",
         "--set", "context_length=512",
     ]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
