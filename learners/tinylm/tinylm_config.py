@@ -86,9 +86,10 @@ class TinyLMConfig:
         learning_rate: AdamW peak learning rate (cosine decay after a linear warm-up).
         warmup_ratio: fraction of steps spent warming up.
         weight_decay: AdamW weight decay.
-        dagger_episodes: training seeds (of the first level) the model plays for DAgger; 0 (the default)
-            skips DAgger: on GoToLocal it did not raise validation success (56% against 62% without, 50
-            seeds) and costs roll-out time the SFT steps use better.
+        dagger_episodes: training seeds (of the first level) the model plays for DAgger per round; 0 (the
+            default) skips DAgger. On the reactive model (context 144) one round did not raise validation success
+            (56% against 62% without, 50 seeds); with three turns of history, three rounds of 300 took held-out
+            success from 0.56 to 0.60 (the ``babyai`` preset; BENCHMARKS.md).
         dagger_max_steps: most steps per DAgger episode (a looping model is cut there).
         dagger_steps: SFT steps on the oracle and DAgger rows together (per round).
         dagger_rounds: DAgger rounds (the default 1). Round ``r`` (from 0) lets the model trained so far play the
