@@ -344,6 +344,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prior-rows", type=int, help="rows the causcale agent's precision prior reads (0: all) "
                         "[the checkpoint's, 500 as published]")
     args = parser.parse_args(argv)
+    if args.prior_rows is not None and args.prior_rows < 0:
+        parser.error(f"--prior-rows must be 0 (all rows) or a positive int; got {args.prior_rows}")
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cauarena.agents.causal.base import GraphAgent
+from cauarena.errors import ConfigError
 
 
 class CauScaleAgent(GraphAgent):
@@ -35,6 +36,9 @@ class CauScaleAgent(GraphAgent):
         threshold: float = 0.5, prior_rows: int | None = 0,
     ) -> None:
         super().__init__(threshold=threshold)
+        for name, value in (("max_rows", max_rows), ("prior_rows", prior_rows)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ConfigError(f"{name} must be None, 0 (all rows) or a positive int; got {value!r}.")
         self.checkpoint, self.max_rows, self.device, self.prior_rows = checkpoint, max_rows, device, prior_rows
         self._model: Any = None
 

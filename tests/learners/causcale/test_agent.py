@@ -102,5 +102,10 @@ def test_prior_rows_sets_how_many_rows_the_precision_prior_reads():
             predict(net, data, mask, prior_rows=bad)
     names = [f"X{i}" for i in range(10)]
     assert np.array_equal(CauScaleAgent(max_rows=0).estimate(data, mask, names), every)  # all rows by default
+    for bad in (-1, 2.5, True):  # refused when the agent is built, before any episode
+        with pytest.raises(ConfigError, match="prior_rows must be None, 0"):
+            CauScaleAgent(prior_rows=bad)
+        with pytest.raises(ConfigError, match="max_rows must be None, 0"):
+            CauScaleAgent(max_rows=bad)
     checkpoint_rows = CauScaleAgent(max_rows=0, prior_rows=None).estimate(data, mask, names)  # 500 random rows
     assert np.isfinite(checkpoint_rows).all() and not np.array_equal(checkpoint_rows, every)
