@@ -236,6 +236,7 @@ def check_lanes(lanes: int, name: str = "lanes") -> None:
         raise ConfigError(f"{name} must be >= 1 and <= {MAX_LANES} (each lane builds its own env and agent), "
                           f"got {lanes}.")
 
+
 STARTUP_TIMEOUT_S = 300.0
 """How long a worker may take to start (imports, its agent host) before its first episode is stopped."""
 

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from cauarena.agents.causal.base import GraphAgent
-from cauarena.errors import ConfigError
 
 
 class CauScaleAgent(GraphAgent):
@@ -27,8 +26,8 @@ class CauScaleAgent(GraphAgent):
         threshold: edge threshold used to build the CauScientist prior graph.
         prior_rows: rows the precision prior reads at most (0, the default: all rows; None: the checkpoint's
             ``prior_rows``, 500 as published). All rows were chosen on validation graphs (seeds 7000+, not the
-            test seeds): n = 100 sigmoid 0.80 -> 0.86 mAP, linear 0.980 -> 0.989; n = 500 linear 0.67 -> 0.83,
-            where 500 rows make the covariance singular (BENCHMARKS.md).
+            test seeds): n = 100 sigmoid 0.800 -> 0.856 mAP, linear 0.980 -> 0.989; n = 500 linear 0.650 ->
+            0.818, where 500 rows make the covariance singular (BENCHMARKS.md).
     """
 
     def __init__(
@@ -36,9 +35,9 @@ class CauScaleAgent(GraphAgent):
         threshold: float = 0.5, prior_rows: int | None = 0,
     ) -> None:
         super().__init__(threshold=threshold)
-        for name, value in (("max_rows", max_rows), ("prior_rows", prior_rows)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise ConfigError(f"{name} must be None, 0 (all rows) or a positive int; got {value!r}.")
+        from cauarena.learners.causcale.checkpoint import check_rows
+
+        check_rows(max_rows=max_rows, prior_rows=prior_rows)
         self.checkpoint, self.max_rows, self.device, self.prior_rows = checkpoint, max_rows, device, prior_rows
         self._model: Any = None
 
