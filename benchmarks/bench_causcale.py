@@ -346,6 +346,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.prior_rows is not None and args.prior_rows < 0:
         parser.error(f"--prior-rows must be 0 (all rows) or a positive int; got {args.prior_rows}")
+    if args.graph_seed_start < 0:
+        parser.error(f"--graph-seed-start must be >= 0 (seeds are non-negative); got {args.graph_seed_start}")
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
         return
